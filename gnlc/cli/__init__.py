@@ -1,0 +1,1 @@
+"""The `gnlc` command line."""

@@ -1,0 +1,77 @@
+"""Entry point of `gnlc`. Errors are turned into messages and exit codes here, in one place."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+from rich.table import Table
+
+from gnlc import __version__
+from gnlc.cli import engine
+from gnlc.cli.context import app_context, console, err_console
+from gnlc.errors import GnlcError
+
+app = typer.Typer(
+    help="GNLC partnership graph: cities, organisations and peer-learning links of the "
+    "UNESCO Global Network of Learning Cities.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(engine.app, name="engine")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"gnlc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Settings come from the environment (GNLC_ENGINE, GNLC_DATA_DIR, NEO4J_URI...)."""
+
+
+@app.command()
+def summary(ctx: typer.Context) -> None:
+    """What the graph holds: node counts by label, relationship counts by type."""
+    store = app_context(ctx).store()
+    counts = store.summary()
+    console.print(f"graph on {store.description}", highlight=False)
+    table = Table()
+    table.add_column("kind")
+    table.add_column("name")
+    table.add_column("count", justify="right")
+    for kind in ("nodes", "relationships"):
+        for name, n in sorted(counts[kind].items()):
+            table.add_row(kind[:-1], name, str(n))
+    console.print(table)
+
+
+@app.command()
+def schema(ctx: typer.Context) -> None:
+    """Create the constraints and indexes (repeatable: a second run changes nothing)."""
+    created = app_context(ctx).store().apply_schema()
+    console.print("schema: created " + ", ".join(created) if created else "schema: already in place")
+
+
+def run() -> None:
+    """Run the CLI; a GnlcError becomes one message on stderr and its exit code."""
+    try:
+        code = app(standalone_mode=False)
+    except GnlcError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,1 @@
+"""The graph core: model, Cypher, stores. The only package that talks to a database."""

@@ -1,0 +1,154 @@
+"""The embedded store: FalkorDB over its native protocol on a unix socket."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import redis
+from falkordb import FalkorDB
+from falkordb.edge import Edge
+from falkordb.node import Node
+from falkordb.path import Path as FPath
+
+from gnlc.errors import EngineUnavailable, QueryError, UniqueConstraintError
+from gnlc.graph import cypher
+from gnlc.graph.cypher import Dialect, Query
+from gnlc.graph.embedded import EmbeddedEngine
+from gnlc.graph.model import FULLTEXT_LABELS, NODE_KEY, Label
+from gnlc.graph.store import GraphStore, Row
+
+if TYPE_CHECKING:
+    from gnlc.settings import Settings
+
+_UNIQUE = re.compile(r"unique constraint violation on (?:node|edge) of type (\w+)", re.I)
+
+
+def _plain(value: Any) -> Any:
+    """FalkorDB values -> plain Python (nodes and edges become their property maps)."""
+    if isinstance(value, Node | Edge):
+        return dict(value.properties)
+    if isinstance(value, FPath):
+        return {"nodes": [_plain(n) for n in value.nodes()], "edges": [_plain(e) for e in value.edges()]}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class FalkorStore(GraphStore):
+    dialect = Dialect.FALKORDB
+
+    def __init__(self, engine: EmbeddedEngine, graph_name: str, timeout_ms: int, autostart: bool) -> None:
+        self.engine, self.graph_name, self.timeout_ms = engine, graph_name, timeout_ms
+        self.autostart = autostart
+        self.description = f"embedded FalkorDB at {engine.socket} (graph {graph_name})"
+        self._connect()
+        self._write(cypher.PING, {})  # a write creates the graph key; reads on a missing key fail
+
+    @classmethod
+    def open(cls, settings: Settings, *, autostart: bool = True) -> FalkorStore:
+        engine = EmbeddedEngine(settings.engine_dir)
+        if autostart:
+            engine.ensure_running()
+        elif not engine.answers():
+            raise EngineUnavailable(
+                f"the embedded engine at {engine.socket} is not running: start it with `gnlc engine start`"
+            )
+        return cls(engine, settings.graph_name, settings.query_timeout_ms, autostart)
+
+    def _connect(self) -> None:
+        self._db = FalkorDB(unix_socket_path=str(self.engine.socket), socket_timeout=120)
+        self._graph = self._db.select_graph(self.graph_name)
+
+    # -- running statements ---------------------------------------------------------------
+    def _call(self, query: Query, params: dict[str, Any], *, read_only: bool) -> list[Row]:
+        run = self._graph.ro_query if read_only else self._graph.query
+        try:
+            result = self._retrying(lambda: run(query, params or None, timeout=self.timeout_ms))
+        except redis.ResponseError as exc:
+            raise self._translate(exc, query) from None
+        names = [h[1] for h in result.header]
+        return [dict(zip(names, (_plain(v) for v in row), strict=True)) for row in result.result_set]
+
+    def _retrying(self, fn: Any) -> Any:
+        """Run fn; if the engine is gone, start it again once (when allowed) and retry.
+        Our writes are idempotent upserts, so a retry cannot apply a change twice."""
+        try:
+            return fn()
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as first:
+            if not self.autostart:
+                raise EngineUnavailable(f"the embedded engine does not answer: {first}") from None
+            try:
+                self.engine.ensure_running()
+                self._connect()
+                return fn()
+            except (redis.ConnectionError, OSError) as exc:
+                raise EngineUnavailable(f"the embedded engine does not answer: {exc}") from None
+
+    def _translate(self, exc: redis.ResponseError, query: Query) -> Exception:
+        msg = str(exc)
+        m = _UNIQUE.search(msg)
+        if m:
+            return UniqueConstraintError(m.group(1), NODE_KEY, msg)
+        if "timed out" in msg.lower():
+            return QueryError(f"query {query.name} took longer than {self.timeout_ms} ms")
+        return QueryError(f"query {query.name} failed: {msg}")
+
+    def _read(self, query: Query, params: dict[str, Any]) -> list[Row]:
+        return self._call(query, params, read_only=True)
+
+    def _write(self, query: Query, params: dict[str, Any]) -> list[Row]:
+        return self._call(query, params, read_only=False)
+
+    def _write_transaction(self, steps: Sequence[tuple[Query, dict[str, Any]]]) -> list[list[Row]]:
+        # FalkorDB runs one statement at a time atomically; a unit of several statements
+        # is only offered where the caller can make it one statement.
+        if len(steps) != 1:
+            raise QueryError("the embedded engine applies one statement per unit; combine the steps")
+        return [self._write(*steps[0])]
+
+    # -- schema -----------------------------------------------------------------------------
+    def apply_schema(self) -> list[str]:
+        existing = self._indexes()
+        created: list[str] = []
+        for lbl in Label:
+            if (lbl.value, NODE_KEY, "RANGE") not in existing:
+                self._write(cypher.FALKOR_KEY_INDEX[lbl], {})
+                created.append(f"index {lbl}.{NODE_KEY}")
+        for lbl in FULLTEXT_LABELS:
+            if (lbl.value, "name", "FULLTEXT") not in existing:
+                self._write(cypher.FALKOR_FULLTEXT_INDEX[lbl], {})
+                created.append(f"full-text index {lbl}(name, search_names)")
+        constraints = {
+            (r["label"], tuple(r["properties"])) for r in self._read(cypher.FALKOR_LIST_CONSTRAINTS, {})
+        }
+        for lbl in Label:
+            if (lbl.value, (NODE_KEY,)) not in constraints:
+                self._create_unique_constraint(lbl)
+                created.append(f"unique constraint {lbl}.{NODE_KEY}")
+        return created
+
+    def _indexes(self) -> set[tuple[str, str, str]]:
+        found = set()
+        for row in self._read(cypher.FALKOR_LIST_INDEXES, {}):
+            for prop, kinds in row["types"].items():
+                found.update((row["label"], prop, str(kind).upper()) for kind in kinds)
+        return found
+
+    def _create_unique_constraint(self, lbl: Label) -> None:
+        """FalkorDB creates constraints with a server command, not with Cypher."""
+        args = ("GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", lbl.value,
+                "PROPERTIES", "1", NODE_KEY)
+        try:
+            self._retrying(lambda: self._db.connection.execute_command(*args))
+        except redis.ResponseError as exc:
+            raise QueryError(f"cannot create the unique constraint on {lbl}.{NODE_KEY}: {exc}") from None
+
+    def close(self) -> None:
+        try:
+            self._db.connection.close()
+        except redis.RedisError:
+            pass

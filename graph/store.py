@@ -1,0 +1,115 @@
+"""The one store interface used by loaders, API, CLI, maps and notebooks.
+
+Two implementations: :class:`~gnlc.graph.falkor.FalkorStore` (embedded, the default)
+and :class:`~gnlc.graph.neo4j_store.Neo4jStore`. Only :class:`~gnlc.graph.cypher.Query`
+objects can be run, so every statement comes from :mod:`gnlc.graph.cypher`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from gnlc.errors import QueryError, SettingsError
+from gnlc.graph import cypher
+from gnlc.graph.cypher import Dialect, Query, Variant
+from gnlc.graph.model import SYMMETRIC, Rel
+
+if TYPE_CHECKING:
+    from gnlc.settings import Settings
+
+Row = dict[str, Any]
+
+
+class GraphStore(ABC):
+    """A graph database seen through the project's model."""
+
+    dialect: Dialect
+    description: str
+
+    # -- what each engine implements ----------------------------------------------------
+    @abstractmethod
+    def _read(self, query: Query, params: dict[str, Any]) -> list[Row]: ...
+
+    @abstractmethod
+    def _write(self, query: Query, params: dict[str, Any]) -> list[Row]: ...
+
+    @abstractmethod
+    def _write_transaction(self, steps: Sequence[tuple[Query, dict[str, Any]]]) -> list[list[Row]]: ...
+
+    @abstractmethod
+    def apply_schema(self) -> list[str]:
+        """Create missing constraints and indexes; return what was created (empty when
+        the schema was already in place)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- the interface ----------------------------------------------------------------------
+    def _pick(self, query: Query | Variant) -> Query:
+        if isinstance(query, Variant):
+            query = query.for_(self.dialect)
+        if not isinstance(query, Query):
+            raise TypeError("only statements from gnlc.graph.cypher can be run")
+        if self.dialect not in query.dialects:
+            raise QueryError(f"statement {query.name} is not written for {self.dialect}")
+        return query
+
+    def read(self, query: Query | Variant, **params: Any) -> list[Row]:
+        """Run a read statement and return its rows as dicts."""
+        return self._read(self._pick(query), params)
+
+    def write(self, query: Query | Variant, **params: Any) -> list[Row]:
+        """Run one write statement atomically."""
+        return self._write(self._pick(query), params)
+
+    def write_transaction(self, steps: Sequence[tuple[Query | Variant, dict[str, Any]]]) -> list[list[Row]]:
+        """Run several write statements as one unit: all apply or none does."""
+        return self._write_transaction([(self._pick(q), p) for q, p in steps])
+
+    def ping(self) -> bool:
+        return self.read(cypher.PING)[0]["ok"] == 1
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Counts by label and by relationship type. A symmetric link stored in both
+        directions counts once."""
+        labels = {r["label"]: r["n"] for r in self.read(cypher.COUNT_NODES_BY_LABEL) if r["label"]}
+        rels = {}
+        for r in self.read(cypher.COUNT_RELS_BY_TYPE):
+            rels[r["type"]] = r["n"] // 2 if r["type"] in {s.value for s in SYMMETRIC} else r["n"]
+        return {"nodes": labels, "relationships": rels}
+
+    def count(self, label: Any) -> int:
+        return int(self.read(cypher.COUNT_LABEL[label])[0]["n"])
+
+    def node(self, label: Any, node_id: str) -> Row | None:
+        rows = self.read(cypher.NODE_BY_ID[label], id=node_id)
+        return rows[0]["props"] if rows else None
+
+    def clear(self) -> None:
+        """Delete every node and relationship (tests and `gnlc engine reset`)."""
+        self.write(cypher.DELETE_ALL)
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(settings: Settings, *, autostart: bool = True) -> GraphStore:
+    """Open the store the settings name; the embedded engine is started when needed."""
+    if settings.engine == "embedded":
+        from gnlc.graph.falkor import FalkorStore
+
+        return FalkorStore.open(settings, autostart=autostart)
+    if settings.engine == "neo4j":
+        from gnlc.graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore.open(settings)
+    raise SettingsError(f"unknown engine {settings.engine!r}: expected 'embedded' or 'neo4j'")
+
+
+def rel_symmetric(rel: Rel) -> bool:
+    return rel in SYMMETRIC

@@ -1,0 +1,182 @@
+"""Write typed records through a store: compare with what the graph holds, then write
+only what is new or changed, in batches of ``UNWIND $rows``.
+
+Re-writing the same records changes nothing (not even ``loaded_at``); a dry run gives
+the same report without writing. Each batch is one atomic statement, so a failure
+leaves no partial batch; the report says how many rows were written before it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from gnlc.errors import GnlcError, InputError
+from gnlc.graph import cypher
+from gnlc.graph.model import SYMMETRIC, Label, NodeRecord, Rel, RelRecord
+from gnlc.graph.store import GraphStore
+
+Progress = Callable[[int], None]
+DIFF_BATCH = 10_000
+OUTCOMES = ("created", "updated", "unchanged")
+
+
+@dataclass
+class WriteReport:
+    """What a write did (or, in a dry run, would do), per label and relationship type."""
+
+    nodes: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    relationships: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    written: Counter[str] = field(default_factory=Counter)  # rows actually written, by label/type
+    dry_run: bool = False
+
+    def changed(self) -> int:
+        return sum(c["created"] + c["updated"] for part in (self.nodes, self.relationships) for c in part.values())
+
+    def table(self) -> list[tuple[str, str, int, int, int]]:
+        rows = []
+        for kind, part in (("node", self.nodes), ("relationship", self.relationships)):
+            for name in sorted(part):
+                c = part[name]
+                rows.append((kind, name, c["created"], c["updated"], c["unchanged"]))
+        return rows
+
+
+class PartialWriteError(GnlcError):
+    """A batch failed; earlier batches were written (see ``report.written``)."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, report: WriteReport) -> None:
+        self.report = report
+        done = ", ".join(f"{k}: {v}" for k, v in sorted(report.written.items())) or "nothing"
+        super().__init__(f"{message}\nrows written before the failure: {done}")
+
+
+def _props(rec: NodeRecord | RelRecord, loaded_at: str) -> dict[str, Any]:
+    p = rec.provenance
+    return {**rec.props, "source": p.source, "source_row": p.source_row, "source_url": p.source_url,
+            "loaded_at": loaded_at}
+
+
+def _same(current: dict[str, Any] | None, new: dict[str, Any]) -> bool:
+    if current is None:
+        return False
+    return all(current.get(k) == v for k, v in new.items() if k != "loaded_at")
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _dedupe_nodes(nodes: Iterable[NodeRecord]) -> dict[Label, dict[str, NodeRecord]]:
+    by_label: dict[Label, dict[str, NodeRecord]] = defaultdict(dict)
+    for n in nodes:
+        seen = by_label[n.label].get(n.id)
+        if seen is not None and seen.props != n.props:
+            merged = {**seen.props, **{k: v for k, v in n.props.items() if v is not None}}
+            n = n.model_copy(update={"props": merged, "provenance": seen.provenance})
+        elif seen is not None:
+            continue
+        by_label[n.label][n.id] = n
+    return by_label
+
+
+def _dedupe_rels(rels: Iterable[RelRecord]) -> dict[tuple[Rel, Label], dict[tuple[str, str, str], RelRecord]]:
+    out: dict[tuple[Rel, Label], dict[tuple[str, str, str], RelRecord]] = defaultdict(dict)
+    for r in rels:
+        if r.type in SYMMETRIC and r.end < r.start:
+            r = r.model_copy(update={"start": r.end, "end": r.start})
+        out[(r.type, r.start_label)].setdefault((r.start, r.end, r.key), r)
+    return out
+
+
+class GraphWriter:
+    """Diff-then-write of node and relationship records through one store."""
+
+    def __init__(self, store: GraphStore, *, batch_size: int = 5_000, progress: Progress | None = None) -> None:
+        self.store, self.batch_size, self.progress = store, batch_size, progress
+
+    def write(self, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord], *, dry_run: bool = False) -> WriteReport:
+        loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
+        report = WriteReport(dry_run=dry_run)
+        node_groups = _dedupe_nodes(nodes)
+        rel_groups = _dedupe_rels(rels)
+        node_plan = {lbl: self._plan_nodes(lbl, recs, loaded_at, report) for lbl, recs in node_groups.items()}
+        new_ids = {(lbl, i) for lbl, (rows, _) in node_plan.items() for i in (r["id"] for r in rows)}
+        rel_plan = {k: self._plan_rels(k, recs, loaded_at, report, new_ids) for k, recs in rel_groups.items()}
+        if dry_run:
+            return report
+        for lbl, (rows, empty) in node_plan.items():
+            query = cypher.NODE_CREATE[lbl] if empty else cypher.NODE_UPSERT[lbl]
+            self._run_batches(query, rows, str(lbl), report)
+        for (rel, start), rows in rel_plan.items():
+            self._run_batches(cypher.REL_UPSERT[(rel, start)], rows, str(rel), report)
+        return report
+
+    def _plan_nodes(self, lbl: Label, recs: dict[str, NodeRecord], loaded_at: str,
+                    report: WriteReport) -> tuple[list[dict[str, Any]], bool]:
+        empty = self.store.count(lbl) == 0
+        current: dict[str, dict[str, Any]] = {}
+        if not empty:
+            for ids in _chunks(list(recs), DIFF_BATCH):
+                current.update((r["id"], r["props"]) for r in self.store.read(cypher.NODE_CURRENT[lbl], ids=list(ids)))
+        rows = []
+        for node_id, rec in recs.items():
+            props = _props(rec, loaded_at)
+            state = "created" if node_id not in current else ("unchanged" if _same(current[node_id], props) else "updated")
+            report.nodes[str(lbl)][state] += 1
+            if state != "unchanged":
+                rows.append({"id": node_id, "props": props})
+        return rows, empty
+
+    def _plan_rels(self, key: tuple[Rel, Label], recs: dict[tuple[str, str, str], RelRecord], loaded_at: str,
+                   report: WriteReport, new_ids: set[tuple[Label, str]]) -> list[dict[str, Any]]:
+        rel, start_label = key
+        end_label = _end_label(rel)
+        items = list(recs.values())
+        rows = []
+        for chunk_start, chunk in _chunk_pairs(items, DIFF_BATCH):
+            probe = [{"i": chunk_start + j, "start": r.start, "end": r.end, "key": r.key} for j, r in enumerate(chunk)]
+            for found in self.store.read(cypher.REL_CURRENT[key], rows=probe):
+                rec = items[found["i"]]
+                _check_ends(rec, found, start_label, end_label, new_ids)
+                props = _props(rec, loaded_at)
+                state = "unchanged" if _same(found["props"], props) else ("updated" if found["props"] else "created")
+                report.relationships[str(rel)][state] += 1
+                if state != "unchanged":
+                    rows.append({"start": rec.start, "end": rec.end, "key": rec.key, "props": props})
+        return rows
+
+    def _run_batches(self, query: cypher.Query, rows: list[dict[str, Any]], name: str, report: WriteReport) -> None:
+        for batch in _chunks(rows, self.batch_size):
+            try:
+                self.store.write(query, rows=list(batch))
+            except GnlcError as exc:
+                raise PartialWriteError(f"writing {name} failed: {exc}", report) from exc
+            report.written[name] += len(batch)
+            if self.progress:
+                self.progress(len(batch))
+
+
+def _chunk_pairs(items: Sequence[Any], size: int) -> Iterable[tuple[int, Sequence[Any]]]:
+    for i in range(0, len(items), size):
+        yield i, items[i : i + size]
+
+
+def _end_label(rel: Rel) -> Label:
+    from gnlc.graph.model import ENDPOINTS
+
+    return ENDPOINTS[rel][1]
+
+
+def _check_ends(rec: RelRecord, found: dict[str, Any], start_label: Label, end_label: Label,
+                new_ids: set[tuple[Label, str]]) -> None:
+    for present, lbl, node_id in ((found["has_start"], start_label, rec.start), (found["has_end"], end_label, rec.end)):
+        if not present and (lbl, node_id) not in new_ids:
+            where = f"{rec.provenance.source}, row {rec.provenance.source_row}"
+            raise InputError(f"{where}: {rec.type} refers to {lbl} {node_id!r}, which is neither in the graph nor in the input")
