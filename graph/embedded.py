@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Iterator
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from gnlc.errors import EngineStartError, EngineUnavailable
 
@@ -29,6 +31,11 @@ LOG_NAME = "falkordb.log"
 LOCK_NAME = "engine.lock"
 MAX_SOCKET_PATH = 100  # AF_UNIX paths are limited to 107 bytes on Linux
 START_TIMEOUT_S = 30.0
+
+
+def client(socket: Path, timeout: float = 2.0) -> redis.Redis:
+    """A plain client on the engine's socket that fails at once instead of retrying."""
+    return redis.Redis(unix_socket_path=str(socket), socket_timeout=timeout, retry=Retry(NoBackoff(), 0))
 
 
 @dataclass(frozen=True)
@@ -87,12 +94,12 @@ class EmbeddedEngine:
             return True
 
     def answers(self) -> bool:
-        if not self.socket.exists():
+        if not self.socket.is_socket():
             return False
         try:
-            client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2)
-            ok = bool(client.ping())
-            client.close()
+            conn = client(self.socket)
+            ok = bool(conn.ping())
+            conn.close()
             return ok
         except (redis.RedisError, OSError):
             return False
@@ -195,9 +202,8 @@ class EmbeddedEngine:
         """Stop the engine (its data stays on disk). Return False if none was running."""
         pid = self._pid()
         if self.answers():
-            client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=timeout)
             try:
-                client.shutdown(nosave=False)
+                client(self.socket, timeout).shutdown()
             except (redis.ConnectionError, redis.ResponseError):
                 pass  # the connection closes as the server exits
         elif not self._alive(pid):

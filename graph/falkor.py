@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from falkordb import FalkorDB
 from falkordb.edge import Edge
 from falkordb.node import Node
@@ -60,7 +62,9 @@ class FalkorStore(GraphStore):
         return cls(engine, settings.graph_name, settings.query_timeout_ms, autostart)
 
     def _connect(self) -> None:
-        self._db = FalkorDB(unix_socket_path=str(self.engine.socket), socket_timeout=120)
+        self._db = FalkorDB(
+            unix_socket_path=str(self.engine.socket), socket_timeout=120, retry=Retry(NoBackoff(), 0)
+        )
         self._graph = self._db.select_graph(self.graph_name)
 
     # -- running statements ---------------------------------------------------------------

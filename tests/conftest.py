@@ -1,0 +1,99 @@
+"""Fixtures: a real embedded engine for the session, a fresh graph per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gnlc.graph.embedded import EmbeddedEngine
+from gnlc.graph.falkor import FalkorStore
+from gnlc.graph.store import GraphStore, open_store
+from gnlc.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data" / "gnlc"
+
+
+def short_tmp(prefix: str) -> Path:
+    """A short directory path (unix socket paths are limited to ~107 bytes)."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+
+
+@pytest.fixture(scope="session")
+def session_data_dir() -> Iterator[Path]:
+    d = short_tmp("gnlc-t-")
+    yield d
+    EmbeddedEngine(d / "engine").stop()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def settings(session_data_dir: Path) -> Settings:
+    return load_settings(data_dir=session_data_dir, graph_name="t_" + uuid.uuid4().hex[:12])
+
+
+NEO4J_SKIP = "NEO4J_URI is not set: start Neo4j (docker compose up -d neo4j) and set NEO4J_URI, NEO4J_PASSWORD"
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[GraphStore]:
+    """A store on each reachable engine: the embedded one always, Neo4j when NEO4J_URI is set.
+    Neo4j tests empty the whole database they are given: point them at a throw-away one."""
+    if request.param == "neo4j":
+        if not os.environ.get("NEO4J_URI"):
+            pytest.skip(NEO4J_SKIP)
+        s = open_store(load_settings(engine="neo4j"))
+        s.clear()
+    else:
+        s = open_store(settings)
+    s.apply_schema()
+    yield s
+    if request.param == "neo4j":
+        s.clear()
+    drop_graph(s)
+    s.close()
+
+
+@pytest.fixture
+def embedded_store(settings: Settings) -> Iterator[GraphStore]:
+    """A store on the embedded engine only (tests that look inside FalkorDB)."""
+    s = open_store(settings)
+    s.apply_schema()
+    yield s
+    drop_graph(s)
+    s.close()
+
+
+def drop_graph(s: GraphStore) -> None:
+    if isinstance(s, FalkorStore):
+        s._graph.delete()  # noqa: SLF001 - test clean-up of a throw-away graph
+
+
+@pytest.fixture
+def own_engine_dir() -> Iterator[Path]:
+    """A data directory with an engine of its own, for tests that stop or kill it."""
+    d = short_tmp("gnlc-e-")
+    yield d
+    try:
+        EmbeddedEngine(d / "engine").stop()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """Run `gnlc ARGS` in a child process with the given environment additions."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GNLC_", "NEO4J_"))}
+    full_env.update(env or {})
+    full_env["COLUMNS"] = "200"
+    return subprocess.run(
+        [sys.executable, "-c", "from gnlc.cli.main import run; run()", *args],
+        capture_output=True, text=True, env=full_env, timeout=timeout,
+    )

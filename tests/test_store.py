@@ -1,0 +1,130 @@
+"""Schema step, round trip of every node and relationship kind, constraint errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from gnlc.errors import QueryError, UniqueConstraintError
+from gnlc.graph import cypher
+from gnlc.graph.model import ENDPOINTS, Label, NodeRecord, Provenance, Rel, RelRecord
+from gnlc.graph.store import GraphStore
+from gnlc.graph.writer import GraphWriter
+
+PROV = Provenance(source="roundtrip.csv", source_row=3, source_url="https://example.org/page")
+
+
+def _node(label: Label, node_id: str, **props: object) -> NodeRecord:
+    return NodeRecord(label=label, id=node_id, props={"name": node_id, **props}, provenance=PROV)
+
+
+def _sample() -> tuple[list[NodeRecord], list[RelRecord]]:
+    nodes = [_node(lbl, f"{lbl.lower()}-1") for lbl in Label] + [_node(Label.CITY, "city-2")]
+    rels = []
+    for rel, (starts, end) in ENDPOINTS.items():
+        for start in starts:
+            end_id = "city-2" if end is Label.CITY else f"{end.lower()}-1"
+            rels.append(RelRecord(type=rel, start_label=start, start=f"{start.lower()}-1", end=end_id,
+                                  key="k", props={"since": 2019, "kind": "twinning"}, provenance=PROV))
+    return nodes, rels
+
+
+def test_schema_step_is_repeatable(store: GraphStore) -> None:
+    # the fixture applied it once already
+    assert store.apply_schema() == []
+    assert store.apply_schema() == []
+    GraphWriter(store).write([_node(Label.CITY, "c")], [])
+    assert store.apply_schema() == []
+
+
+def test_schema_step_creates_constraints_and_indexes_on_a_new_graph(settings) -> None:  # type: ignore[no-untyped-def]
+    from gnlc.graph.store import open_store
+    from tests.conftest import drop_graph
+
+    s = open_store(settings)
+    try:
+        created = s.apply_schema()
+        assert {f"unique constraint {lbl}.id" for lbl in Label} <= set(created)
+        assert "full-text index City(name, search_names)" in created
+    finally:
+        drop_graph(s)
+        s.close()
+
+
+def test_round_trip_of_every_node_and_relationship_kind(store: GraphStore) -> None:
+    nodes, rels = _sample()
+    report = GraphWriter(store).write(nodes, rels)
+    assert {lbl: c["created"] for lbl, c in report.nodes.items()} == {
+        str(lbl): (2 if lbl is Label.CITY else 1) for lbl in Label
+    }
+    summary = store.summary()
+    assert summary["nodes"][str(Label.CITY)] == 2
+    for rel in Rel:
+        expected = 2 if rel is Rel.IN_COUNTRY else 1  # from a city and from an organisation
+        assert summary["relationships"][str(rel)] == expected, rel
+    city = store.node(Label.CITY, "city-1")
+    assert city["source"] == "roundtrip.csv" and city["source_row"] == 3
+    assert city["source_url"] == "https://example.org/page" and city["loaded_at"]
+
+
+def test_symmetric_link_is_stored_both_ways_and_counted_once(store: GraphStore) -> None:
+    nodes = [_node(Label.CITY, "a"), _node(Label.CITY, "b")]
+    link = RelRecord(type=Rel.LINKED_TO, start_label=Label.CITY, start="b", end="a", key="twinning",
+                     props={"kind": "twinning", "since": 1990}, provenance=PROV)
+    reverse = link.model_copy(update={"start": "a", "end": "b"})
+    report = GraphWriter(store).write(nodes, [link, reverse])
+    assert report.relationships["LINKED_TO"]["created"] == 1
+    rows = store.read(cypher.COUNT_RELS_BY_TYPE)
+    assert {r["type"]: r["n"] for r in rows}["LINKED_TO"] == 2
+    assert store.summary()["relationships"]["LINKED_TO"] == 1
+
+
+def test_second_write_changes_nothing(store: GraphStore) -> None:
+    nodes, rels = _sample()
+    GraphWriter(store).write(nodes, rels)
+    before = store.node(Label.CITY, "city-1")
+    again = GraphWriter(store).write(nodes, rels)
+    assert again.changed() == 0
+    assert all(c["unchanged"] > 0 for c in again.nodes.values())
+    assert store.node(Label.CITY, "city-1") == before  # loaded_at untouched too
+
+
+def test_changed_property_updates_only_that_node(store: GraphStore) -> None:
+    nodes, rels = _sample()
+    GraphWriter(store).write(nodes, rels)
+    changed = [n if n.id != "city-2" else _node(Label.CITY, "city-2", population=12000) for n in nodes]
+    report = GraphWriter(store).write(changed, rels)
+    assert report.nodes["City"] == {"updated": 1, "unchanged": 1}
+    assert store.node(Label.CITY, "city-2")["population"] == 12000
+
+
+def test_dry_run_reports_without_writing(store: GraphStore) -> None:
+    nodes, rels = _sample()
+    report = GraphWriter(store).write(nodes, rels, dry_run=True)
+    assert report.dry_run and report.nodes["City"]["created"] == 2
+    assert report.relationships["LINKED_TO"]["created"] == 1
+    assert store.summary() == {"nodes": {}, "relationships": {}}
+
+
+def test_uniqueness_violation_is_the_projects_error(store: GraphStore) -> None:
+    GraphWriter(store).write([_node(Label.CITY, "dup")], [])
+    with pytest.raises(UniqueConstraintError) as info:
+        store.write(cypher.NODE_CREATE[Label.CITY], rows=[{"id": "dup", "props": {"name": "again"}}])
+    assert info.value.label == "City" and info.value.key == "id"
+    assert "City.id" in str(info.value)
+    assert store.count(Label.CITY) == 1
+
+
+def test_failed_batch_leaves_nothing_behind(store: GraphStore) -> None:
+    GraphWriter(store).write([_node(Label.CITY, "dup")], [])
+    rows = [{"id": f"new-{i}", "props": {}} for i in range(100)] + [{"id": "dup", "props": {}}]
+    with pytest.raises(UniqueConstraintError):
+        store.write(cypher.NODE_CREATE[Label.CITY], rows=rows)
+    assert store.count(Label.CITY) == 1
+
+
+def test_only_registered_statements_run(store: GraphStore) -> None:
+    with pytest.raises(TypeError, match="only statements from gnlc.graph.cypher"):
+        store.read("MATCH (n) RETURN n")  # type: ignore[arg-type]
+    other = cypher.NEO4J_LIST_SCHEMA if store.dialect == "falkordb" else cypher.FALKOR_LIST_INDEXES
+    with pytest.raises(QueryError, match=f"not written for {store.dialect}"):
+        store.read(other)
