@@ -187,3 +187,14 @@ REL_CURRENT = {
     for rel, (starts, end) in ENDPOINTS.items()
     for start in starts
 }
+
+# --- what loaders need to know of the graph ------------------------------------------------
+
+KNOWN_CITIES = Query(
+    "known_cities",
+    "MATCH (c:" + Label.CITY + ") RETURN c.id AS id, c.name AS name, c.country_code AS country, c.aliases AS aliases",
+)
+KNOWN_ORGANISATIONS = Query(
+    "known_organisations",
+    "MATCH (o:" + Label.ORGANISATION + ") RETURN o.id AS id, o.name AS name, o.country_code AS country",
+)

@@ -1,0 +1,1 @@
+"""Loaders: read files, validate and normalise rows into typed records, resolve cities."""

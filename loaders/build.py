@@ -1,0 +1,255 @@
+"""Turn parsed rows into graph records: resolve cities and organisations, derive what a
+row implies (country, region, network membership, endorsing national commission, UIL),
+and catch duplicates within a file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gnlc.graph.model import (
+    GNLC_NETWORK_ID,
+    LEARNING_CITY_AWARD_ID,
+    REGIONS,
+    UIL_ORG_ID,
+    Label,
+    MembershipStatus,
+    NodeRecord,
+    Provenance,
+    Rel,
+    RelRecord,
+)
+from gnlc.loaders.normalise import country_name, fold, region_of, slug
+from gnlc.loaders.resolver import CityResolver, KnownCity, city_id, gazetteer_lookup
+from gnlc.loaders.rows import ParsedRow, RowError
+
+
+class RowRejected(Exception):
+    def __init__(self, error: RowError) -> None:
+        self.error = error
+
+
+@dataclass
+class Built:
+    """The records one row gives, its identity within the file and what was decided."""
+
+    nodes: list[NodeRecord] = field(default_factory=list)
+    rels: list[RelRecord] = field(default_factory=list)
+    identity: tuple[Any, ...] = ()
+    fingerprint: tuple[Any, ...] = ()
+    decisions: list[str] = field(default_factory=list)
+
+
+def org_id(name: str, country: str | None) -> str:
+    return f"org-{(country or 'int').lower()}-{slug(name)}"
+
+
+class RecordBuilder:
+    """Builds records row by row; cities and organisations met earlier in the same load
+    are known to later rows and files."""
+
+    def __init__(self, resolver: CityResolver, organisations: dict[tuple[str, str | None], str]) -> None:
+        self.resolver = resolver
+        self.organisations = organisations  # (folded name, country or None) -> id
+
+    def build(self, kind: str, row: ParsedRow) -> Built:
+        handler: Callable[[ParsedRow], Built] = getattr(self, f"_{kind}")
+        return handler(row)
+
+    # -- helpers -------------------------------------------------------------------------
+    @staticmethod
+    def _prov(row: ParsedRow) -> Provenance:
+        return Provenance(source=row.source, source_row=row.row, source_url=row.values.get("source_url"))
+
+    def _place(self, code: str, row: ParsedRow, out: Built) -> None:
+        prov = self._prov(row)
+        region = region_of(code)
+        out.nodes.append(NodeRecord(label=Label.COUNTRY, id=code,
+                                    props={"name": country_name(code), "region": region}, provenance=prov))
+        if region:
+            out.nodes.append(NodeRecord(label=Label.REGION, id=region, props={"name": REGIONS[region]}, provenance=prov))
+            out.rels.append(RelRecord(type=Rel.IN_REGION, start_label=Label.COUNTRY, start=code, end=region,
+                                      provenance=prov))
+
+    def _rel(self, rel: Rel, start_label: Label, start: str, end: str, row: ParsedRow, key: str = "",
+             **props: Any) -> RelRecord:
+        clean = {k: v for k, v in props.items() if v is not None}
+        return RelRecord(type=rel, start_label=start_label, start=start, end=end, key=key, props=clean,
+                         provenance=self._prov(row))
+
+    def city_ref(self, row: ParsedRow, name_field: str, country_field: str | None, *, create: bool,
+                 out: Built) -> str:
+        """Resolve a city named in a row; create it when allowed, else reject the row."""
+        name = row.values[name_field]
+        country = row.values.get(country_field) if country_field else None
+        res = self.resolver.resolve(name, country)
+        if res.status == "matched":
+            if res.method not in ("exact",):
+                out.decisions.append(f"{row.source} row {row.row}: {name!r} -> {res.describe()}")
+            return str(res.city_id)
+        if res.status == "ambiguous":
+            raise RowRejected(row.error(name_field, "a city that names one place: " + res.describe()
+                                        + "; add the country", name))
+        if not create or not country:
+            hint = f" (closest: {', '.join(res.candidates)})" if res.candidates else ""
+            raise RowRejected(row.error(name_field, f"a city in the graph or in the files being loaded{hint}", name))
+        new_id = city_id(name, country)
+        out.decisions.append(f"{row.source} row {row.row}: {name!r} ({country}) -> {res.describe()} {new_id}")
+        self._new_city(new_id, name, country, {}, row, out)
+        return new_id
+
+    def _new_city(self, cid: str, name: str, country: str, props: dict[str, Any], row: ParsedRow, out: Built) -> None:
+        props = {"name": name, "country_code": country, **props}
+        place = gazetteer_lookup(name, country)
+        if place:
+            props.setdefault("geonames_id", place.geonames_id)
+            for key, value in (("population", place.population), ("latitude", place.latitude),
+                               ("longitude", place.longitude)):
+                if props.get(key) is None and value is not None:
+                    props[key] = value
+                    props[f"{key}_source"] = "geonames"
+        aliases = props.get("aliases") or []
+        props["search_names"] = " | ".join(dict.fromkeys([fold(name), *(fold(a) for a in aliases)]))
+        out.nodes.append(NodeRecord(label=Label.CITY, id=cid, props={k: v for k, v in props.items() if v is not None},
+                                    provenance=self._prov(row)))
+        self._place(country, row, out)
+        out.rels.append(self._rel(Rel.IN_COUNTRY, Label.CITY, cid, country, row))
+        if cid not in self.resolver.cities:
+            self.resolver.add(KnownCity(cid, name, country, tuple(aliases)))
+
+    # -- one method per kind -------------------------------------------------------------
+    def _cities(self, row: ParsedRow) -> Built:
+        v, out = row.values, Built()
+        code = v["country"]
+        if v.get("region") and region_of(code) and v["region"] != region_of(code):
+            raise RowRejected(row.error("region", f"the UNESCO region of {country_name(code)}: "
+                                        f"{REGIONS[region_of(code)]}", REGIONS[v['region']]))
+        res = self.resolver.resolve(v["name"], code)
+        if res.status == "ambiguous":
+            raise RowRejected(row.error("name", "a name that tells one city apart: " + res.describe(), v["name"]))
+        name, aliases = v["name"], list(v.get("aliases") or [])
+        cid = res.city_id if res.status == "matched" else city_id(name, code)
+        if res.status == "matched" and res.method != "exact":
+            out.decisions.append(f"{row.source} row {row.row}: {name!r} -> {res.describe()}")
+            known = self.resolver.cities[str(cid)]  # keep the graph's name; this spelling becomes an alias
+            name, aliases = known.name, [*dict.fromkeys([*known.aliases, *aliases, v["name"]])]
+        status = v.get("status") or (MembershipStatus.MEMBER.value if v.get("year_joined") else None)
+        props = {k: v.get(k) for k in ("kind", "population", "latitude", "longitude", "elected_council",
+                                       "mayor_endorsed", "year_joined", "note")}
+        self._new_city(str(cid), name, code, {**props, "aliases": aliases or None, "status": status}, row, out)
+        if status in (MembershipStatus.MEMBER.value, MembershipStatus.FORMER.value):
+            self._membership(str(cid), code, v.get("year_joined"), status, row, out)
+        out.identity = ("city", cid)
+        out.fingerprint = tuple(sorted((k, str(x)) for k, x in props.items() if k != "note"))
+        return out
+
+    def _membership(self, cid: str, code: str, year: int | None, status: str, row: ParsedRow, out: Built) -> None:
+        """A member city is in the network, endorsed by its National Commission for UNESCO
+        (the admission procedure) and coordinated by UIL."""
+        prov = self._prov(row)
+        out.nodes.append(NodeRecord(label=Label.NETWORK, id=GNLC_NETWORK_ID, provenance=prov,
+                                    props={"name": "UNESCO Global Network of Learning Cities"}))
+        out.rels.append(self._rel(Rel.MEMBER_OF, Label.CITY, cid, GNLC_NETWORK_ID, row, since=year, status=status))
+        natcom = org_id("national-commission-for-unesco", code)
+        derived = "derived: GNLC admission is endorsed by the National Commission for UNESCO"
+        out.nodes.append(NodeRecord(label=Label.ORGANISATION, id=natcom, provenance=prov, props={
+            "name": f"National Commission for UNESCO ({country_name(code)})", "kind": "national_commission",
+            "country_code": code, "search_names": fold(f"national commission for unesco {country_name(code)}")}))
+        out.rels.append(self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, natcom, code, row))
+        out.rels.append(self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, natcom, cid, row, "endorsed membership",
+                                  role="endorsed membership", since=year, derivation=derived))
+        out.nodes.append(NodeRecord(label=Label.ORGANISATION, id=UIL_ORG_ID, provenance=prov, props={
+            "name": "UNESCO Institute for Lifelong Learning", "kind": "uil", "country_code": "DE",
+            "search_names": "unesco institute for lifelong learning | uil"}))
+        out.rels.append(self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, UIL_ORG_ID, cid, row, "network coordinator",
+                                  role="network coordinator", since=year,
+                                  derivation="derived: UIL coordinates the GNLC"))
+        self._place("DE", row, out)
+        out.rels.append(self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, UIL_ORG_ID, "DE", row))
+
+    def _organisations(self, row: ParsedRow) -> Built:
+        v, out = row.values, Built()
+        oid = org_id(v["name"], v.get("country"))
+        props = {"name": v["name"], "kind": v["kind"], "country_code": v.get("country"), "note": v.get("note"),
+                 "search_names": fold(v["name"])}
+        out.nodes.append(NodeRecord(label=Label.ORGANISATION, id=oid, provenance=self._prov(row),
+                                    props={k: x for k, x in props.items() if x is not None}))
+        if v.get("country"):
+            self._place(v["country"], row, out)
+            out.rels.append(self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, oid, v["country"], row))
+        if v.get("city"):
+            cid = self.city_ref(row, "city", "country", create=False, out=out)
+            out.rels.append(self._rel(Rel.BASED_IN, Label.ORGANISATION, oid, cid, row))
+        self.organisations[(fold(v["name"]), v.get("country"))] = oid
+        self.organisations.setdefault((fold(v["name"]), None), oid)
+        out.identity = ("organisation", oid)
+        out.fingerprint = (v["kind"], v.get("city"))
+        return out
+
+    def _partnerships(self, row: ParsedRow) -> Built:
+        v, out = row.values, Built()
+        oid = self.organisations.get((fold(v["organisation"]), v.get("country"))) or \
+            self.organisations.get((fold(v["organisation"]), None))
+        if oid is None:
+            raise RowRejected(row.error("organisation", "an organisation in the graph or in the files being loaded",
+                                        v["organisation"]))
+        cid = self.city_ref(row, "city", "country", create=False, out=out)
+        _check_period(row, v)
+        role = v.get("role") or "partner"
+        out.rels.append(self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, oid, cid, row, role, role=role,
+                                  since=v.get("since"), until=v.get("until"), note=v.get("note")))
+        out.identity, out.fingerprint = ("partnership", oid, cid, role), (v.get("since"), v.get("until"))
+        return out
+
+    def _links(self, row: ParsedRow) -> Built:
+        v, out = row.values, Built()
+        a = self.city_ref(row, "source", "source_country", create=False, out=out)
+        b = self.city_ref(row, "target", "target_country", create=False, out=out)
+        if a == b:
+            raise RowRejected(row.error("target", "a city other than the source city", v["target"]))
+        _check_period(row, v)
+        out.rels.append(self._rel(Rel.LINKED_TO, Label.CITY, a, b, row, v["kind"], kind=v["kind"],
+                                  since=v.get("since"), until=v.get("until"), note=v.get("note")))
+        out.identity, out.fingerprint = ("link", *sorted((a, b)), v["kind"]), (v.get("since"), v.get("until"))
+        return out
+
+    def _clusters(self, row: ParsedRow) -> Built:
+        v, out = row.values, Built()
+        cl = f"cluster-{slug(v['cluster'])}"
+        out.nodes.append(NodeRecord(label=Label.CLUSTER, id=cl, props={"name": v["cluster"]}, provenance=self._prov(row)))
+        out.identity, out.fingerprint = ("cluster", cl), ()
+        if v.get("city"):
+            cid = self.city_ref(row, "city", "country", create=False, out=out)
+            role = v.get("role") or "member"
+            out.rels.append(self._rel(Rel.IN_CLUSTER, Label.CITY, cid, cl, row, role=role))
+            out.identity, out.fingerprint = ("cluster", cl, cid), (role,)
+        return out
+
+    def _awards(self, row: ParsedRow) -> Built:
+        v, out = row.values, Built()
+        cid = self.city_ref(row, "city", "country", create=True, out=out)
+        name = v.get("award") or "UNESCO Learning City Award"
+        out.nodes.append(NodeRecord(label=Label.AWARD, id=LEARNING_CITY_AWARD_ID if not v.get("award") else
+                                    f"award-{slug(name)}", props={"name": name}, provenance=self._prov(row)))
+        out.rels.append(self._rel(Rel.RECEIVED, Label.CITY, cid, out.nodes[-1].id, row, str(v["award_year"]),
+                                  year=v["award_year"]))
+        out.identity, out.fingerprint = ("award", cid, name, v["award_year"]), ()
+        return out
+
+    def _conferences(self, row: ParsedRow) -> Built:
+        v, out = row.values, Built()
+        cid = self.city_ref(row, "city", "country", create=True, out=out)
+        conf = f"iclc-{v['number']}"
+        props = {"name": v["title"], "number": v["number"], "year": v["year"], "city_name": v["city"],
+                 "outcome_document": v.get("outcome_document")}
+        out.nodes.append(NodeRecord(label=Label.CONFERENCE, id=conf, provenance=self._prov(row),
+                                    props={k: x for k, x in props.items() if x is not None}))
+        out.rels.append(self._rel(Rel.HOSTED, Label.CITY, cid, conf, row, year=v["year"]))
+        out.identity, out.fingerprint = ("conference", conf), (cid, v["year"], v["title"])
+        return out
+
+
+def _check_period(row: ParsedRow, v: dict[str, Any]) -> None:
+    if v.get("since") and v.get("until") and v["until"] < v["since"]:
+        raise RowRejected(row.error("until", f"a year not before since ({v['since']})", v["until"]))

@@ -1,0 +1,148 @@
+"""Load files into the graph: read, validate every row, resolve, then write once.
+
+By default a file with any bad row writes nothing (the error lists each bad row's file,
+row, column, value and what was expected). With ``keep_going`` the good rows are loaded
+and the rejected ones are written, with their reasons, to ``NAME.rejected.csv`` beside
+the input. A dry run reports what would change without writing.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gnlc.errors import InputError
+from gnlc.graph import cypher
+from gnlc.graph.model import NodeRecord, RelRecord
+from gnlc.graph.store import GraphStore
+from gnlc.graph.writer import GraphWriter, Progress, WriteReport
+from gnlc.loaders.build import Built, RecordBuilder, RowRejected
+from gnlc.loaders.mapping import Mapping
+from gnlc.loaders.normalise import fold
+from gnlc.loaders.readers import read_tables
+from gnlc.loaders.resolver import CityResolver, KnownCity
+from gnlc.loaders.rows import ParsedTable, RowError, parse_table
+
+KIND_ORDER = ("cities", "organisations", "clusters", "conferences", "awards", "partnerships", "links")
+MAX_LISTED_ERRORS = 25
+
+
+class LoadRejected(InputError):
+    """The input has bad rows; nothing was written."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        shown = "\n".join(f"  {e}" for e in errors[:MAX_LISTED_ERRORS])
+        more = f"\n  ... and {len(errors) - MAX_LISTED_ERRORS} more" if len(errors) > MAX_LISTED_ERRORS else ""
+        super().__init__(f"{len(errors)} bad row(s); nothing was written:\n{shown}{more}\n"
+                         "(fix them, or load the good rows with --keep-going)")
+
+
+@dataclass
+class FileReport:
+    label: str
+    kind: str
+    rows: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+    rejected_file: Path | None = None
+
+
+@dataclass
+class LoadReport:
+    files: list[FileReport]
+    decisions: list[str]
+    write: WriteReport
+
+
+def load_files(store: GraphStore, paths: Sequence[Path], *, mapping: Mapping | None = None,
+               dry_run: bool = False, keep_going: bool = False, progress: Progress | None = None) -> LoadReport:
+    mapping = mapping or Mapping()
+    parsed = [parse_table(t, mapping) for p in paths for t in read_tables(Path(p))]
+    parsed.sort(key=lambda pt: KIND_ORDER.index(pt.kind))
+    builder = RecordBuilder(_resolver(store), _organisations(store))
+    nodes: list[NodeRecord] = []
+    rels: list[RelRecord] = []
+    reports, decisions, errors = [], [], []
+    for pt in parsed:
+        rep = _build_table(pt, builder, nodes, rels, decisions)
+        errors.extend(rep.rejected)
+        reports.append(rep)
+    if errors and not keep_going:
+        raise LoadRejected(errors)
+    if errors and not dry_run:
+        for pt, rep in zip(parsed, reports, strict=True):
+            rep.rejected_file = _write_rejects(pt, rep.rejected)
+    write = GraphWriter(store, progress=progress).write(nodes, rels, dry_run=dry_run)
+    return LoadReport(reports, decisions, write)
+
+
+def _resolver(store: GraphStore) -> CityResolver:
+    known = [KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()))
+             for r in store.read(cypher.KNOWN_CITIES) if r["name"] and r["country"]]
+    return CityResolver(known)
+
+
+def _organisations(store: GraphStore) -> dict[tuple[str, str | None], str]:
+    out: dict[tuple[str, str | None], str] = {}
+    for r in store.read(cypher.KNOWN_ORGANISATIONS):
+        out[(fold(r["name"] or ""), r["country"])] = r["id"]
+        out.setdefault((fold(r["name"] or ""), None), r["id"])
+    return out
+
+
+def _build_table(pt: ParsedTable, builder: RecordBuilder, nodes: list[NodeRecord], rels: list[RelRecord],
+                 decisions: list[str]) -> FileReport:
+    rep = FileReport(pt.table.label, pt.kind, rows=len(pt.rows) + len({(e.row) for e in pt.errors}))
+    rep.rejected.extend(pt.errors)
+    seen: dict[tuple[object, ...], tuple[int, Built]] = {}
+    for row in pt.rows:
+        try:
+            built = builder.build(pt.kind, row)
+        except RowRejected as exc:
+            rep.rejected.append(exc.error)
+            continue
+        first = seen.get(built.identity)
+        if first is not None:
+            if first[1].fingerprint != built.fingerprint:
+                rep.rejected.append(row.error(None, f"the same {pt.kind[:-1]} as row {first[0]} with the same "
+                                                    f"values; it differs: {_differs(first[1], built)}"))
+            else:
+                rep.duplicates += 1
+                decisions.append(f"{row.source} row {row.row}: duplicate of row {first[0]}, kept once")
+            continue
+        seen[built.identity] = (row.row, built)
+        nodes.extend(built.nodes)
+        rels.extend(built.rels)
+        decisions.extend(built.decisions)
+        rep.loaded += 1
+    return rep
+
+
+def _differs(a: Built, b: Built) -> str:
+    return f"{dict(a.fingerprint) if _pairs(a) else a.fingerprint} vs {dict(b.fingerprint) if _pairs(b) else b.fingerprint}"
+
+
+def _pairs(b: Built) -> bool:
+    return all(isinstance(x, tuple) and len(x) == 2 for x in b.fingerprint) and bool(b.fingerprint)
+
+
+def _write_rejects(pt: ParsedTable, rejected: list[RowError]) -> Path | None:
+    if not rejected:
+        return None
+    stem = pt.table.path.with_suffix("")
+    target = Path(f"{stem}{'.' + pt.table.sheet if pt.table.sheet else ''}.rejected.csv")
+    frame = pt.table.frame
+    try:
+        with target.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["row", "column", "value", "expected", *frame.columns])
+            for e in sorted(rejected, key=lambda e: e.row):
+                original = frame.iloc[e.row - pt.table.first_row].tolist()
+                writer.writerow([e.row, e.column or "", e.value or "", e.expected, *original])
+    except OSError as exc:
+        raise InputError(f"cannot write the rejected rows to {target}: {exc.strerror}") from None
+    return target
