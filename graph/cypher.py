@@ -198,3 +198,8 @@ KNOWN_ORGANISATIONS = Query(
     "known_organisations",
     "MATCH (o:" + Label.ORGANISATION + ") RETURN o.id AS id, o.name AS name, o.country_code AS country",
 )
+LINK_PAIRS = Query(
+    "link_pairs",
+    "MATCH (a:" + Label.CITY + ")-[r:" + Rel.LINKED_TO + "]->(b:" + Label.CITY + ") WHERE a.id < b.id"
+    " RETURN a.id AS a, b.id AS b, r.kind AS kind, r.since AS since, r.until AS until",
+)

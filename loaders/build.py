@@ -125,7 +125,9 @@ class RecordBuilder:
         if v.get("region") and region_of(code) and v["region"] != region_of(code):
             raise RowRejected(row.error("region", f"the UNESCO region of {country_name(code)}: "
                                         f"{REGIONS[region_of(code)]}", REGIONS[v['region']]))
-        res = self.resolver.resolve(v["name"], code)
+        res = self.resolver.resolve(v["name"], code, fuzzy=False)
+        if res.status == "new" and res.candidates:
+            out.decisions.append(f"{row.source} row {row.row}: {v['name']!r} -> {res.describe()}")
         if res.status == "ambiguous":
             raise RowRejected(row.error("name", "a name that tells one city apart: " + res.describe(), v["name"]))
         name, aliases = v["name"], list(v.get("aliases") or [])

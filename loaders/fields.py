@@ -183,4 +183,5 @@ SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
     ("organisations", frozenset({"organisation"})),
     ("cities", frozenset({"city"})),
     ("cities", frozenset({"name", "country"})),
+    ("cities", frozenset({"name"})),
 )

@@ -27,6 +27,8 @@ from gnlc.loaders.rows import ParsedTable, RowError, parse_table
 
 KIND_ORDER = ("cities", "organisations", "clusters", "conferences", "awards", "partnerships", "links")
 MAX_LISTED_ERRORS = 25
+SINGULAR = {"cities": "city", "organisations": "organisation", "clusters": "cluster membership",
+            "conferences": "conference", "awards": "award", "partnerships": "partnership", "links": "link"}
 
 
 class LoadRejected(InputError):
@@ -108,8 +110,8 @@ def _build_table(pt: ParsedTable, builder: RecordBuilder, nodes: list[NodeRecord
         first = seen.get(built.identity)
         if first is not None:
             if first[1].fingerprint != built.fingerprint:
-                rep.rejected.append(row.error(None, f"the same {pt.kind[:-1]} as row {first[0]} with the same "
-                                                    f"values; it differs: {_differs(first[1], built)}"))
+                rep.rejected.append(row.error(None, f"the same {SINGULAR[pt.kind]} as row {first[0]} to have the "
+                                                    f"same values; it differs: {_differs(first[1], built)}"))
             else:
                 rep.duplicates += 1
                 decisions.append(f"{row.source} row {row.row}: duplicate of row {first[0]}, kept once")

@@ -95,24 +95,31 @@ def _read_csv(path: Path) -> Table:
 
 
 def _read_xlsx(path: Path) -> list[Table]:
+    from openpyxl import load_workbook
+
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
+        wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
         raise InputError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
     tables = []
-    for name, frame in sheets.items():
-        if frame.empty and len(frame.columns) == 0:
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows())
+        if not rows or all(c.value is None for c in rows[0]):
             continue
-        frame = _strip_columns(frame, f"{path.name}[{name}]")
-        for col in frame.columns:
-            bad = frame.index[frame[col].isin(EXCEL_ERRORS)]
-            if len(bad):
-                row = FIRST_ROW["xlsx"] + int(bad[0])
-                raise InputError(
-                    f"{path.name}[{name}], row {row}, column {col!r}: the cell holds the spreadsheet error "
-                    f"{frame.at[bad[0], col]!r}; expected a value (fix the formula or paste values)"
-                )
-        tables.append(Table(path, str(name), frame, FIRST_ROW["xlsx"]))
+        header = [str(c.value if c.value is not None else "") for c in rows[0]]
+        label = f"{path.name}[{ws.title}]"
+        data = []
+        for number, row in enumerate(rows[1:], start=FIRST_ROW["xlsx"]):
+            for col, cell in zip(header, row, strict=False):
+                if cell.data_type == "e" or str(cell.value) in EXCEL_ERRORS:
+                    raise InputError(f"{label}, row {number}, column {col!r}: the cell holds the spreadsheet error "
+                                     f"{cell.value!r}; expected a value (fix the formula or paste values)")
+            data.append(["" if c.value is None else _scalar(c.value) for c in row][: len(header)])
+        while data and not any(v.strip() for v in data[-1]):
+            data.pop()
+        frame = pd.DataFrame(data, columns=header[: max((len(r) for r in data), default=len(header))] or header)
+        tables.append(Table(path, ws.title, _strip_columns(frame, label), FIRST_ROW["xlsx"]))
+    wb.close()
     if not tables:
         raise InputError(f"{path.name}: the workbook has no sheet with data")
     return tables
@@ -138,6 +145,8 @@ def _read_json(path: Path, *, lines: bool) -> Table:
 
 
 def _scalar(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):

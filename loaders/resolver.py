@@ -26,6 +26,7 @@ FUZZY_MARGIN = 5.0
 GAZETTEER_MIN_POPULATION = 5000
 _PAREN = re.compile(r"\s*\([^)]*\)\s*")
 _INNER = re.compile(r"\(([^)]+)\)")
+_DIGITS = re.compile(r"\d+")
 
 Status = Literal["matched", "new", "ambiguous"]
 
@@ -149,7 +150,9 @@ class CityResolver:
                         if not (len(n) <= 3 and n.isupper()) and fold(n)}
         return set()
 
-    def resolve(self, name: str, country: str | None) -> Resolution:
+    def resolve(self, name: str, country: str | None, *, fuzzy: bool = True) -> Resolution:
+        """Resolve a name (with its country when known). ``fuzzy=False`` for rows that
+        define cities: a near match is then reported, not merged."""
         name = clean_text(name)
         keys = name_keys(name)
         if country:
@@ -172,7 +175,7 @@ class CityResolver:
             return Resolution("matched", found, method)
         if len(ids) > 1:
             return Resolution("ambiguous", None, "ambiguous", candidates=sorted(self._label(i) for i in ids))
-        return self._fuzzy(name, country)
+        return self._fuzzy(name, country, merge=fuzzy)
 
     def _different_places(self, name: str, country: str | None, cid: str) -> bool:
         """Veto a fuzzy match when the gazetteer knows the name as another place
@@ -186,8 +189,10 @@ class CityResolver:
         c = self.cities[cid]
         return f"{c.name} ({c.country}, {cid})"
 
-    def _fuzzy(self, name: str, country: str | None) -> Resolution:
-        pool = [c for c in self.cities.values() if country is None or c.country == country]
+    def _fuzzy(self, name: str, country: str | None, *, merge: bool) -> Resolution:
+        digits = _DIGITS.findall(name)  # 'District 1' is never 'District 11'
+        pool = [c for c in self.cities.values()
+                if (country is None or c.country == country) and _DIGITS.findall(c.name) == digits]
         if not pool:
             return Resolution("new", None, "new")
         choices = {c.id: fold(c.name) for c in pool}
@@ -195,7 +200,7 @@ class CityResolver:
         best_score = ranked[0][1]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         close = [self._label(cid) for _, score, cid in ranked if score >= 70]
-        if best_score >= FUZZY_THRESHOLD and self._different_places(name, country, ranked[0][2]):
+        if not merge or (best_score >= FUZZY_THRESHOLD and self._different_places(name, country, ranked[0][2])):
             return Resolution("new", None, "new", best_score, close)
         if best_score >= FUZZY_THRESHOLD and best_score - runner_up >= FUZZY_MARGIN:
             return Resolution("matched", ranked[0][2], "fuzzy", best_score)

@@ -68,7 +68,8 @@ def parse_table(table: Table, mapping: Mapping) -> ParsedTable:
             except ValueError as exc:
                 row_errors.append(RowError(table.label, number, column, cell, str(exc)))
         for name, default in mapping.defaults.items():
-            values.setdefault(name, default)
+            if name in specs:
+                values.setdefault(name, default)
         if row_errors:
             errors.extend(row_errors)
         else:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from gnlc import __version__
-from gnlc.cli import engine
+from gnlc.cli import engine, load
 from gnlc.cli.context import app_context, console, err_console
 from gnlc.errors import GnlcError
 
@@ -21,6 +21,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(engine.app, name="engine")
+app.command()(load.load)
+app.command()(load.demo)
+app.command()(load.generate)
 
 
 def _version(value: bool) -> None:

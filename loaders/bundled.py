@@ -1,0 +1,35 @@
+"""The bundled dataset: real GNLC data in data/gnlc/ (members, awards, conferences,
+clusters), each row with the page it came from. See data/gnlc/README.md."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from gnlc.errors import InputError
+from gnlc.graph.store import GraphStore
+from gnlc.graph.writer import Progress
+from gnlc.loaders.mapping import Mapping
+from gnlc.loaders.pipeline import LoadReport, load_files
+
+FILES = ("gnlc_members.csv", "gnlc_awards.csv", "gnlc_conferences.csv", "gnlc_clusters.csv")
+
+
+def dataset_dir() -> Path:
+    """data/gnlc of the checkout (or GNLC_DATASET_DIR)."""
+    override = os.environ.get("GNLC_DATASET_DIR")
+    return Path(override) if override else Path(__file__).resolve().parents[1] / "data" / "gnlc"
+
+
+def bundled_files() -> list[Path]:
+    folder = dataset_dir()
+    missing = [f for f in FILES if not (folder / f).exists()]
+    if missing:
+        raise InputError(f"the bundled dataset is incomplete: {', '.join(missing)} missing in {folder}")
+    return [folder / f for f in FILES]
+
+
+def load_bundled(store: GraphStore, *, dry_run: bool = False, progress: Progress | None = None) -> LoadReport:
+    """Load the bundled GNLC data; every city of the members list is a member."""
+    return load_files(store, bundled_files(), mapping=Mapping(defaults={"status": "member"}), dry_run=dry_run,
+                      progress=progress)
