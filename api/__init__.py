@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI). Its endpoints come with the partnership-API issue."""
