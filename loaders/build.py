@@ -21,7 +21,7 @@ from gnlc.graph.model import (
     RelRecord,
 )
 from gnlc.loaders.normalise import country_name, fold, region_of, slug
-from gnlc.loaders.resolver import CityResolver, KnownCity, city_id, gazetteer_lookup
+from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id, gazetteer_lookup
 from gnlc.loaders.rows import ParsedRow, RowError
 
 
@@ -126,7 +126,7 @@ class RecordBuilder:
             raise RowRejected(row.error("region", f"the UNESCO region of {country_name(code)}: "
                                         f"{REGIONS[region_of(code)]}", REGIONS[v['region']]))
         res = self.resolver.resolve(v["name"], code, fuzzy=False)
-        if res.status == "new" and res.candidates:
+        if res.status == "new" and res.score >= FUZZY_THRESHOLD:  # a near-duplicate name: worth a look
             out.decisions.append(f"{row.source} row {row.row}: {v['name']!r} -> {res.describe()}")
         if res.status == "ambiguous":
             raise RowRejected(row.error("name", "a name that tells one city apart: " + res.describe(), v["name"]))
