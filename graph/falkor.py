@@ -7,19 +7,19 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 from falkordb import FalkorDB
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FPath
-
-from gnlc.errors import EngineUnavailable, QueryError, UniqueConstraintError
 from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query
 from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.model import FULLTEXT_LABELS, NODE_KEY, Label
 from gnlc.graph.store import GraphStore, Row
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from gnlc.errors import EngineUnavailable, QueryError, UniqueConstraintError
 
 if TYPE_CHECKING:
     from gnlc.settings import Settings

@@ -12,6 +12,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import neo4j
+from gnlc.graph import cypher
+from gnlc.graph.cypher import Dialect, Query
+from gnlc.graph.model import FULLTEXT_LABELS, NODE_KEY, Label
+from gnlc.graph.store import GraphStore, Row
 from neo4j import GraphDatabase, RoutingControl
 from neo4j import exceptions as nx
 
@@ -22,10 +26,6 @@ from gnlc.errors import (
     SettingsError,
     UniqueConstraintError,
 )
-from gnlc.graph import cypher
-from gnlc.graph.cypher import Dialect, Query
-from gnlc.graph.model import FULLTEXT_LABELS, NODE_KEY, Label
-from gnlc.graph.store import GraphStore, Row
 
 if TYPE_CHECKING:
     from gnlc.settings import Settings

@@ -11,10 +11,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from gnlc.errors import QueryError, SettingsError
 from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query, Variant
 from gnlc.graph.model import SYMMETRIC, Rel
+
+from gnlc.errors import QueryError, SettingsError
 
 if TYPE_CHECKING:
     from gnlc.settings import Settings

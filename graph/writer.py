@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from gnlc.errors import GnlcError, InputError
 from gnlc.graph import cypher
 from gnlc.graph.model import SYMMETRIC, Label, NodeRecord, Rel, RelRecord
 from gnlc.graph.store import GraphStore
+
+from gnlc.errors import GnlcError, InputError
 
 Progress = Callable[[int], None]
 DIFF_BATCH = 10_000

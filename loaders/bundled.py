@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gnlc.errors import InputError
 from gnlc.graph.store import GraphStore
 from gnlc.graph.writer import Progress
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import LoadReport, load_files
+
+from gnlc.errors import InputError
 
 FILES = ("gnlc_members.csv", "gnlc_awards.csv", "gnlc_conferences.csv", "gnlc_clusters.csv")
 

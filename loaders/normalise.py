@@ -9,7 +9,6 @@ from functools import lru_cache
 
 import pycountry
 from anyascii import anyascii
-
 from gnlc.graph.model import REGIONS, CityKind, LinkKind, OrgKind
 from gnlc.loaders.regions import REGION_OF_COUNTRY
 

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gnlc.errors import InputError
 from gnlc.graph import cypher
 from gnlc.graph.model import NodeRecord, RelRecord
 from gnlc.graph.store import GraphStore
@@ -24,6 +23,8 @@ from gnlc.loaders.normalise import fold
 from gnlc.loaders.readers import read_tables
 from gnlc.loaders.resolver import CityResolver, KnownCity
 from gnlc.loaders.rows import ParsedTable, RowError, parse_table
+
+from gnlc.errors import InputError
 
 KIND_ORDER = ("cities", "organisations", "clusters", "conferences", "awards", "partnerships", "links")
 MAX_LISTED_ERRORS = 25

@@ -17,9 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from rapidfuzz import fuzz, process
-
 from gnlc.loaders.normalise import clean_text, fold, slug
+from rapidfuzz import fuzz, process
 
 FUZZY_THRESHOLD = 90.0
 FUZZY_MARGIN = 5.0
@@ -194,7 +193,7 @@ class CityResolver:
         pool = [c for c in self.cities.values()
                 if (country is None or c.country == country) and _DIGITS.findall(c.name) == digits]
         if not pool:
-            return Resolution("new", None, "new")
+            return Resolution("new", None, "new", 0.0)
         choices = {c.id: fold(c.name) for c in pool}
         ranked = process.extract(fold(name), choices, scorer=fuzz.ratio, limit=3)
         best_score = ranked[0][1]

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.falkor import FalkorStore
 from gnlc.graph.store import GraphStore, open_store
+
 from gnlc.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]

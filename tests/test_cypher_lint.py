@@ -10,9 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 import gnlc.graph.cypher as cypher_module
+import pytest
 from gnlc.graph.cypher import REGISTRY, Dialect
 from gnlc.graph.model import Label, Rel
 from gnlc.graph.store import GraphStore

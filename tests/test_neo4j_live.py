@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from gnlc.errors import EngineAuthError, UniqueConstraintError
 from gnlc.graph import cypher
 from gnlc.graph.model import Label
 from gnlc.graph.store import open_store
+
+from gnlc.errors import EngineAuthError, UniqueConstraintError
 from gnlc.settings import load_settings
 from tests.conftest import NEO4J_SKIP
 
