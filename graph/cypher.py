@@ -203,3 +203,38 @@ LINK_PAIRS = Query(
     "MATCH (a:" + Label.CITY + ")-[r:" + Rel.LINKED_TO + "]->(b:" + Label.CITY + ") WHERE a.id < b.id"
     " RETURN a.id AS a, b.id AS b, r.kind AS kind, r.since AS since, r.until AS until",
 )
+
+# --- where the engines differ: full-text search and shortestPath placement ---------------
+# FalkorDB: a full-text index per label, queried by label; shortestPath only in WITH/RETURN
+# and only directed (symmetric links are stored both ways, so a directed path is right).
+# Neo4j: one named full-text index over several labels; shortestPath in MATCH.
+MAX_PATH_HOPS = 6  # variable-length bounds cannot be parameters; this one is fixed
+
+NAME_SEARCH = Variant(
+    falkordb=_falkor(
+        "falkor_city_name_search",
+        "CALL db.idx.fulltext.queryNodes('" + Label.CITY + "', $q) YIELD node, score"
+        " RETURN node.id AS id, node.name AS name, node.country_code AS country, score"
+        " ORDER BY score DESC, id LIMIT $limit",
+    ),
+    neo4j=_neo4j(
+        "neo4j_city_name_search",
+        "CALL db.index.fulltext.queryNodes('name_search', $q) YIELD node, score WHERE node:" + Label.CITY
+        + " RETURN node.id AS id, node.name AS name, node.country_code AS country, score"
+        " ORDER BY score DESC, id LIMIT $limit",
+    ),
+)
+SHORTEST_LINK_PATH = Variant(
+    falkordb=_falkor(
+        "falkor_shortest_link_path",
+        "MATCH (a:" + Label.CITY + " {id: $a}), (b:" + Label.CITY + " {id: $b})"
+        " RETURN [n IN nodes(shortestPath((a)-[:" + Rel.LINKED_TO + "*1.." + str(MAX_PATH_HOPS) + "]->(b)))"
+        " | n.id] AS ids",
+    ),
+    neo4j=_neo4j(
+        "neo4j_shortest_link_path",
+        "MATCH (a:" + Label.CITY + " {id: $a}) MATCH (b:" + Label.CITY + " {id: $b})"
+        " MATCH p = shortestPath((a)-[:" + Rel.LINKED_TO + "*1.." + str(MAX_PATH_HOPS) + "]->(b))"
+        " RETURN [n IN nodes(p) | n.id] AS ids",
+    ),
+)

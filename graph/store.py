@@ -7,6 +7,7 @@ objects can be run, so every statement comes from :mod:`gnlc.graph.cypher`.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from gnlc.settings import Settings
 
 Row = dict[str, Any]
+_SEARCH_SPLIT = re.compile(r"[^\w]+", re.UNICODE)  # full-text syntax characters never reach the engine
 
 
 class GraphStore(ABC):
@@ -87,6 +89,19 @@ class GraphStore(ABC):
     def node(self, label: Any, node_id: str) -> Row | None:
         rows = self.read(cypher.NODE_BY_ID[label], id=node_id)
         return rows[0]["props"] if rows else None
+
+    def search_cities(self, text: str, *, limit: int = 10) -> list[Row]:
+        """Cities whose name or alias matches a full-text query (engine's own index)."""
+        words = [w for w in _SEARCH_SPLIT.split(text) if w]
+        if not words:
+            return []
+        query = " ".join(f"{w}*" if len(w) > 2 else w for w in words)
+        return self.read(cypher.NAME_SEARCH, q=query, limit=max(1, min(limit, 100)))
+
+    def shortest_link_path(self, a: str, b: str) -> list[str]:
+        """City ids along a shortest chain of city-to-city links (empty if none within the bound)."""
+        rows = self.read(cypher.SHORTEST_LINK_PATH, a=a, b=b)
+        return list(rows[0]["ids"] or []) if rows else []
 
     def clear(self) -> None:
         """Delete every node and relationship (tests and `gnlc engine reset`)."""

@@ -129,3 +129,26 @@ def test_only_registered_statements_run(store: GraphStore) -> None:
     other = cypher.NEO4J_LIST_SCHEMA if store.dialect == "falkordb" else cypher.FALKOR_LIST_INDEXES
     with pytest.raises(QueryError, match=f"not written for {store.dialect}"):
         store.read(other)
+
+
+def _linked(store: GraphStore, *pairs: tuple[str, str]) -> None:
+    ids = sorted({x for p in pairs for x in p})
+    nodes = [_node(Label.CITY, i, search_names=i.replace("-", " ")) for i in ids]
+    rels = [RelRecord(type=Rel.LINKED_TO, start_label=Label.CITY, start=a, end=b, key="twinning",
+                      props={"kind": "twinning"}, provenance=PROV) for a, b in pairs]
+    GraphWriter(store).write(nodes, rels)
+
+
+def test_shortest_path_follows_links_in_either_stored_direction(store: GraphStore) -> None:
+    # written as a-b, c-b, c-d: the path from d to a runs against the written direction
+    _linked(store, ("a", "b"), ("c", "b"), ("c", "d"), ("x", "y"))
+    assert store.shortest_link_path("d", "a") == ["d", "c", "b", "a"]
+    assert store.shortest_link_path("a", "d") == ["a", "b", "c", "d"]
+    assert store.shortest_link_path("a", "x") == []
+
+
+def test_full_text_search_finds_by_prefix_and_ignores_query_syntax(store: GraphStore) -> None:
+    _linked(store, ("yeonsu-gu", "okayama"), ("brest-fr", "kiel"))
+    assert [r["id"] for r in store.search_cities("yeon")] == ["yeonsu-gu"]
+    assert [r["id"] for r in store.search_cities("Okayama")] == ["okayama"]
+    assert store.search_cities("\"'})-[*]-() //") == []  # only words reach the index
