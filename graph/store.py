@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query, Variant
-from gnlc.graph.model import SYMMETRIC, Rel
+from gnlc.graph.model import SYMMETRIC
 
 from gnlc.errors import QueryError, SettingsError
 
@@ -126,6 +126,3 @@ def open_store(settings: Settings, *, autostart: bool = True) -> GraphStore:
         return Neo4jStore.open(settings)
     raise SettingsError(f"unknown engine {settings.engine!r}: expected 'embedded' or 'neo4j'")
 
-
-def rel_symmetric(rel: Rel) -> bool:
-    return rel in SYMMETRIC

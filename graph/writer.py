@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gnlc.graph import cypher
-from gnlc.graph.model import SYMMETRIC, Label, NodeRecord, Rel, RelRecord
+from gnlc.graph.model import ENDPOINTS, SYMMETRIC, Label, NodeRecord, Rel, RelRecord
 from gnlc.graph.store import GraphStore
 
 from gnlc.errors import GnlcError, InputError
@@ -170,8 +170,6 @@ def _chunk_pairs(items: Sequence[Any], size: int) -> Iterable[tuple[int, Sequenc
 
 
 def _end_label(rel: Rel) -> Label:
-    from gnlc.graph.model import ENDPOINTS
-
     return ENDPOINTS[rel][1]
 
 

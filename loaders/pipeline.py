@@ -126,11 +126,12 @@ def _build_table(pt: ParsedTable, builder: RecordBuilder, nodes: list[NodeRecord
 
 
 def _differs(a: Built, b: Built) -> str:
-    return f"{dict(a.fingerprint) if _pairs(a) else a.fingerprint} vs {dict(b.fingerprint) if _pairs(b) else b.fingerprint}"
-
-
-def _pairs(b: Built) -> bool:
-    return all(isinstance(x, tuple) and len(x) == 2 for x in b.fingerprint) and bool(b.fingerprint)
+    """The values that differ between two rows that describe the same thing."""
+    if all(isinstance(x, tuple) and len(x) == 2 for x in (*a.fingerprint, *b.fingerprint)):
+        first, second = dict(a.fingerprint), dict(b.fingerprint)
+        keys = [k for k in first if first.get(k) != second.get(k)]
+        return ", ".join(f"{k} {first.get(k)} vs {second.get(k)}" for k in keys)
+    return f"{a.fingerprint} vs {b.fingerprint}"
 
 
 def _write_rejects(pt: ParsedTable, rejected: list[RowError]) -> Path | None:
