@@ -156,9 +156,13 @@ class GraphWriter:
     def _run_batches(self, query: cypher.Query, rows: list[dict[str, Any]], name: str, report: WriteReport) -> None:
         for batch in _chunks(rows, self.batch_size):
             try:
-                self.store.write(query, rows=list(batch))
+                result = self.store.write(query, rows=list(batch))
             except GnlcError as exc:
                 raise PartialWriteError(f"writing {name} failed: {exc}", report) from exc
+            written = int(result[0]["written"]) if result else 0
+            if written != len(batch):  # an endpoint vanished between planning and writing
+                raise PartialWriteError(f"writing {name}: {written} of {len(batch)} rows of a batch were written "
+                                        "(a node they refer to is gone); load again to complete", report)
             report.written[name] += len(batch)
             if self.progress:
                 self.progress(len(batch))

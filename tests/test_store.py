@@ -152,3 +152,21 @@ def test_full_text_search_finds_by_prefix_and_ignores_query_syntax(store: GraphS
     assert [r["id"] for r in store.search_cities("yeon")] == ["yeonsu-gu"]
     assert [r["id"] for r in store.search_cities("Okayama")] == ["okayama"]
     assert store.search_cities("\"'})-[*]-() //") == []  # only words reach the index
+
+
+def test_report_says_what_was_written_when_a_later_batch_fails(store: GraphStore) -> None:
+    from gnlc.graph.writer import PartialWriteError
+
+    GraphWriter(store).write([_node(Label.CITY, i) for i in ("a", "b", "c")], [])
+    links = [RelRecord(type=Rel.LINKED_TO, start_label=Label.CITY, start="a", end=e, key="twinning",
+                       props={"kind": "twinning"}, provenance=PROV) for e in ("b", "c")]
+
+    def remove_everything_after_first_batch(_: int) -> None:
+        store.clear()  # the graph changes under the load, as another process could do
+
+    writer = GraphWriter(store, batch_size=1, progress=remove_everything_after_first_batch)
+    with pytest.raises(PartialWriteError) as info:
+        writer.write([], links)
+    assert info.value.report.written == {"LINKED_TO": 1}
+    assert "0 of 1 rows of a batch were written" in str(info.value)
+    assert "rows written before the failure: LINKED_TO: 1" in str(info.value)
