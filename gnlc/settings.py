@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("GNLC_CORS_ORIGINS", "cors_origins")
     )
+    dataset_dir: Path = Field(
+        default_factory=lambda: Path(__file__).resolve().parents[1] / "data" / "gnlc",
+        validation_alias=AliasChoices("GNLC_DATASET_DIR", "dataset_dir"),
+    )
     query_timeout_ms: int = Field(
         10_000, ge=100, le=600_000,
         validation_alias=AliasChoices("GNLC_QUERY_TIMEOUT_MS", "query_timeout_ms"),
@@ -73,6 +77,7 @@ SETTINGS_DOC: dict[str, str] = {
     "GNLC_CORS_ORIGINS": 'allowed CORS origins as a JSON list, e.g. `["http://localhost:3000"]`;'
     " default none",
     "GNLC_QUERY_TIMEOUT_MS": "per-query timeout in milliseconds (default 10000)",
+    "GNLC_DATASET_DIR": "where `gnlc demo` finds the bundled files (default `data/gnlc` of the checkout)",
 }
 
 

@@ -141,7 +141,8 @@ class GraphWriter:
         end_label = _end_label(rel)
         items = list(recs.values())
         rows = []
-        for chunk_start, chunk in _chunk_pairs(items, DIFF_BATCH):
+        for chunk_start in range(0, len(items), DIFF_BATCH):
+            chunk = items[chunk_start : chunk_start + DIFF_BATCH]
             probe = [{"i": chunk_start + j, "start": r.start, "end": r.end, "key": r.key} for j, r in enumerate(chunk)]
             for found in self.store.read(cypher.REL_CURRENT[key], rows=probe):
                 rec = items[found["i"]]
@@ -166,11 +167,6 @@ class GraphWriter:
             report.written[name] += len(batch)
             if self.progress:
                 self.progress(len(batch))
-
-
-def _chunk_pairs(items: Sequence[Any], size: int) -> Iterable[tuple[int, Sequence[Any]]]:
-    for i in range(0, len(items), size):
-        yield i, items[i : i + size]
 
 
 def _end_label(rel: Rel) -> Label:

@@ -3,7 +3,6 @@ clusters), each row with the page it came from. See data/gnlc/README.md."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from gnlc.graph.store import GraphStore
@@ -16,21 +15,16 @@ from gnlc.errors import InputError
 FILES = ("gnlc_members.csv", "gnlc_awards.csv", "gnlc_conferences.csv", "gnlc_clusters.csv")
 
 
-def dataset_dir() -> Path:
-    """data/gnlc of the checkout (or GNLC_DATASET_DIR)."""
-    override = os.environ.get("GNLC_DATASET_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[1] / "data" / "gnlc"
-
-
-def bundled_files() -> list[Path]:
-    folder = dataset_dir()
+def bundled_files(folder: Path) -> list[Path]:
+    """The bundled files in ``folder`` (the setting GNLC_DATASET_DIR, by default data/gnlc)."""
     missing = [f for f in FILES if not (folder / f).exists()]
     if missing:
         raise InputError(f"the bundled dataset is incomplete: {', '.join(missing)} missing in {folder}")
     return [folder / f for f in FILES]
 
 
-def load_bundled(store: GraphStore, *, dry_run: bool = False, progress: Progress | None = None) -> LoadReport:
+def load_bundled(store: GraphStore, folder: Path, *, dry_run: bool = False,
+                 progress: Progress | None = None) -> LoadReport:
     """Load the bundled GNLC data; every city of the members list is a member."""
-    return load_files(store, bundled_files(), mapping=Mapping(defaults={"status": "member"}), dry_run=dry_run,
+    return load_files(store, bundled_files(folder), mapping=Mapping(defaults={"status": "member"}), dry_run=dry_run,
                       progress=progress)

@@ -26,7 +26,7 @@ def _members() -> list[dict[str, str]]:
 
 
 def test_bundled_data_holds_every_member_once_with_country_region_year_source(store: GraphStore) -> None:
-    report = load_bundled(store)
+    report = load_bundled(store, DATA)
     members = _members()
     assert report.files[0].loaded == len(members) == 331
     assert store.count(Label.CITY) == 331  # award and conference cities resolve to members
@@ -47,10 +47,10 @@ def test_bundled_data_holds_every_member_once_with_country_region_year_source(st
 
 
 def test_reloading_the_bundled_data_changes_nothing(store: GraphStore) -> None:
-    load_bundled(store)
+    load_bundled(store, DATA)
     before = store.summary()
     city = store.node(Label.CITY, "kr-yeonsu-gu")
-    again = load_bundled(store)
+    again = load_bundled(store, DATA)
     assert again.write.changed() == 0
     assert store.summary() == before
     assert store.node(Label.CITY, "kr-yeonsu-gu") == city
@@ -98,7 +98,7 @@ def test_gazetteer_fills_coordinates_and_population_marked_as_such(store: GraphS
 
 
 def test_dry_run_reports_and_writes_nothing(store: GraphStore) -> None:
-    report = load_bundled(store, dry_run=True)
+    report = load_bundled(store, DATA, dry_run=True)
     assert report.write.nodes["City"]["created"] == 331
     assert store.summary() == {"nodes": {}, "relationships": {}}
 

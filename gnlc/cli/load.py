@@ -79,10 +79,11 @@ def demo(
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing."),
 ) -> None:
     """Load the bundled GNLC dataset (data/gnlc: members, awards, conferences, clusters)."""
-    store = app_context(ctx).store()
+    context = app_context(ctx)
+    store = context.store()
     store.apply_schema()
     with _progress() as progress:
-        report = load_bundled(store, dry_run=dry_run, progress=progress)
+        report = load_bundled(store, context.settings.dataset_dir, dry_run=dry_run, progress=progress)
     print_report(report)
     counts = store.summary()["nodes"]
     console.print(f"graph on {store.description}: {counts.get('City', 0)} cities, "
