@@ -1,1 +1,1 @@
-"""The HTTP API (FastAPI). Its endpoints come with the partnership-API issue."""
+"""The HTTP API (FastAPI): `create_app()` builds it; `gnlc serve` runs it with uvicorn."""

@@ -238,3 +238,286 @@ SHORTEST_LINK_PATH = Variant(
         " RETURN [n IN nodes(p) | n.id] AS ids",
     ),
 )
+
+# --- questions of the API, CLI and Python API ---------------------------------------------
+# Optional filters are parameters that may be null (`$x IS NULL OR ...`): one statement
+# per question, whatever the user filters on. Bounds (LIMIT, path length) are checked by
+# the caller; variable-length bounds are literals written from constants here.
+
+CY, OG, CL = Label.CITY, Label.ORGANISATION, Label.CLUSTER
+LINK, PARTNER = Rel.LINKED_TO, Rel.PARTNERS_WITH
+
+_CITY_FILTER = (
+    "MATCH (c:" + CY + ")"
+    " WHERE ($ids IS NULL OR c.id IN $ids)"
+    " AND ($country IS NULL OR c.country_code = $country)"
+    " AND ($region IS NULL OR c.region = $region)"
+    " AND ($kind IS NULL OR c.kind = $kind)"
+    " AND ($status IS NULL OR c.status = $status)"
+    " AND ($year_from IS NULL OR c.year_joined >= $year_from)"
+    " AND ($year_to IS NULL OR c.year_joined <= $year_to)"
+    " WITH c, [(c)-[r1:" + Rel.IN_CLUSTER + "]->(k:" + CL + ") | k.id] AS clusters,"
+    " [(c)-[r2:" + Rel.RECEIVED + "]->(:" + Label.AWARD + ") | r2.year] AS award_years"
+    " WHERE ($cluster IS NULL OR $cluster IN clusters)"
+    " AND ($award_year IS NULL OR $award_year IN award_years)"
+    " AND ($awarded IS NULL OR (size(award_years) > 0) = $awarded)"
+)
+CITY_LIST = Query(
+    "city_list",
+    _CITY_FILTER + " RETURN properties(c) AS props ORDER BY c.name, c.id SKIP $offset LIMIT $limit",
+)
+CITY_COUNT = Query("city_count", _CITY_FILTER + " RETURN count(c) AS n")
+
+_ORG_FILTER = (
+    "MATCH (o:" + OG + ")"
+    " WHERE ($ids IS NULL OR o.id IN $ids)"
+    " AND ($country IS NULL OR o.country_code = $country)"
+    " AND ($kind IS NULL OR o.kind = $kind)"
+)
+ORG_LIST = Query(
+    "org_list",
+    _ORG_FILTER + " RETURN properties(o) AS props, size([(o)-[:" + PARTNER + "]->(x:" + CY + ") | x]) AS partners"
+    " ORDER BY o.name, o.id SKIP $offset LIMIT $limit",
+)
+ORG_COUNT = Query("org_count", _ORG_FILTER + " RETURN count(o) AS n")
+ORG_NAME_SEARCH = Variant(
+    falkordb=_falkor(
+        "falkor_org_name_search",
+        "CALL db.idx.fulltext.queryNodes('" + OG + "', $q) YIELD node, score"
+        " RETURN node.id AS id, node.name AS name, node.country_code AS country, score"
+        " ORDER BY score DESC, id LIMIT $limit",
+    ),
+    neo4j=_neo4j(
+        "neo4j_org_name_search",
+        "CALL db.index.fulltext.queryNodes('name_search', $q) YIELD node, score WHERE node:" + OG
+        + " RETURN node.id AS id, node.name AS name, node.country_code AS country, score"
+        " ORDER BY score DESC, id LIMIT $limit",
+    ),
+)
+
+def _fact(v: str) -> str:
+    return "source: " + v + ".source, source_row: " + v + ".source_row, source_url: " + v + ".source_url"
+
+
+_FACT = _fact("r")
+# Each comprehension has its own variable names: FalkorDB gives wrong (empty) results when
+# two pattern comprehensions of one clause reuse a variable name.
+CITY_PROFILE = Query(
+    "city_profile",
+    "MATCH (c:" + CY + " {id: $id})"
+    " RETURN properties(c) AS city,"
+    " [(c)-[r1:" + Rel.IN_COUNTRY + "]->(k1:" + Label.COUNTRY + ") | {id: k1.id, name: k1.name, " + _fact("r1")
+    + "}] AS countries,"
+    " [(c)-[r2:" + Rel.MEMBER_OF + "]->(n2:" + Label.NETWORK + ") | {id: n2.id, name: n2.name, since: r2.since,"
+    " status: r2.status, " + _fact("r2") + "}] AS memberships,"
+    " [(c)-[r3:" + Rel.IN_CLUSTER + "]->(k3:" + CL + ") | {id: k3.id, name: k3.name, role: r3.role, " + _fact("r3")
+    + "}] AS clusters,"
+    " [(c)-[r4:" + Rel.RECEIVED + "]->(a4:" + Label.AWARD + ") | {id: a4.id, name: a4.name, year: r4.year, "
+    + _fact("r4") + "}] AS awards,"
+    " [(c)<-[r5:" + PARTNER + "]-(o5:" + OG + ") | {id: o5.id, name: o5.name, kind: o5.kind, role: r5.role,"
+    " since: r5.since, until: r5.until, derivation: r5.derivation, " + _fact("r5") + "}] AS partners,"
+    " [(c)-[r6:" + LINK + "]->(x6:" + CY + ") | {id: x6.id, name: x6.name, country: x6.country_code, kind: r6.kind,"
+    " since: r6.since, until: r6.until, " + _fact("r6") + "}] AS links,"
+    " [(c)-[r7:" + Rel.HOSTED + "]->(f7:" + Label.CONFERENCE + ") | {id: f7.id, name: f7.name, year: f7.year, "
+    + _fact("r7") + "}] AS hosted,"
+    " [(c)-[r8:" + Rel.ATTENDED + "]->(f8:" + Label.CONFERENCE + ") | {id: f8.id, name: f8.name, year: f8.year, "
+    + _fact("r8") + "}] AS attended",
+)
+
+# "Active in year Y": started on or before Y (or start unknown) and not ended before Y.
+_ACTIVE = "($year IS NULL OR ((r.since IS NULL OR r.since <= $year) AND (r.until IS NULL OR r.until >= $year)))"
+_EDGE = ("{type: type(r), source_id: startNode(r).id, target_id: endNode(r).id, kind: r.kind, role: r.role,"
+         " since: r.since, until: r.until, derivation: r.derivation, " + _FACT + "}")
+_NODE = "{id: x.id, label: labels(x)[0], props: properties(x)}"
+
+CITY_LINKS = Query(
+    "city_links",
+    "MATCH (c:" + CY + " {id: $id})-[r:" + LINK + "]->(x:" + CY + ")"
+    " WHERE ($kinds IS NULL OR r.kind IN $kinds) AND " + _ACTIVE
+    + " RETURN " + _NODE + " AS node, " + _EDGE + " AS edge ORDER BY x.name, x.id, r.kind",
+)
+# One step of a neighbourhood: from cities along links and to their partner organisations,
+# and from organisations to their cities. The caller walks step by step and bounds the size.
+CITY_STEP = Query(
+    "city_step",
+    "UNWIND $ids AS id MATCH (c:" + CY + " {id: id})-[r:" + LINK + "]->(x:" + CY + ")"
+    " WHERE ($kinds IS NULL OR r.kind IN $kinds) AND " + _ACTIVE
+    + " RETURN id AS from_id, " + _NODE + " AS node, " + _EDGE + " AS edge"
+    " UNION ALL UNWIND $ids AS id MATCH (c:" + CY + " {id: id})<-[r:" + PARTNER + "]-(x:" + OG + ")"
+    " WHERE $orgs AND " + _ACTIVE
+    + " RETURN id AS from_id, " + _NODE + " AS node, " + _EDGE + " AS edge",
+)
+ORG_STEP = Query(
+    "org_step",
+    "UNWIND $ids AS id MATCH (o:" + OG + " {id: id})-[r:" + PARTNER + "]->(x:" + CY + ")"
+    " WHERE " + _ACTIVE + " RETURN id AS from_id, " + _NODE + " AS node, " + _EDGE + " AS edge",
+)
+ORG_DEGREE = Query(
+    "org_degree",
+    "UNWIND $ids AS id MATCH (o:" + OG + " {id: id}) RETURN id, size([(o)-[:" + PARTNER + "]->(x:" + CY + ") | x])"
+    " AS degree",
+)
+CITY_DEGREE = Query(
+    "city_degree",
+    "UNWIND $ids AS id MATCH (c:" + CY + " {id: id}) RETURN id, size([(c)-[:" + LINK + "]->(x:" + CY + ") | x])"
+    " + size([(c)<-[:" + PARTNER + "]-(o:" + OG + ") | o]) AS degree",
+)
+NODES_BY_IDS = {
+    lbl: Query(
+        f"nodes_by_ids_{lbl}",
+        "UNWIND $ids AS id MATCH (x:" + lbl + " {id: id}) RETURN " + _NODE + " AS node",
+    )
+    for lbl in Label
+}
+BRIDGES = Query(
+    "bridges",
+    "MATCH (x:" + OG + ")-[:" + PARTNER + "]->(c:" + CY + ") WITH x, count(DISTINCT c) AS cities"
+    " WHERE cities >= $min_cities AND ($kind IS NULL OR x.kind = $kind)"
+    " RETURN " + _NODE + " AS node, cities ORDER BY cities DESC, x.id SKIP $offset LIMIT $limit",
+)
+BRIDGES_COUNT = Query(
+    "bridges_count",
+    "MATCH (x:" + OG + ")-[:" + PARTNER + "]->(c:" + CY + ") WITH x, count(DISTINCT c) AS cities"
+    " WHERE cities >= $min_cities AND ($kind IS NULL OR x.kind = $kind) RETURN count(x) AS n",
+)
+SHARED_CITIES = Query(
+    "shared_cities",
+    "MATCH (a:" + OG + " {id: $a})-[r1:" + PARTNER + "]->(x:" + CY + ")<-[r2:" + PARTNER + "]-(b:" + OG + " {id: $b})"
+    " RETURN " + _NODE + " AS node, r1.role AS role_a, r2.role AS role_b ORDER BY x.name, x.id LIMIT $limit",
+)
+
+# Brokers of two cities: cities linked to both, organisations partnering both.
+BROKERS = Query(
+    "brokers",
+    "UNWIND $pairs AS pair MATCH (a:" + CY + " {id: pair[0]})-[r:" + LINK + "]->(x:" + CY + ")-[s:" + LINK
+    + "]->(b:" + CY + " {id: pair[1]})"
+    " RETURN pair[1] AS target, " + _NODE + " AS node, collect(DISTINCT r.kind) AS kinds_a,"
+    " collect(DISTINCT s.kind) AS kinds_b, [] AS roles_a, [] AS roles_b"
+    " UNION ALL UNWIND $pairs AS pair MATCH (a:" + CY + " {id: pair[0]})<-[r:" + PARTNER + "]-(x:" + OG + ")-[s:"
+    + PARTNER + "]->(b:" + CY + " {id: pair[1]})"
+    " RETURN pair[1] AS target, " + _NODE + " AS node, [] AS kinds_a, [] AS kinds_b,"
+    " collect(DISTINCT r.role) AS roles_a, collect(DISTINCT s.role) AS roles_b",
+)
+
+# Recommendation inputs: candidates two steps away, cluster mates, award winners, peers
+# of the same region; then the facts of each candidate.
+TWO_STEP_LINKS = Query(
+    "two_step_links",
+    "MATCH (c:" + CY + " {id: $id})-[:" + LINK + "]->(z:" + CY + ")-[:" + LINK + "]->(x:" + CY + ")"
+    " WHERE x.id <> $id RETURN DISTINCT z.id AS via, x.id AS id",
+)
+CITY_ORGS = Query(
+    "city_orgs",
+    "MATCH (c:" + CY + " {id: $id})<-[:" + PARTNER + "]-(o:" + OG + ")"
+    " RETURN DISTINCT o.id AS id, o.name AS name, size([(o)-[:" + PARTNER + "]->(y:" + CY + ") | y]) AS degree",
+)
+CANDIDATE_ORGS = Query(
+    "candidate_orgs",
+    "UNWIND $ids AS id MATCH (x:" + CY + " {id: id})<-[:" + PARTNER + "]-(o:" + OG + ") WHERE o.id IN $orgs"
+    " RETURN DISTINCT id, o.id AS via",
+)
+ORG_CITIES = Query(
+    "org_cities",
+    "UNWIND $ids AS oid MATCH (o:" + OG + " {id: oid})-[:" + PARTNER + "]->(x:" + CY + ")"
+    " WHERE x.id <> $id RETURN DISTINCT oid AS via, x.id AS id",
+)
+CLUSTER_MATES = Query(
+    "cluster_mates",
+    "MATCH (c:" + CY + " {id: $id})-[:" + Rel.IN_CLUSTER + "]->(k:" + CL + ")<-[:" + Rel.IN_CLUSTER + "]-(x:" + CY + ")"
+    " WHERE x.id <> $id RETURN DISTINCT x.id AS id",
+)
+AWARD_WINNERS = Query(
+    "award_winners",
+    "MATCH (x:" + CY + ")-[r:" + Rel.RECEIVED + "]->(:" + Label.AWARD + ") RETURN DISTINCT x.id AS id LIMIT $limit",
+)
+REGION_PEERS = Query(
+    "region_peers",
+    "MATCH (x:" + CY + ") WHERE x.region = $region AND x.id <> $id AND ($status IS NULL OR x.status = $status)"
+    " RETURN x.id AS id ORDER BY x.id LIMIT $limit",
+)
+CANDIDATE_FACTS = Query(
+    "candidate_facts",
+    "UNWIND $ids AS id MATCH (x:" + CY + " {id: id})"
+    " RETURN x.id AS id, x.name AS name, x.country_code AS country, x.region AS region,"
+    " x.population AS population, x.status AS status, x.year_joined AS year_joined,"
+    " [(x)-[:" + Rel.IN_CLUSTER + "]->(k:" + CL + ") | {id: k.id, name: k.name}] AS clusters,"
+    " [(x)-[r:" + Rel.RECEIVED + "]->(a:" + Label.AWARD + ") | {name: a.name, year: r.year}] AS awards,"
+    " [(x)-[:" + LINK + "]->(y:" + CY + ") | y.id] AS linked,"
+    " size([(x)<-[:" + PARTNER + "]-(o:" + OG + ") | o]) AS partners",
+)
+
+# Shortest paths, through links only or through links and partner organisations. The
+# bound is a literal, so there is one statement per bound. Undirected patterns find each
+# symmetric link twice; the caller removes repeated node sequences.
+_PATH_RETURN = (
+    " RETURN [x IN nodes(p) | " + _NODE + "] AS nodes,"
+    " [r IN relationships(p) | " + _EDGE + "] AS edges"
+)
+PATH_TYPES = {"cities": LINK.value, "all": LINK + "|" + PARTNER}
+
+
+def _all_shortest(via: str, hops: int) -> Query:
+    return Query(
+        f"all_shortest_{via}_{hops}",
+        "MATCH (a:" + CY + " {id: $a}), (b:" + CY + " {id: $b}) WITH a, b"
+        " MATCH p = allShortestPaths((a)-[:" + PATH_TYPES[via] + "*1.." + str(hops) + "]-(b))"
+        + _PATH_RETURN + " LIMIT $limit",
+    )
+
+
+def _filtered_paths(via: str, hops: int) -> Query:
+    """Paths of exactly `hops` steps whose links are of the chosen kinds and active in the
+    chosen year; tried for 1, 2, ... steps, so the first hit is a shortest path."""
+    return Query(
+        f"filtered_paths_{via}_{hops}",
+        "MATCH p = (a:" + CY + " {id: $a})-[:" + PATH_TYPES[via] + "*" + str(hops) + "]-(b:" + CY + " {id: $b})"
+        " WHERE all(r IN relationships(p) WHERE (type(r) <> '" + LINK + "' OR $kinds IS NULL OR r.kind IN $kinds)"
+        " AND " + _ACTIVE + ")" + _PATH_RETURN + " LIMIT $limit",
+    )
+
+
+ALL_SHORTEST = {(via, h): _all_shortest(via, h) for via in PATH_TYPES for h in range(1, MAX_PATH_HOPS + 1)}
+FILTERED_PATHS = {(via, h): _filtered_paths(via, h) for via in PATH_TYPES for h in range(1, MAX_PATH_HOPS + 1)}
+
+# Analytics: counts with Cypher, the projected partnership graph for networkx.
+MEMBERS_BY_REGION = Query(
+    "members_by_region",
+    "MATCH (c:" + CY + ")-[:" + Rel.MEMBER_OF + "]->(:" + Label.NETWORK + ")"
+    " RETURN c.region AS region, count(DISTINCT c) AS cities ORDER BY region",
+)
+MEMBERS_BY_COUNTRY = Query(
+    "members_by_country",
+    "MATCH (c:" + CY + ")-[:" + Rel.MEMBER_OF + "]->(:" + Label.NETWORK + ")"
+    " RETURN c.country_code AS country, count(DISTINCT c) AS cities ORDER BY cities DESC, country",
+)
+MEMBERS_BY_YEAR = Query(
+    "members_by_year",
+    "MATCH (c:" + CY + ")-[m:" + Rel.MEMBER_OF + "]->(:" + Label.NETWORK + ")"
+    " RETURN m.since AS year, count(DISTINCT c) AS cities ORDER BY year",
+)
+AWARDS_BY_YEAR = Query(
+    "awards_by_year",
+    "MATCH (c:" + CY + ")-[r:" + Rel.RECEIVED + "]->(a:" + Label.AWARD + ")"
+    " RETURN r.year AS year, a.name AS award, c.id AS id, c.name AS name, c.country_code AS country"
+    " ORDER BY year, name",
+)
+PROJECTION_NODES = Query(
+    "projection_nodes",
+    "MATCH (x) WHERE x:" + CY + " OR x:" + OG
+    + " RETURN x.id AS id, labels(x)[0] AS label, x.name AS name, x.country_code AS country, x.region AS region,"
+    " x.kind AS kind, x.year_joined AS year_joined",
+)
+PROJECTION_EDGES = Query(
+    "projection_edges",
+    "MATCH (a:" + CY + ")-[r:" + LINK + "]->(b:" + CY + ") WHERE a.id < b.id"
+    " RETURN a.id AS source, b.id AS target, type(r) AS type, r.kind AS kind, r.since AS since, r.until AS until"
+    " UNION ALL MATCH (a:" + OG + ")-[r:" + PARTNER + "]->(b:" + CY + ")"
+    " RETURN a.id AS source, b.id AS target, type(r) AS type, r.role AS kind, r.since AS since, r.until AS until",
+)
+# Export of the whole graph.
+ALL_NODES = Query("all_nodes", "MATCH (x) RETURN " + _NODE + " AS node ORDER BY node.label, node.id")
+ALL_EDGES = Query(
+    "all_edges",
+    "MATCH (a)-[r]->(b) WHERE NOT (type(r) = '" + LINK + "' AND a.id > b.id)"
+    " RETURN type(r) AS type, a.id AS source_id, b.id AS target_id, properties(r) AS props",
+)

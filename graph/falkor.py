@@ -68,12 +68,16 @@ class FalkorStore(GraphStore):
         self._graph = self._db.select_graph(self.graph_name)
 
     # -- running statements ---------------------------------------------------------------
-    def _call(self, query: Query, params: dict[str, Any], *, read_only: bool) -> list[Row]:
+    def _call(self, query: Query, params: dict[str, Any], *, read_only: bool, again: bool = True) -> list[Row]:
         run = self._graph.ro_query if read_only else self._graph.query
         try:
             result = self._retrying(lambda: run(query, params or None, timeout=self.timeout_ms))
         except redis.ResponseError as exc:
-            raise self._translate(exc, query) from None
+            if not (read_only and again and "empty key" in str(exc)):
+                raise self._translate(exc, query) from None
+            # an empty graph is not kept across restarts: create its key again, then read
+            self._write(cypher.PING, {})
+            return self._call(query, params, read_only=read_only, again=False)
         names = [h[1] for h in result.header]
         return [dict(zip(names, (_plain(v) for v in row), strict=True)) for row in result.result_set]
 

@@ -92,11 +92,18 @@ class GraphStore(ABC):
 
     def search_cities(self, text: str, *, limit: int = 10) -> list[Row]:
         """Cities whose name or alias matches a full-text query (engine's own index)."""
-        words = [w for w in _SEARCH_SPLIT.split(text) if w]
+        return self._search(cypher.NAME_SEARCH, text, limit)
+
+    def search_organisations(self, text: str, *, limit: int = 10) -> list[Row]:
+        """Organisations whose name matches a full-text query (engine's own index)."""
+        return self._search(cypher.ORG_NAME_SEARCH, text, limit)
+
+    def _search(self, query: Variant, text: str, limit: int) -> list[Row]:
+        words = [w for w in _SEARCH_SPLIT.split(text) if w][:20]
         if not words:
             return []
-        query = " ".join(f"{w}*" if len(w) > 2 else w for w in words)
-        return self.read(cypher.NAME_SEARCH, q=query, limit=max(1, min(limit, 100)))
+        q = " ".join(f"{w}*" if len(w) > 2 else w for w in words)
+        return self.read(query, q=q, limit=max(1, min(limit, 100)))
 
     def shortest_link_path(self, a: str, b: str) -> list[str]:
         """City ids along a shortest chain of city-to-city links (empty if none within the bound)."""

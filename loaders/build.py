@@ -100,7 +100,7 @@ class RecordBuilder:
         return new_id
 
     def _new_city(self, cid: str, name: str, country: str, props: dict[str, Any], row: ParsedRow, out: Built) -> None:
-        props = {"name": name, "country_code": country, **props}
+        props = {"name": name, "country_code": country, "region": region_of(country), **props}
         place = gazetteer_lookup(name, country)
         if place:
             props.setdefault("geonames_id", place.geonames_id)

@@ -97,3 +97,32 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120) -
         [sys.executable, "-c", "from gnlc.cli.main import run; run()", *args],
         capture_output=True, text=True, env=full_env, timeout=timeout,
     )
+
+
+# -- a graph holding the bundled data plus test links, loaded once per module ---------------
+# tests/data/peer_links.csv is a made-up test fixture (source https://example.org/...): city
+# links among real member cities, with kinds and years, to test links, paths and brokers.
+LOADED_FILES = (REPO / "tests" / "data" / "partner_cities.csv", REPO / "tests" / "data" / "peer_links.csv")
+
+
+@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def loaded(request: pytest.FixtureRequest, session_data_dir: Path) -> Iterator[GraphStore]:
+    """Bundled GNLC data + tests/data/partner_cities.csv + peer_links.csv, read-only for tests."""
+    from gnlc.loaders.bundled import load_bundled
+    from gnlc.loaders.pipeline import load_files
+
+    if request.param == "neo4j":
+        if not os.environ.get("NEO4J_URI"):
+            pytest.skip(NEO4J_SKIP)
+        s = open_store(load_settings(engine="neo4j"))
+        s.clear()
+    else:
+        s = open_store(load_settings(data_dir=session_data_dir, graph_name="m_" + uuid.uuid4().hex[:12]))
+    s.apply_schema()
+    load_bundled(s, DATA)
+    load_files(s, list(LOADED_FILES))
+    yield s
+    if request.param == "neo4j":
+        s.clear()
+    drop_graph(s)
+    s.close()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import typer
 from rich.console import Console
 
+from gnlc.explore import Explorer
 from gnlc.graph.store import GraphStore, open_store
 from gnlc.settings import Settings, load_settings
 
@@ -18,11 +19,17 @@ err_console = Console(stderr=True)
 class AppContext:
     settings: Settings
     _store: GraphStore | None = field(default=None, repr=False)
+    _explorer: Explorer | None = field(default=None, repr=False)
 
     def store(self) -> GraphStore:
         if self._store is None:
             self._store = open_store(self.settings)
         return self._store
+
+    def explorer(self) -> Explorer:
+        if self._explorer is None:
+            self._explorer = Explorer(self.store())
+        return self._explorer
 
     def close(self) -> None:
         if self._store is not None:

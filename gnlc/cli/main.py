@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from gnlc import __version__
-from gnlc.cli import engine, load
+from gnlc.cli import engine, load, query
 from gnlc.cli.context import app_context, console, err_console
 from gnlc.errors import GnlcError
 
@@ -24,6 +24,9 @@ app.add_typer(engine.app, name="engine")
 app.command()(load.load)
 app.command()(load.demo)
 app.command()(load.generate)
+for _cmd in (query.cities, query.city, query.links, query.path, query.brokers, query.recommend, query.stats,
+             query.eligibility, query.export, query.serve):
+    app.command()(_cmd)
 
 
 def _version(value: bool) -> None:
@@ -67,7 +70,8 @@ def run() -> None:
     try:
         code = app(standalone_mode=False)
     except GnlcError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print("[bold red]error:[/] ", end="")
+        err_console.print(str(exc), highlight=False, markup=False)
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -1,0 +1,84 @@
+"""What every endpoint shares: the services over one store, opened on first use.
+
+The store is opened lazily, so the API starts (and answers 503) while the engine is down,
+and serves again as soon as it is back; it never starts or restarts the engine itself
+(`gnlc serve` starts the embedded one before the API).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from gnlc.analytics import Analytics
+from gnlc.errors import GnlcError
+from gnlc.explore import Explorer
+from gnlc.graph.store import GraphStore, open_store
+from gnlc.settings import Settings
+
+
+class WritesOff(GnlcError):
+    http_status = 403
+
+
+class BadKey(GnlcError):
+    http_status = 401
+
+
+class Services:
+    def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
+        self.settings = settings
+        self._store = store
+        self._owns_store = store is None
+        self._lock = threading.Lock()
+        self._explorer: Explorer | None = None
+        self._analytics: Analytics | None = None
+
+    def explorer(self) -> Explorer:
+        with self._lock:
+            if self._explorer is None:
+                if self._store is None:
+                    self._store = open_store(self.settings, autostart=False)
+                self._explorer = Explorer(self._store)
+                self._analytics = Analytics(self._explorer)
+            return self._explorer
+
+    def analytics(self) -> Analytics:
+        self.explorer()
+        assert self._analytics is not None
+        return self._analytics
+
+    def close(self) -> None:
+        if self._store is not None and self._owns_store:
+            self._store.close()
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def explorer(svc: Annotated[Services, Depends(services)]) -> Explorer:
+    return svc.explorer()
+
+
+def analytics(svc: Annotated[Services, Depends(services)]) -> Analytics:
+    return svc.analytics()
+
+
+def require_api_key(svc: Annotated[Services, Depends(services)],
+                    x_api_key: Annotated[str | None, Header(description="the key of GNLC_API_KEY")] = None) -> None:
+    """Write endpoints: off without GNLC_API_KEY; with it, the request must carry the key."""
+    import hmac
+
+    key = svc.settings.api_key
+    if key is None or not key.get_secret_value():
+        raise WritesOff("write endpoints are off: set GNLC_API_KEY on the server to turn them on")
+    if x_api_key is None or not hmac.compare_digest(x_api_key.encode(), key.get_secret_value().encode()):
+        raise BadKey("X-API-Key header: expected the server's API key")
+
+
+ExplorerDep = Annotated[Explorer, Depends(explorer)]
+AnalyticsDep = Annotated[Analytics, Depends(analytics)]
+ServicesDep = Annotated[Services, Depends(services)]

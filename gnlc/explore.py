@@ -1,0 +1,458 @@
+"""The partnership questions: find cities and organisations, profiles, links,
+neighbourhoods, bridges, shortest paths and brokers. Every answer comes from the store
+(embedded FalkorDB or Neo4j) through the statements of :mod:`gnlc.graph.cypher`."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from gnlc.errors import GnlcError, InputError, NotFound
+from gnlc.graph import cypher
+from gnlc.graph.cypher import MAX_PATH_HOPS
+from gnlc.graph.model import REGIONS, Label, LinkKind
+from gnlc.graph.store import GraphStore, Row
+from gnlc.loaders.normalise import clean_text, country_code, fold, region_id
+from gnlc.loaders.resolver import CityResolver, KnownCity
+from gnlc.schemas import (
+    AwardFact,
+    Bridge,
+    Broker,
+    BrokerResult,
+    CityProfile,
+    CitySummary,
+    ClusterFact,
+    ConferenceFact,
+    Degree,
+    GEdge,
+    GNode,
+    LinkFact,
+    LinkRow,
+    MembershipFact,
+    OrgSummary,
+    Page,
+    PartnerFact,
+    PathOut,
+    PathResult,
+    SharedCity,
+    Subgraph,
+)
+
+MAX_LIMIT = 1000  # no request pages more rows than this
+MAX_SUBGRAPH_NODES = 5000
+HUB_DEGREE = 200  # organisations partnering more cities than this are shown but not walked through
+KNOWN_TTL_S = 60.0
+
+
+class Ambiguous(GnlcError):
+    """A name that fits more than one city."""
+
+    exit_code = 6
+    http_status = 409
+
+    def __init__(self, name: str, candidates: list[str]) -> None:
+        self.name, self.suggestions = name, candidates
+        super().__init__(f"{name!r} names more than one city: {', '.join(candidates)}; give the id or the country")
+
+
+def bounded(value: int, name: str, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise InputError(f"{name}: expected a whole number from {low} to {high}, got {value}")
+    return value
+
+
+def summary_of(props: dict[str, Any]) -> CitySummary:
+    return CitySummary(
+        id=props["id"], name=props.get("name") or props["id"], country=props.get("country_code"),
+        region=props.get("region"), kind=props.get("kind"), status=props.get("status"),
+        year_joined=props.get("year_joined"), population=props.get("population"),
+        population_source=props.get("population_source"), latitude=props.get("latitude"),
+        longitude=props.get("longitude"), source=props.get("source"), source_row=props.get("source_row"),
+        source_url=props.get("source_url"),
+    )
+
+
+def gnode(raw: dict[str, Any]) -> GNode:
+    props = {k: v for k, v in (raw.get("props") or {}).items() if k != "search_names"}
+    return GNode(id=raw["id"], label=raw["label"], name=props.get("name"), kind=props.get("kind"),
+                 country=props.get("country_code"), region=props.get("region"), props=props)
+
+
+def gedge(raw: dict[str, Any]) -> GEdge:
+    return GEdge(**{k: raw.get(k) for k in GEdge.model_fields})
+
+
+@dataclass
+class _Known:
+    at: float
+    resolver: CityResolver
+    names: dict[str, str]  # id -> "Name (CC)"
+
+
+class Explorer:
+    """Answers the partnership questions from one store."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._known: _Known | None = None
+
+    def forget_names(self) -> None:
+        """Forget the cached city names (after a write in this process)."""
+        self._known = None
+
+    # -- naming cities ------------------------------------------------------------------------
+    def _known_cities(self, *, refresh: bool = False) -> _Known:
+        if refresh or self._known is None or time.monotonic() - self._known.at > KNOWN_TTL_S:
+            rows = self.store.read(cypher.KNOWN_CITIES)
+            resolver = CityResolver([KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()))
+                                     for r in rows if r["name"] and r["country"]])
+            names = {r["id"]: f"{r['name']} ({r['country']})" for r in rows}
+            self._known = _Known(time.monotonic(), resolver, names)
+        return self._known
+
+    def city_id(self, ref: str, country: str | None = None) -> str:
+        """The id of a city given by id or by name in any spelling the resolver knows
+        (accents optional). Unknown: NotFound with the closest names."""
+        ref = clean_text(ref or "")
+        if not ref:
+            raise InputError("city: expected a city name or id, got an empty value")
+        if len(ref) > 200:
+            raise InputError("city: expected at most 200 characters")
+        if self.store.node(Label.CITY, ref) is not None:
+            return ref
+        code = _country(country) if country else None
+        for refresh in (False, True):
+            known = self._known_cities(refresh=refresh)
+            res = known.resolver.resolve(ref, code)
+            if res.status == "matched" and res.city_id:
+                return res.city_id
+            if res.status == "ambiguous":
+                raise Ambiguous(ref, res.candidates)
+        raise NotFound("city", ref, self._suggest(ref, known.names))
+
+    @staticmethod
+    def _suggest(ref: str, names: dict[str, str]) -> list[str]:
+        choices = {cid: fold(n.rsplit(" (", 1)[0]) for cid, n in names.items()}
+        ranked = process.extract(fold(ref), choices, scorer=fuzz.WRatio, limit=5, score_cutoff=60)
+        return [f"{names[cid]} [{cid}]" for _, _, cid in ranked]
+
+    def _city(self, cid: str) -> CitySummary:
+        props = self.store.node(Label.CITY, cid)
+        if props is None:
+            raise NotFound("city", cid)
+        return summary_of(props)
+
+    def _search_ids(self, q: str, label: Label) -> list[str]:
+        ids: list[str] = []
+        if label is Label.CITY:
+            res = self._known_cities().resolver.resolve(q, None, fuzzy=False)
+            if res.status == "matched" and res.city_id:
+                ids.append(res.city_id)
+            elif res.status == "ambiguous":
+                ids.extend(c.rsplit(", ", 1)[-1].rstrip(")") for c in res.candidates)
+            hits = self.store.search_cities(fold(q), limit=100)
+        else:
+            hits = self.store.search_organisations(fold(q), limit=100)
+        ids.extend(h["id"] for h in hits)
+        return list(dict.fromkeys(ids))
+
+    # -- cities and organisations -----------------------------------------------------------
+    def cities(self, *, q: str | None = None, country: str | None = None, region: str | None = None,
+               kind: str | None = None, status: str | None = None, cluster: str | None = None,
+               year_from: int | None = None, year_to: int | None = None, award_year: int | None = None,
+               awarded: bool | None = None, limit: int = 50, offset: int = 0) -> Page[CitySummary]:
+        bounded(limit, "limit", 1, MAX_LIMIT)
+        bounded(offset, "offset", 0, 10_000_000)
+        params = {
+            "ids": self._search_ids(q, Label.CITY) if q else None,
+            "country": _country(country) if country else None,
+            "region": _region(region) if region else None,
+            "kind": kind, "status": status, "year_from": year_from, "year_to": year_to,
+            "cluster": _cluster_id(cluster) if cluster else None, "award_year": award_year, "awarded": awarded,
+        }
+        count = int(self.store.read(cypher.CITY_COUNT, **params)[0]["n"])
+        rows = self.store.read(cypher.CITY_LIST, **params, offset=offset, limit=limit)
+        return _page([summary_of(r["props"]) for r in rows], count, limit, offset)
+
+    def organisations(self, *, q: str | None = None, country: str | None = None, kind: str | None = None,
+                      limit: int = 50, offset: int = 0) -> Page[OrgSummary]:
+        bounded(limit, "limit", 1, MAX_LIMIT)
+        bounded(offset, "offset", 0, 10_000_000)
+        params = {"ids": self._search_ids(q, Label.ORGANISATION) if q else None,
+                  "country": _country(country) if country else None, "kind": kind}
+        count = int(self.store.read(cypher.ORG_COUNT, **params)[0]["n"])
+        rows = self.store.read(cypher.ORG_LIST, **params, offset=offset, limit=limit)
+        data = [OrgSummary(id=r["props"]["id"], name=r["props"].get("name") or r["props"]["id"],
+                           kind=r["props"].get("kind"), country=r["props"].get("country_code"),
+                           partners=r["partners"], source=r["props"].get("source"),
+                           source_row=r["props"].get("source_row"), source_url=r["props"].get("source_url"))
+                for r in rows]
+        return _page(data, count, limit, offset)
+
+    def organisation_id(self, ref: str) -> str:
+        ref = clean_text(ref or "")
+        if not ref:
+            raise InputError("organisation: expected an organisation name or id, got an empty value")
+        if self.store.node(Label.ORGANISATION, ref) is not None:
+            return ref
+        hits = self.store.search_organisations(fold(ref), limit=5)
+        exact = [h["id"] for h in hits if fold(h["name"] or "") == fold(ref)]
+        if len(exact) == 1:
+            return exact[0]
+        raise NotFound("organisation", ref, [f"{h['name']} [{h['id']}]" for h in hits])
+
+    def profile(self, ref: str, country: str | None = None) -> CityProfile:
+        cid = self.city_id(ref, country)
+        row = self.store.read(cypher.CITY_PROFILE, id=cid)[0]
+        props = row["city"]
+        links: dict[str, list[LinkFact]] = defaultdict(list)
+        for link in sorted(row["links"], key=lambda x: (x["kind"] or "", x["name"] or "", x["id"])):
+            links[link["kind"] or "unspecified"].append(LinkFact(**link))
+        facts = [*row["countries"], *row["memberships"], *row["clusters"], *row["awards"], *row["partners"],
+                 *row["links"], *row["hosted"], *row["attended"]]
+        sources = sorted({f["source_url"] for f in [props, *facts] if f.get("source_url")})
+        country_row = row["countries"][0] if row["countries"] else {}
+        n_links, n_partners = len(row["links"]), len(row["partners"])
+        by_key = lambda xs: sorted(xs, key=lambda x: (str(x.get("year") or x.get("since") or ""), x["id"]))  # noqa: E731
+        return CityProfile(
+            city=summary_of(props), aliases=list(props.get("aliases") or []),
+            country_name=country_row.get("name"), region_name=REGIONS.get(props.get("region") or ""),
+            memberships=[MembershipFact(**m) for m in by_key(row["memberships"])],
+            clusters=[ClusterFact(**c) for c in by_key(row["clusters"])],
+            awards=[AwardFact(**a) for a in by_key(row["awards"])],
+            partners=[PartnerFact(**p) for p in sorted(row["partners"], key=lambda p: (p["name"] or "", p["id"]))],
+            links=dict(links), hosted=[ConferenceFact(**h) for h in by_key(row["hosted"])],
+            attended=[ConferenceFact(**h) for h in by_key(row["attended"])],
+            degree=Degree(links=n_links, partners=n_partners, total=n_links + n_partners), sources=sources,
+        )
+
+    # -- links and neighbourhoods -------------------------------------------------------------
+    def links(self, ref: str, *, kinds: Iterable[str] | None = None, year: int | None = None,
+              country: str | None = None) -> list[LinkRow]:
+        cid = self.city_id(ref, country)
+        rows = self.store.read(cypher.CITY_LINKS, id=cid, kinds=_kinds(kinds), year=_year(year))
+        return [LinkRow(city=gnode(r["node"]), link=gedge(r["edge"])) for r in rows]
+
+    def neighbourhood(self, ref: str, *, depth: int = 1, kinds: Iterable[str] | None = None,
+                      year: int | None = None, organisations: bool = True, hub_degree: int = HUB_DEGREE,
+                      max_nodes: int = 500, country: str | None = None) -> Subgraph:
+        """Cities and organisations within ``depth`` steps. Organisations with more than
+        ``hub_degree`` partner cities (UIL coordinates them all) are shown, not walked through."""
+        bounded(depth, "depth", 1, 2)
+        bounded(max_nodes, "max_nodes", 1, MAX_SUBGRAPH_NODES)
+        bounded(hub_degree, "hub_degree", 1, 10_000_000)
+        cid = self.city_id(ref, country)
+        start = self.store.read(cypher.NODES_BY_IDS[Label.CITY], ids=[cid])[0]["node"]
+        nodes: dict[str, GNode] = {cid: gnode(start)}
+        edges: dict[tuple[str, str, str, str], GEdge] = {}
+        frontier: dict[Label, list[str]] = {Label.CITY: [cid], Label.ORGANISATION: []}
+        notes: list[str] = []
+        truncated = False
+        params = {"kinds": _kinds(kinds), "year": _year(year)}
+        for _step in range(depth):
+            rows: list[Row] = []
+            if frontier[Label.CITY]:
+                rows += self.store.read(cypher.CITY_STEP, ids=frontier[Label.CITY], orgs=organisations, **params)
+            orgs = frontier[Label.ORGANISATION]
+            if orgs:
+                degrees = {r["id"]: r["degree"] for r in self.store.read(cypher.ORG_DEGREE, ids=orgs)}
+                walk = [o for o in orgs if degrees.get(o, 0) <= hub_degree]
+                for o in sorted(set(orgs) - set(walk)):
+                    notes.append(f"{nodes[o].name} partners {degrees[o]} cities: shown, not walked through "
+                                 f"(hub_degree={hub_degree})")
+                if walk:
+                    rows += self.store.read(cypher.ORG_STEP, ids=walk, year=params["year"])
+            nxt: dict[Label, list[str]] = {Label.CITY: [], Label.ORGANISATION: []}
+            for r in sorted(rows, key=lambda r: (r["node"]["id"], r["edge"]["type"], r["edge"].get("kind") or "")):
+                node = r["node"]
+                if node["id"] not in nodes:
+                    if len(nodes) >= max_nodes:
+                        truncated = True
+                        continue
+                    nodes[node["id"]] = gnode(node)
+                    nxt[Label(node["label"])].append(node["id"])
+                e = gedge(r["edge"])
+                a, b = sorted((e.source_id, e.target_id)) if e.type == "LINKED_TO" else (e.source_id, e.target_id)
+                edges.setdefault((a, b, e.type, e.kind or e.role or ""), e)
+            frontier = nxt
+        kept = [e for e in edges.values() if e.source_id in nodes and e.target_id in nodes]
+        if truncated:
+            notes.append(f"stopped at max_nodes={max_nodes}")
+        return Subgraph(title=f"{nodes[cid].name}: neighbourhood, depth {depth}", nodes=list(nodes.values()),
+                        edges=kept, truncated=truncated, notes=notes)
+
+    def bridges(self, *, min_cities: int = 2, kind: str | None = None, limit: int = 50,
+                offset: int = 0) -> Page[Bridge]:
+        bounded(min_cities, "min_cities", 2, 10_000_000)
+        bounded(limit, "limit", 1, MAX_LIMIT)
+        bounded(offset, "offset", 0, 10_000_000)
+        count = int(self.store.read(cypher.BRIDGES_COUNT, min_cities=min_cities, kind=kind)[0]["n"])
+        rows = self.store.read(cypher.BRIDGES, min_cities=min_cities, kind=kind, offset=offset, limit=limit)
+        return _page([Bridge(organisation=gnode(r["node"]), cities=r["cities"]) for r in rows], count, limit, offset)
+
+    def shared_cities(self, org_a: str, org_b: str, *, limit: int = 100) -> list[SharedCity]:
+        bounded(limit, "limit", 1, MAX_LIMIT)
+        a, b = self.organisation_id(org_a), self.organisation_id(org_b)
+        rows = self.store.read(cypher.SHARED_CITIES, a=a, b=b, limit=limit)
+        return [SharedCity(city=gnode(r["node"]), role_a=r["role_a"], role_b=r["role_b"]) for r in rows]
+
+    # -- paths and brokers ------------------------------------------------------------------------
+    def paths(self, source: str, target: str, *, via: str = "all", max_hops: int = 4,
+              kinds: Iterable[str] | None = None, year: int | None = None, limit: int = 10) -> PathResult:
+        """All shortest paths (up to ``limit``) of at most ``max_hops`` steps, through
+        city-to-city links only (``via='cities'``) or links and partner organisations."""
+        if via not in cypher.PATH_TYPES:
+            raise InputError(f"via: expected one of {', '.join(cypher.PATH_TYPES)}, got {via!r}")
+        bounded(max_hops, "max_hops", 1, MAX_PATH_HOPS)
+        bounded(limit, "limit", 1, 100)
+        a, b = self.city_id(source), self.city_id(target)
+        if a == b:
+            raise InputError("target: expected a city other than the source city")
+        kinds_, year_ = _kinds(kinds), _year(year)
+        found: list[PathOut] = []
+        if kinds_ is None and year_ is None:
+            rows = self.store.read(cypher.ALL_SHORTEST[(via, max_hops)], a=a, b=b, limit=limit * 4)
+            found = _unique_paths(rows, limit)
+        else:  # one length at a time, so the first lengths with a hit are the shortest
+            for hops in range(1, max_hops + 1):
+                rows = self.store.read(cypher.FILTERED_PATHS[(via, hops)], a=a, b=b, kinds=kinds_, year=year_,
+                                       limit=limit * 4)
+                found = _unique_paths(rows, limit)
+                if found:
+                    break
+        note = None if found else f"no path of at most {max_hops} steps" + (
+            " through city-to-city links only" if via == "cities" else "")
+        return PathResult(source=self._city(a), target=self._city(b), via=via, max_hops=max_hops,  # type: ignore[arg-type]
+                          paths=found, note=note)
+
+    def brokers(self, source: str, target: str, *, limit: int = 20) -> BrokerResult:
+        """Cities linked to both and organisations partnering both, closest first."""
+        bounded(limit, "limit", 1, MAX_LIMIT)
+        a, b = self.city_id(source), self.city_id(target)
+        if a == b:
+            raise InputError("target: expected a city other than the source city")
+        found = self.brokers_of(a, [b], limit=limit)[b]
+        linked = any(r["city"]["id"] == b for r in (x.model_dump() for x in self.links(a)))
+        return BrokerResult(source=self._city(a), target=self._city(b), linked=linked, brokers=found)
+
+    def brokers_of(self, a: str, targets: list[str], *, limit: int = 20) -> dict[str, list[Broker]]:
+        """Brokers between ``a`` and each target, in one query, ranked by Adamic-Adar weight
+        (a broker with fewer partners knows each more closely), then by id."""
+        out: dict[str, list[Broker]] = {t: [] for t in targets}
+        if not targets:
+            return out
+        rows = self.store.read(cypher.BROKERS, pairs=[[a, t] for t in targets])
+        degrees = self.degrees((Label(r["node"]["label"]), r["node"]["id"]) for r in rows)
+        names = self._known_cities().names
+        for r in rows:
+            node = gnode(r["node"])
+            deg = degrees.get(node.id, 2)
+            to_a = sorted(x for x in (r["kinds_a"] or r["roles_a"]) if x)
+            to_b = sorted(x for x in (r["kinds_b"] or r["roles_b"]) if x)
+            how = "linked to" if node.label == Label.CITY else "partners"
+            text = (f"{node.name} {how} both {names.get(a, a)} ({', '.join(to_a) or 'link'}) and "
+                    f"{names.get(r['target'], r['target'])} ({', '.join(to_b) or 'link'}); "
+                    f"{deg} partners in all")
+            out[r["target"]].append(Broker(node=node, score=round(1 / math.log(max(deg, 2)), 4), degree=deg,
+                                           to_source=to_a, to_target=to_b, text=text))
+        for t in out:
+            out[t] = sorted(out[t], key=lambda x: (-x.score, x.node.id))[:limit]
+        return out
+
+    def degrees(self, nodes: Iterable[tuple[Label, str]]) -> dict[str, int]:
+        by_label: dict[Label, set[str]] = defaultdict(set)
+        for lbl, nid in nodes:
+            by_label[lbl].add(nid)
+        out: dict[str, int] = {}
+        if by_label.get(Label.CITY):
+            out.update({r["id"]: r["degree"] for r in self.store.read(cypher.CITY_DEGREE,
+                                                                       ids=sorted(by_label[Label.CITY]))})
+        if by_label.get(Label.ORGANISATION):
+            out.update({r["id"]: r["degree"] for r in self.store.read(cypher.ORG_DEGREE,
+                                                                       ids=sorted(by_label[Label.ORGANISATION]))})
+        return out
+
+    # -- whole or partial graphs as subgraphs (maps, export) ---------------------------------------
+    def path_subgraph(self, result: PathResult) -> Subgraph:
+        nodes: dict[str, GNode] = {}
+        edges: dict[tuple[str, str, str, str], GEdge] = {}
+        for p in result.paths:
+            for n in p.nodes:
+                nodes.setdefault(n.id, n)
+            for e in p.edges:
+                edges.setdefault((e.source_id, e.target_id, e.type, e.kind or e.role or ""), e)
+        return Subgraph(title=f"paths {result.source.name} - {result.target.name}", nodes=list(nodes.values()),
+                        edges=list(edges.values()), notes=[result.note] if result.note else [])
+
+    def whole_graph(self) -> Subgraph:
+        nodes = [gnode(r["node"]) for r in self.store.read(cypher.ALL_NODES)]
+        edges = []
+        for r in self.store.read(cypher.ALL_EDGES):
+            p = r["props"] or {}
+            edges.append(GEdge(source_id=r["source_id"], target_id=r["target_id"], type=r["type"],
+                               **{k: p.get(k) for k in ("kind", "role", "since", "until", "derivation", "source",
+                                                        "source_row", "source_url")}))
+        return Subgraph(title="whole graph", nodes=nodes, edges=edges)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _page(data: list[Any], count: int, limit: int, offset: int) -> Page[Any]:
+    nxt = offset + limit if offset + limit < count else None
+    return Page(data=data, count=count, limit=limit, offset=offset, next_offset=nxt)
+
+
+def _country(value: str) -> str:
+    code = country_code(value)
+    if not code:
+        raise InputError(f"country: expected a country name or ISO code, got {value!r}")
+    return code
+
+
+def _region(value: str) -> str:
+    rid = value if value in REGIONS else region_id(value)
+    if not rid:
+        raise InputError(f"region: expected one of {', '.join(REGIONS)} (or their names), got {value!r}")
+    return rid
+
+
+def _cluster_id(value: str) -> str:
+    from gnlc.loaders.normalise import slug
+
+    return value if value.startswith("cluster-") else f"cluster-{slug(value)}"
+
+
+def _kinds(kinds: Iterable[str] | None) -> list[str] | None:
+    if kinds is None:
+        return None
+    out = []
+    valid = {k.value for k in LinkKind}
+    for k in kinds:
+        for part in str(k).split(","):
+            part = part.strip()
+            if part and part not in valid:
+                raise InputError(f"kind: expected one of {', '.join(sorted(valid))}, got {part!r}")
+            if part:
+                out.append(part)
+    return out or None
+
+
+def _year(year: int | None) -> int | None:
+    return None if year is None else bounded(year, "year", 1900, 2100)
+
+
+def _unique_paths(rows: list[Row], limit: int) -> list[PathOut]:
+    """Paths with distinct node sequences and no repeated node, in a stable order."""
+    seen: dict[tuple[str, ...], PathOut] = {}
+    for r in rows:
+        ids = tuple(n["id"] for n in r["nodes"])
+        if len(set(ids)) != len(ids) or ids in seen:
+            continue
+        seen[ids] = PathOut(length=len(ids) - 1, nodes=[gnode(n) for n in r["nodes"]],
+                            edges=[gedge(e) for e in r["edges"]])
+    return [seen[k] for k in sorted(seen, key=lambda k: (len(k), k))][:limit]

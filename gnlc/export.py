@@ -1,0 +1,102 @@
+"""Export a subgraph (or the whole graph) as GraphML, GEXF (Gephi, networkx), CSV (a zip
+of nodes.csv and edges.csv) or JSON.
+
+GraphML and GEXF hold scalar attributes only: lists are joined with "; ", missing values
+are left out. CSV cells that a spreadsheet would run as a formula (starting with = + - @
+or a tab/carriage return) are prefixed with a single quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+
+from gnlc.errors import InputError
+from gnlc.schemas import Subgraph
+
+Format = Literal["graphml", "gexf", "csv", "json"]
+FORMATS: dict[str, tuple[str, str]] = {  # format -> (file suffix, media type)
+    "graphml": (".graphml", "application/graphml+xml"),
+    "gexf": (".gexf", "application/gexf+xml"),
+    "csv": (".zip", "application/zip"),
+    "json": (".json", "application/json"),
+}
+NODE_COLUMNS = ("id", "label", "name", "kind", "country", "region")
+EDGE_COLUMNS = ("source_id", "target_id", "type", "kind", "role", "since", "until", "derivation", "source",
+                "source_row", "source_url")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool | int | float | str):
+        return value
+    return None if value is None else str(value)
+
+
+def to_networkx(sub: Subgraph) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph(name=sub.title)
+    for n in sub.nodes:
+        attrs = {k: _scalar(v) for k, v in n.props.items() if k != "id"}
+        attrs.update({k: getattr(n, k) for k in NODE_COLUMNS[1:] if getattr(n, k) is not None})
+        g.add_node(n.id, **{k: v for k, v in attrs.items() if v is not None})
+    for i, e in enumerate(sub.edges):
+        attrs = {k: _scalar(getattr(e, k)) for k in EDGE_COLUMNS[2:]}
+        g.add_edge(e.source_id, e.target_id, key=i, **{k: v for k, v in attrs.items() if v is not None})
+    return g
+
+
+def render(sub: Subgraph, fmt: str) -> bytes:
+    """The subgraph in one of FORMATS, as bytes."""
+    if fmt not in FORMATS:
+        raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt == "json":
+        return json.dumps(sub.model_dump(mode="json"), ensure_ascii=False, indent=1).encode("utf-8")
+    if fmt == "csv":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("nodes.csv", _csv([[safe_cell(getattr(n, c)) for c in NODE_COLUMNS] for n in sub.nodes],
+                                          NODE_COLUMNS))
+            zf.writestr("edges.csv", _csv([[safe_cell(getattr(e, c)) for c in EDGE_COLUMNS] for e in sub.edges],
+                                          EDGE_COLUMNS))
+        return buf.getvalue()
+    g = to_networkx(sub)
+    out = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml(g, out, encoding="utf-8")
+    else:
+        nx.write_gexf(g, out, encoding="utf-8")
+    return out.getvalue()
+
+
+def _csv(rows: list[list[Any]], header: tuple[str, ...]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def write(sub: Subgraph, path: Path, fmt: str | None = None) -> Path:
+    """Write the subgraph to ``path``; the format comes from ``fmt`` or the suffix."""
+    if fmt is None:
+        by_suffix = {suffix: name for name, (suffix, _) in FORMATS.items()}
+        fmt = by_suffix.get(path.suffix.lower())
+        if fmt is None:
+            raise InputError(f"{path}: expected a suffix of {', '.join(by_suffix)} or an explicit format")
+    path.write_bytes(render(sub, fmt))
+    return path
