@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-
-from gnlc import __version__
 from gnlc.api.deps import Services
 from gnlc.api.routers import analytics, cities, eligibility, exports, health, links, loads
-from gnlc.errors import GnlcError
 from gnlc.graph.store import GraphStore
+
+from gnlc import __version__
+from gnlc.errors import GnlcError
 from gnlc.settings import Settings, load_settings
 
 MAX_BODY_BYTES = 5 * 1024 * 1024

@@ -91,8 +91,16 @@ def gedge(raw: dict[str, Any]) -> GEdge:
 @dataclass
 class _Known:
     at: float
-    resolver: CityResolver
+    cities: list[KnownCity]
+    plain: CityResolver  # names and aliases only: quick to build
     names: dict[str, str]  # id -> "Name (CC)"
+    _full: CityResolver | None = None
+
+    def full(self) -> CityResolver:
+        """With the gazetteer's other spellings (built on first need: a few seconds)."""
+        if self._full is None:
+            self._full = CityResolver(self.cities)
+        return self._full
 
 
 class Explorer:
@@ -110,10 +118,10 @@ class Explorer:
     def _known_cities(self, *, refresh: bool = False) -> _Known:
         if refresh or self._known is None or time.monotonic() - self._known.at > KNOWN_TTL_S:
             rows = self.store.read(cypher.KNOWN_CITIES)
-            resolver = CityResolver([KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()))
-                                     for r in rows if r["name"] and r["country"]])
+            cities = [KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()))
+                      for r in rows if r["name"] and r["country"]]
             names = {r["id"]: f"{r['name']} ({r['country']})" for r in rows}
-            self._known = _Known(time.monotonic(), resolver, names)
+            self._known = _Known(time.monotonic(), cities, CityResolver(cities, use_gazetteer=False), names)
         return self._known
 
     def city_id(self, ref: str, country: str | None = None) -> str:
@@ -129,7 +137,9 @@ class Explorer:
         code = _country(country) if country else None
         for refresh in (False, True):
             known = self._known_cities(refresh=refresh)
-            res = known.resolver.resolve(ref, code)
+            res = known.plain.resolve(ref, code, fuzzy=False)
+            if res.status != "matched":
+                res = known.full().resolve(ref, code)
             if res.status == "matched" and res.city_id:
                 return res.city_id
             if res.status == "ambiguous":
@@ -151,7 +161,7 @@ class Explorer:
     def _search_ids(self, q: str, label: Label) -> list[str]:
         ids: list[str] = []
         if label is Label.CITY:
-            res = self._known_cities().resolver.resolve(q, None, fuzzy=False)
+            res = self._known_cities().full().resolve(q, None, fuzzy=False)
             if res.status == "matched" and res.city_id:
                 ids.append(res.city_id)
             elif res.status == "ambiguous":
@@ -258,7 +268,8 @@ class Explorer:
         for _step in range(depth):
             rows: list[Row] = []
             if frontier[Label.CITY]:
-                rows += self.store.read(cypher.CITY_STEP, ids=frontier[Label.CITY], orgs=organisations, **params)
+                rows += self.store.read(cypher.CITY_STEP, ids=frontier[Label.CITY], with_orgs=organisations,
+                                        **params)
             orgs = frontier[Label.ORGANISATION]
             if orgs:
                 degrees = {r["id"]: r["degree"] for r in self.store.read(cypher.ORG_DEGREE, ids=orgs)}

@@ -344,7 +344,7 @@ CITY_STEP = Query(
     " WHERE ($kinds IS NULL OR r.kind IN $kinds) AND " + _ACTIVE
     + " RETURN id AS from_id, " + _NODE + " AS node, " + _EDGE + " AS edge"
     " UNION ALL UNWIND $ids AS id MATCH (c:" + CY + " {id: id})<-[r:" + PARTNER + "]-(x:" + OG + ")"
-    " WHERE $orgs AND " + _ACTIVE
+    " WHERE $with_orgs AND " + _ACTIVE
     + " RETURN id AS from_id, " + _NODE + " AS node, " + _EDGE + " AS edge",
 )
 ORG_STEP = Query(

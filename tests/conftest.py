@@ -9,6 +9,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,11 +44,11 @@ def settings(session_data_dir: Path) -> Settings:
 NEO4J_SKIP = "NEO4J_URI is not set: start Neo4j (docker compose up -d neo4j) and set NEO4J_URI, NEO4J_PASSWORD"
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[GraphStore]:
-    """A store on each reachable engine: the embedded one always, Neo4j when NEO4J_URI is set.
+@contextmanager
+def engine_store(engine: str, settings: Settings) -> Iterator[GraphStore]:
+    """A store with the schema on `engine`; emptied (Neo4j) or dropped (embedded) afterwards.
     Neo4j tests empty the whole database they are given: point them at a throw-away one."""
-    if request.param == "neo4j":
+    if engine == "neo4j":
         if not os.environ.get("NEO4J_URI"):
             pytest.skip(NEO4J_SKIP)
         s = open_store(load_settings(engine="neo4j"))
@@ -55,11 +56,20 @@ def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[GraphS
     else:
         s = open_store(settings)
     s.apply_schema()
-    yield s
-    if request.param == "neo4j":
-        s.clear()
-    drop_graph(s)
-    s.close()
+    try:
+        yield s
+    finally:
+        if engine == "neo4j":
+            s.clear()
+        drop_graph(s)
+        s.close()
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[GraphStore]:
+    """A store on each reachable engine: the embedded one always, Neo4j when NEO4J_URI is set."""
+    with engine_store(request.param, settings) as s:
+        yield s
 
 
 @pytest.fixture
@@ -111,18 +121,8 @@ def loaded(request: pytest.FixtureRequest, session_data_dir: Path) -> Iterator[G
     from gnlc.loaders.bundled import load_bundled
     from gnlc.loaders.pipeline import load_files
 
-    if request.param == "neo4j":
-        if not os.environ.get("NEO4J_URI"):
-            pytest.skip(NEO4J_SKIP)
-        s = open_store(load_settings(engine="neo4j"))
-        s.clear()
-    else:
-        s = open_store(load_settings(data_dir=session_data_dir, graph_name="m_" + uuid.uuid4().hex[:12]))
-    s.apply_schema()
-    load_bundled(s, DATA)
-    load_files(s, list(LOADED_FILES))
-    yield s
-    if request.param == "neo4j":
-        s.clear()
-    drop_graph(s)
-    s.close()
+    settings = load_settings(data_dir=session_data_dir, graph_name="m_" + uuid.uuid4().hex[:12])
+    with engine_store(request.param, settings) as s:
+        load_bundled(s, DATA)
+        load_files(s, list(LOADED_FILES))
+        yield s

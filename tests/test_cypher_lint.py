@@ -84,5 +84,14 @@ def test_every_falkordb_statement_is_planned_by_the_engine(embedded_store: Graph
     assert failures == {}
 
 
+LIST_PARAMS = {"rows", "ids", "kinds", "labels", "names", "pairs", "orgs"}
+INT_PARAMS = {"limit", "offset", "year", "year_from", "year_to", "award_year", "min_cities"}
+BOOL_PARAMS = {"with_orgs", "awarded"}
+
+
 def _sample(param: str) -> object:
-    return [] if param in {"rows", "ids", "kinds", "labels", "names"} else ("x" if param != "limit" else 1)
+    if param in LIST_PARAMS:
+        return []
+    if param in INT_PARAMS:
+        return 1
+    return True if param in BOOL_PARAMS else "x"

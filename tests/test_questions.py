@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from gnlc.analytics import Analytics
-from gnlc.eligibility import check_city, check_profile
-from gnlc.explore import Ambiguous, Explorer
 from gnlc.graph.model import Label
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.normalise import fold, region_id
+
+from gnlc.analytics import Analytics
+from gnlc.eligibility import check_city, check_profile
+from gnlc.errors import InputError, NotFound
+from gnlc.explore import Ambiguous, Explorer
 from gnlc.recommend import recommend
 from gnlc.schemas import ProfileInput, Weights
-
-from gnlc.errors import InputError, NotFound
 from tests.conftest import DATA
 
 

@@ -105,7 +105,7 @@ def path(ctx: typer.Context, source: str = typer.Argument(..., help="First city.
         steps = [p.nodes[0].name or p.nodes[0].id]
         for e, n in zip(p.edges, p.nodes[1:], strict=True):
             steps.append(f"-[{e.kind or e.role or e.type}]- {n.name or n.id}")
-        console.print(" ".join(str(s) for s in steps), highlight=False)
+        console.print(" ".join(str(s) for s in steps), highlight=False, markup=False)
 
 
 def brokers(ctx: typer.Context, source: str = typer.Argument(..., help="First city."),

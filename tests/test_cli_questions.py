@@ -1,0 +1,73 @@
+"""The questions from the command line, in a child process, on the embedded engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from gnlc.graph.falkor import FalkorStore
+from gnlc.graph.store import GraphStore
+
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def env(loaded: GraphStore, session_data_dir: Path) -> dict[str, str]:
+    if not isinstance(loaded, FalkorStore):
+        pytest.skip("the CLI tests use the embedded engine")
+    return {"GNLC_DATA_DIR": str(session_data_dir), "GNLC_GRAPH": loaded.graph_name}
+
+
+def test_city_profile_and_json(env: dict[str, str]) -> None:
+    out = run_cli("city", "Okayama", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Okayama (jp-okayama) - Japan, Asia and the Pacific" in out.stdout
+    data = json.loads(run_cli("city", "Okayama", "--json", env=env).stdout)
+    assert data["awards"][0]["year"] == 2017
+
+
+def test_unknown_and_ambiguous_names(env: dict[str, str]) -> None:
+    out = run_cli("city", "Okayamaa-shi-x", env=env)
+    assert out.returncode == 6 and "did you mean" in out.stderr and "[jp-okayama]" in out.stderr
+    amb = run_cli("links", "Brest", env=env)
+    assert amb.returncode == 6 and "more than one city" in amb.stderr
+    assert run_cli("links", "Brest", "--country", "France", env=env).returncode == 0
+
+
+def test_links_path_brokers(env: dict[str, str]) -> None:
+    links = json.loads(run_cli("links", "Limerick", "--as-of", "2021", "--json", env=env).stdout)
+    assert [r["city"]["id"] for r in links] == ["ie-cork"]
+    path = run_cli("path", "Cork", "Okayama", "--via", "cities", env=env)
+    assert path.stdout.strip() == "Cork -[twinning]- Espoo -[study_visit]- Okayama"
+    brokers = json.loads(run_cli("brokers", "Cork", "Okayama", "--json", env=env).stdout)
+    assert brokers["brokers"][0]["node"]["id"] == "fi-espoo"
+
+
+def test_recommend_with_weights(env: dict[str, str]) -> None:
+    rec = json.loads(run_cli("recommend", "Cork", "--limit", "3", "--weight", "mentor=10", "--json", env=env).stdout)
+    assert rec["weights"]["mentor"] == 10 and len(rec["candidates"]) == 3
+    bad = run_cli("recommend", "Cork", "--weight", "fame=2", env=env)
+    assert bad.returncode == 5 and "--weight" in bad.stderr
+    neg = run_cli("recommend", "Cork", "--weight", "mentor=-1", env=env)
+    assert neg.returncode == 5
+
+
+def test_stats_and_eligibility(env: dict[str, str]) -> None:
+    regions = json.loads(run_cli("stats", "region", "--json", env=env).stdout)
+    assert sum(r["count"] for r in regions) == 331
+    assert run_cli("stats", "nonsense", env=env).returncode == 5
+    el = json.loads(run_cli("eligibility", "Tiny", "--population", "800", "--kind", "village", "--json",
+                            env=env).stdout)
+    assert el["verdict"] == "not eligible"
+
+
+def test_export_files(env: dict[str, str], tmp_path: Path) -> None:
+    gexf = tmp_path / "n.gexf"
+    out = run_cli("export", "-o", str(gexf), "--scope", "neighbourhood", "--city", "Cork", "--depth", "2", env=env)
+    assert out.returncode == 0, out.stderr
+    g = nx.read_gexf(gexf)
+    assert "jp-okayama" in g
+    bad = run_cli("export", "-o", str(tmp_path / "x.pdf"), env=env)
+    assert bad.returncode == 5 and ".graphml" in bad.stderr

@@ -1,0 +1,42 @@
+"""The Python API: DataFrames in, DataFrames out, on the real engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+from gnlc.graph.store import GraphStore
+
+from gnlc.client import Gnlc
+from gnlc.settings import load_settings
+from tests.conftest import DATA, REPO
+
+
+def test_questions_as_dataframes(loaded: GraphStore, tmp_path: Path) -> None:
+    g = Gnlc(load_settings(), store=loaded)
+    regions = g.members_by_region()
+    members = pd.read_csv(DATA / "gnlc_members.csv")
+    assert regions["count"].sum() == len(members)
+    assert set(regions.columns) >= {"region", "name", "count"}
+    rec = g.recommend("Bangkok", weights={"mentor": 0, "similar_size": 0, "same_region": 0}, limit=3)
+    assert list(rec["rank"]) == [1, 2, 3] and (rec["country"] == "TH").all()
+    assert rec["reasons"].str.len().gt(0).all() and rec["brokers"].str.contains("Thailand").all()
+    assert g.brokers("Cork", "Okayama").iloc[0]["broker"] == "fi-espoo"
+    assert g.path_table("Okayama", "Taku")["length"].eq(2).all()
+    assert len(g.awards(2015)) == 12
+    assert g.cities(region="africa")["id"].nunique() == (members.unesco_region == "Africa").sum()
+    facts = g.city_facts("Okayama")
+    assert facts["source_url"].notna().all() and "award" in set(facts["fact"])
+    assert g.eligibility("Okayama").attrs["verdict"] == "eligible"
+    path = g.export(g.neighbourhood("Cork", depth=2), tmp_path / "n.graphml")
+    assert "fi-espoo" in nx.read_graphml(path)
+
+
+def test_load_and_report(store: GraphStore) -> None:
+    g = Gnlc(load_settings(), store=store)
+    first = g.report_frame(g.load([REPO / "tests" / "data" / "partner_cities.csv"]))
+    assert first.loc[first["name"] == "City", "created"].item() == 9
+    again = g.report_frame(g.load([REPO / "tests" / "data" / "partner_cities.csv"]))
+    assert again[["created", "updated"]].sum().sum() == 0
+    assert g.summary().query("name == 'City'")["count"].item() == 9
