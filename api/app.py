@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from gnlc.api.deps import Services
-from gnlc.api.routers import analytics, cities, eligibility, exports, health, links, loads
+from gnlc.api.routers import analytics, cities, eligibility, exports, health, links, loads, maps
 from gnlc.graph.store import GraphStore
 
 from gnlc import __version__
@@ -61,6 +61,6 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             body["suggestions"] = exc.suggestions  # type: ignore[attr-defined]
         return JSONResponse(status_code=exc.http_status, content=body)
 
-    for module in (health, cities, links, analytics, eligibility, exports, loads):
+    for module in (health, cities, links, analytics, eligibility, exports, maps, loads):
         app.include_router(module.router)
     return app

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from gnlc import maps
 from gnlc.analytics import Analytics
 from gnlc.eligibility import check_city, check_profile
 from gnlc.explore import Explorer
@@ -27,7 +28,7 @@ from gnlc.loaders.pipeline import LoadReport, load_files
 from gnlc.recommend import recommend, recommendation_subgraph
 from gnlc.schemas import CityProfile, PathResult, ProfileInput, Recommendation, Subgraph, Weights
 from gnlc.settings import Settings, load_settings
-from gnlc.subgraphs import brokers_subgraph
+from gnlc.subgraphs import brokers_subgraph, map_subgraph
 
 
 def frame(items: Iterable[Any]) -> pd.DataFrame:
@@ -203,6 +204,23 @@ class Gnlc:
     def export(sub: Subgraph, path: str | Path, fmt: str | None = None) -> Path:
         """Write a subgraph as .graphml, .gexf, .zip (CSV) or .json."""
         return write(sub, Path(path), fmt)
+
+    # -- maps ------------------------------------------------------------------------------------
+    def map(self, kind: str, name: str | None = None, **options: Any) -> Subgraph:
+        """The subgraph of a map: kind neighbourhood/paths/recommendations (name: a city),
+        cluster/region/country (name: which one) or network; see :func:`map_subgraph`."""
+        city = name if kind in ("neighbourhood", "paths", "recommendations") else None
+        return map_subgraph(self.explorer, kind, city=city, name=None if city else name, **options)
+
+    @staticmethod
+    def map_html(sub: Subgraph, **options: Any) -> str:
+        """The map as one self-contained HTML page (size_by=, geo=)."""
+        return maps.render(sub, **options)
+
+    @staticmethod
+    def show(sub: Subgraph, *, height: int = 650, **options: Any) -> Any:
+        """Display a map inline in a notebook (JupyterLab, VS Code)."""
+        return maps.inline(maps.render(sub, **options), height=height)
 
     @staticmethod
     def nodes(sub: Subgraph) -> pd.DataFrame:

@@ -521,3 +521,19 @@ ALL_EDGES = Query(
     "MATCH (a)-[r]->(b) WHERE NOT (type(r) = '" + LINK + "' AND a.id > b.id)"
     " RETURN type(r) AS type, a.id AS source_id, b.id AS target_id, properties(r) AS props",
 )
+# Maps of a region, a country, a cluster or a year: the partnership graph with its facts.
+PARTNERSHIP_NODES = Query(
+    "partnership_nodes",
+    "MATCH (x) WHERE x:" + CY + " OR x:" + OG + " RETURN " + _NODE + " AS node",
+)
+PARTNERSHIP_EDGES = Query(
+    "partnership_edges",
+    "MATCH (a:" + CY + ")-[r:" + LINK + "]->(b:" + CY + ") WHERE a.id < b.id RETURN " + _EDGE + " AS edge"
+    " UNION ALL MATCH (a:" + OG + ")-[r:" + PARTNER + "]->(b:" + CY + ") RETURN " + _EDGE + " AS edge",
+)
+CLUSTER_MEMBERS = Query(
+    "cluster_members",
+    "MATCH (k:" + CL + " {id: $id}) OPTIONAL MATCH (x:" + CY + ")-[r:" + Rel.IN_CLUSTER + "]->(k)"
+    " RETURN {id: k.id, label: labels(k)[0], props: properties(k)} AS cluster, collect(x.id) AS cities,"
+    " collect(" + _EDGE + ") AS edges",
+)

@@ -250,3 +250,26 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Addres
         EmbeddedEngine(settings.engine_dir).ensure_running()
     console.print(f"serving the GNLC API on http://{host}:{port} (docs: /docs)", highlight=False)
     uvicorn.run("gnlc.api.asgi:app", host=host, port=port, workers=workers, log_level="info")
+
+
+def map(ctx: typer.Context,  # noqa: A001 - the command is `gnlc map`
+        kind: str = typer.Argument(..., help="neighbourhood, paths, recommendations (NAME: a city), cluster, "
+                                   "region, country (NAME: which one) or network."),
+        name: str = typer.Argument(None, help="The city, cluster, region or country."),
+        output: Path = typer.Option(..., "-o", "--output", help="The .html file to write."),
+        target: str = typer.Option(None, help="Second city (paths)."),
+        depth: int = typer.Option(1, help="Neighbourhood depth (1 or 2)."),
+        year: int = typer.Option(None, "--year", help="The network as it was that year."),
+        size_by: str = typer.Option("degree", help="degree, betweenness or pagerank."),
+        geo: bool = typer.Option(False, "--geo", help="Cities at their coordinates."),
+        hub_degree: int = typer.Option(200, help="Leave out organisations with more partner cities (0: keep all).")
+        ) -> None:
+    """Write an interactive map (one self-contained HTML file, works offline)."""
+    from gnlc.maps import write as write_map
+    from gnlc.subgraphs import map_subgraph
+
+    city = name if kind in ("neighbourhood", "paths", "recommendations") else None
+    sub = map_subgraph(_explorer(ctx), kind, city=city, target=target, depth=depth, year=year,
+                       name=None if city else name, hub_degree=hub_degree or None)
+    write_map(sub, output, size_by=size_by, geo=geo)  # type: ignore[arg-type]
+    console.print(f"wrote {output}: {len(sub.nodes)} nodes, {len(sub.edges)} edges", highlight=False)

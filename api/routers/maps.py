@@ -1,0 +1,61 @@
+"""Interactive maps as self-contained HTML pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import HTMLResponse
+from gnlc.api.deps import ExplorerDep
+from gnlc.api.routers.cities import CityRef
+
+from gnlc.explore import HUB_DEGREE
+from gnlc.maps import render
+from gnlc.subgraphs import map_subgraph
+
+router = APIRouter(prefix="/maps", tags=["maps"], default_response_class=HTMLResponse)
+SizeBy = Annotated[Literal["degree", "betweenness", "pagerank"], Query(description="node size", examples=["degree"])]
+Geo = Annotated[bool, Query(description="cities at their coordinates")]
+YearQ = Annotated[int | None, Query(ge=1900, le=2100, description="links active and members joined by then",
+                                    examples=[2019])]
+HTML = {200: {"content": {"text/html": {"example": "<!DOCTYPE html><html lang=\"en\">...</html>"}},
+              "description": "a self-contained HTML page (vis-network inlined; works offline)"}}
+
+
+@router.get("/neighbourhood/{city}", responses=HTML, summary="A city's neighbourhood (depth 1 or 2)")
+def neighbourhood(ex: ExplorerDep, city: CityRef, depth: Annotated[int, Query(ge=1, le=2, examples=[2])] = 1,
+                  year: YearQ = None, size_by: SizeBy = "degree", geo: Geo = False) -> HTMLResponse:
+    return HTMLResponse(render(map_subgraph(ex, "neighbourhood", city=city, depth=depth, year=year),
+                               size_by=size_by, geo=geo))
+
+
+@router.get("/recommendations/{city}", responses=HTML,
+            summary="A city's recommended partners, apart from its links; reasons in the tooltips")
+def recommendations(ex: ExplorerDep, city: CityRef, size_by: SizeBy = "degree", geo: Geo = False) -> HTMLResponse:
+    return HTMLResponse(render(map_subgraph(ex, "recommendations", city=city), size_by=size_by, geo=geo))
+
+
+@router.get("/paths", responses=HTML, summary="Shortest paths and brokers between two cities")
+def paths(ex: ExplorerDep,
+          source: Annotated[str, Query(max_length=200, examples=["Okayama"])],
+          target: Annotated[str, Query(max_length=200, examples=["Taku"])],
+          size_by: SizeBy = "degree", geo: Geo = False) -> HTMLResponse:
+    return HTMLResponse(render(map_subgraph(ex, "paths", city=source, target=target), size_by=size_by, geo=geo))
+
+
+@router.get("/{kind}/{name}", responses=HTML, summary="A cluster, a UNESCO region or a country")
+def area(ex: ExplorerDep, kind: Literal["cluster", "region", "country"],
+         name: Annotated[str, Path(max_length=200, description="cluster, region or country name",
+                                   examples=["Africa"])],
+         year: YearQ = None, size_by: SizeBy = "degree", geo: Geo = False,
+         hub_degree: Annotated[int, Query(ge=1, le=10_000_000, examples=[HUB_DEGREE])] = HUB_DEGREE) -> HTMLResponse:
+    return HTMLResponse(render(map_subgraph(ex, kind, name=name, year=year, hub_degree=hub_degree), size_by=size_by,
+                               geo=geo))
+
+
+@router.get("/network", responses=HTML, summary="The whole network, or as it was in a year")
+def network(ex: ExplorerDep, year: YearQ = None, size_by: SizeBy = "degree", geo: Geo = False,
+            hub_degree: Annotated[int, Query(ge=1, le=10_000_000, examples=[HUB_DEGREE])] = HUB_DEGREE
+            ) -> HTMLResponse:
+    return HTMLResponse(render(map_subgraph(ex, "network", year=year, hub_degree=hub_degree), size_by=size_by,
+                               geo=geo))
