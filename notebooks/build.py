@@ -32,7 +32,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
 by_region = g.members_by_region()
 members = pd.read_csv(g.settings.dataset_dir / "gnlc_members.csv")
 assert by_region["count"].sum() == len(members) == 331
-assert dict(zip(by_region["name"], by_region["count"])) == members.groupby("unesco_region").size().to_dict()
+assert dict(zip(by_region["name"], by_region["count"], strict=True)) == members.groupby("unesco_region").size().to_dict()
 by_region"""),
         ("code", """ax = by_region.plot.barh(x="name", y="count", legend=False, title="GNLC member cities by UNESCO region")
 ax.set_xlabel("member cities");"""),
