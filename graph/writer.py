@@ -107,9 +107,11 @@ class GraphWriter:
         report = WriteReport(dry_run=dry_run)
         node_groups = _dedupe_nodes(nodes)
         rel_groups = _dedupe_rels(rels)
-        node_plan = {lbl: self._plan_nodes(lbl, recs, loaded_at, report) for lbl, recs in node_groups.items()}
+        created: set[tuple[Label, str]] = set()
+        node_plan = {lbl: self._plan_nodes(lbl, recs, loaded_at, report, created)
+                     for lbl, recs in node_groups.items()}
         new_ids = {(lbl, i) for lbl, (rows, _) in node_plan.items() for i in (r["id"] for r in rows)}
-        rel_plan = {k: self._plan_rels(k, recs, loaded_at, report, new_ids) for k, recs in rel_groups.items()}
+        rel_plan = {k: self._plan_rels(k, recs, loaded_at, report, new_ids, created) for k, recs in rel_groups.items()}
         if dry_run:
             return report
         for lbl, (rows, empty) in node_plan.items():
@@ -119,8 +121,8 @@ class GraphWriter:
             self._run_batches(cypher.REL_UPSERT[(rel, start)], rows, str(rel), report)
         return report
 
-    def _plan_nodes(self, lbl: Label, recs: dict[str, NodeRecord], loaded_at: str,
-                    report: WriteReport) -> tuple[list[dict[str, Any]], bool]:
+    def _plan_nodes(self, lbl: Label, recs: dict[str, NodeRecord], loaded_at: str, report: WriteReport,
+                    created: set[tuple[Label, str]]) -> tuple[list[dict[str, Any]], bool]:
         empty = self.store.count(lbl) == 0
         current: dict[str, dict[str, Any]] = {}
         if not empty:
@@ -131,16 +133,28 @@ class GraphWriter:
             props = _props(rec, loaded_at)
             state = "created" if node_id not in current else ("unchanged" if _same(current[node_id], props) else "updated")
             report.nodes[str(lbl)][state] += 1
+            if state == "created":
+                created.add((lbl, node_id))
             if state != "unchanged":
                 rows.append({"id": node_id, "props": props})
         return rows, empty
 
     def _plan_rels(self, key: tuple[Rel, Label], recs: dict[tuple[str, str, str], RelRecord], loaded_at: str,
-                   report: WriteReport, new_ids: set[tuple[Label, str]]) -> list[dict[str, Any]]:
+                   report: WriteReport, new_ids: set[tuple[Label, str]],
+                   created: set[tuple[Label, str]]) -> list[dict[str, Any]]:
+        """Relationships between two nodes created by this write are new: no need to ask
+        the graph. The others are probed in batches: do both ends exist, and is the
+        relationship there already with the same properties?"""
         rel, start_label = key
         end_label = _end_label(rel)
-        items = list(recs.values())
         rows = []
+        items = []
+        for rec in recs.values():
+            if (start_label, rec.start) in created and (end_label, rec.end) in created:
+                report.relationships[str(rel)]["created"] += 1
+                rows.append({"start": rec.start, "end": rec.end, "key": rec.key, "props": _props(rec, loaded_at)})
+            else:
+                items.append(rec)
         for chunk_start in range(0, len(items), DIFF_BATCH):
             chunk = items[chunk_start : chunk_start + DIFF_BATCH]
             probe = [{"i": chunk_start + j, "start": r.start, "end": r.end, "key": r.key} for j, r in enumerate(chunk)]

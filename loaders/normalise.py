@@ -22,6 +22,7 @@ def clean_text(value: object) -> str:
     return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
 
 
+@lru_cache(maxsize=1 << 18)
 def fold(text: str) -> str:
     """A matching key: casefolded, accents removed (Latin), punctuation to spaces.
     Non-Latin scripts are kept as they are (岡山市 stays 岡山市)."""
@@ -60,9 +61,13 @@ _COUNTRY_ALIASES = {
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def country_code(name: str) -> str | None:
-    """ISO 3166-1 alpha-2 code for a country written in any common form, or None."""
+    """ISO 3166-1 alpha-2 code for a country written in any common form, or None.
+    Kosovo has the user-assigned code XK (UNESCO groups it with Europe)."""
     key = fold(name)
+    if key in ("xk", "kosovo"):
+        return "XK"
     if not key:
         return None
     if key in _COUNTRY_ALIASES:

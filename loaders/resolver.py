@@ -126,10 +126,16 @@ class CityResolver:
         self._by_key: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._by_key_any: dict[str, set[str]] = defaultdict(set)
         self._geonames: dict[str, int] = {}  # city id -> gazetteer id, where the gazetteer knows it
+        # fuzzy candidates: cities with the same numbers in their names, by country (None: any)
+        self._pool: dict[tuple[str | None, tuple[str, ...]], list[KnownCity]] = defaultdict(list)
         for city in known or []:
             self.add(city)
 
     def add(self, city: KnownCity) -> None:
+        if city.id not in self.cities:
+            digits = tuple(_DIGITS.findall(city.name))
+            self._pool[(city.country, digits)].append(city)
+            self._pool[(None, digits)].append(city)
         self.cities[city.id] = city
         keys = set().union(*(name_keys(n) for n in (city.name, *city.aliases)))
         if self.use_gazetteer:
@@ -189,9 +195,8 @@ class CityResolver:
         return f"{c.name} ({c.country}, {cid})"
 
     def _fuzzy(self, name: str, country: str | None, *, merge: bool) -> Resolution:
-        digits = _DIGITS.findall(name)  # 'District 1' is never 'District 11'
-        pool = [c for c in self.cities.values()
-                if (country is None or c.country == country) and _DIGITS.findall(c.name) == digits]
+        digits = tuple(_DIGITS.findall(name))  # 'District 1' is never 'District 11'
+        pool = self._pool.get((country, digits), [])
         if not pool:
             return Resolution("new", None, "new", 0.0)
         choices = {c.id: fold(c.name) for c in pool}

@@ -156,3 +156,11 @@ def test_synthetic_files_load(store: GraphStore, tmp_path: Path) -> None:
     summary = store.summary()
     assert summary["nodes"]["City"] == 200
     assert summary["relationships"]["LINKED_TO"] == counts["links"]
+
+
+def test_every_country_the_generator_uses_is_accepted() -> None:
+    from gnlc.loaders.normalise import country_code
+    from gnlc.loaders.synthetic import COUNTRIES
+
+    assert [c for c in COUNTRIES if country_code(c) != c] == []
+    assert country_code("Kosovo") == "XK"
