@@ -109,10 +109,12 @@ class Explorer:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self._known: _Known | None = None
+        self._org_degree: dict[str, tuple[float, int]] = {}
 
     def forget_names(self) -> None:
-        """Forget the cached city names (after a write in this process)."""
+        """Forget the cached city names and degrees (after a write in this process)."""
         self._known = None
+        self._org_degree.clear()
 
     # -- naming cities ------------------------------------------------------------------------
     def _known_cities(self, *, refresh: bool = False) -> _Known:
@@ -272,7 +274,7 @@ class Explorer:
                                         **params)
             orgs = frontier[Label.ORGANISATION]
             if orgs:
-                degrees = {r["id"]: r["degree"] for r in self.store.read(cypher.ORG_DEGREE, ids=orgs)}
+                degrees = self.degrees((Label.ORGANISATION, o) for o in orgs)
                 walk = [o for o in orgs if degrees.get(o, 0) <= hub_degree]
                 for o in sorted(set(orgs) - set(walk)):
                     notes.append(f"{nodes[o].name} partners {degrees[o]} cities: shown, not walked through "
@@ -353,30 +355,50 @@ class Explorer:
         return BrokerResult(source=self._city(a), target=self._city(b), linked=linked, brokers=found)
 
     def brokers_of(self, a: str, targets: list[str], *, limit: int = 20) -> dict[str, list[Broker]]:
-        """Brokers between ``a`` and each target, in one query, ranked by Adamic-Adar weight
-        (a broker with fewer partners knows each more closely), then by id."""
+        """Brokers between ``a`` and each target, ranked by Adamic-Adar weight (a broker
+        with fewer partners knows each more closely), then by id. What each city is joined to
+        is read from the city's side, so a hub's partners are never walked."""
         out: dict[str, list[Broker]] = {t: [] for t in targets}
         if not targets:
             return out
-        rows = self.store.read(cypher.BROKERS, pairs=[[a, t] for t in targets])
-        degrees = self.degrees((Label(r["node"]["label"]), r["node"]["id"]) for r in rows)
-        names = self._known_cities().names
-        for r in rows:
-            node = gnode(r["node"])
-            deg = degrees.get(node.id, 2)
-            to_a = sorted(x for x in (r["kinds_a"] or r["roles_a"]) if x)
-            to_b = sorted(x for x in (r["kinds_b"] or r["roles_b"]) if x)
-            how = "linked to" if node.label == Label.CITY else "partners"
-            text = (f"{node.name} {how} both {names.get(a, a)} ({', '.join(to_a) or 'link'}) and "
-                    f"{names.get(r['target'], r['target'])} ({', '.join(to_b) or 'link'}); "
-                    f"{deg} partners in all")
-            out[r["target"]].append(Broker(node=node, score=round(1 / math.log(max(deg, 2)), 4), degree=deg,
-                                           to_source=to_a, to_target=to_b, text=text))
-        for t in out:
+        adj = {r["id"]: r for r in self.store.read(cypher.CITY_ADJACENCY, ids=[a, *targets])}
+        if a not in adj:
+            return out
+
+        def joined(row: Row) -> dict[tuple[Label, str], list[str]]:
+            ways: dict[tuple[Label, str], list[str]] = defaultdict(list)
+            for key, lbl in (("orgs", Label.ORGANISATION), ("cities", Label.CITY)):
+                for x in row[key]:
+                    ways[(lbl, x["id"])].append(x["how"] or "link")
+            return ways
+
+        mine = joined(adj[a])
+        shared = {t: {k: (mine[k], v) for k, v in joined(adj[t]).items() if k in mine} for t in targets if t in adj}
+        found = {k for per in shared.values() for k in per}
+        nodes = {}
+        for lbl in (Label.CITY, Label.ORGANISATION):
+            ids = sorted(i for kl, i in found if kl is lbl)
+            if ids:
+                nodes.update({r["node"]["id"]: gnode(r["node"]) for r in self.store.read(cypher.NODES_BY_IDS[lbl],
+                                                                                           ids=ids)})
+        degrees = self.degrees(found)
+        names = {r["node"]["id"]: f"{r['node']['props'].get('name')} ({r['node']['props'].get('country_code')})"
+                 for r in self.store.read(cypher.NODES_BY_IDS[Label.CITY], ids=[a, *targets])}
+        for t, per in shared.items():
+            for (lbl, nid), (to_a, to_b) in per.items():
+                node, deg = nodes[nid], degrees.get(nid, 2)
+                to_a, to_b = sorted(set(to_a)), sorted(set(to_b))
+                how = "linked to" if lbl is Label.CITY else "partners"
+                text = (f"{node.name} {how} both {names.get(a, a)} ({', '.join(to_a)}) and "
+                        f"{names.get(t, t)} ({', '.join(to_b)}); {deg} partners in all")
+                out[t].append(Broker(node=node, score=round(1 / math.log(max(deg, 2)), 4), degree=deg,
+                                     to_source=to_a, to_target=to_b, text=text))
             out[t] = sorted(out[t], key=lambda x: (-x.score, x.node.id))[:limit]
         return out
 
     def degrees(self, nodes: Iterable[tuple[Label, str]]) -> dict[str, int]:
+        """Degrees in the partnership graph. Organisation degrees are cached for KNOWN_TTL_S
+        (a hub's count walks all its partners); writes in this process clear the cache."""
         by_label: dict[Label, set[str]] = defaultdict(set)
         for lbl, nid in nodes:
             by_label[lbl].add(nid)
@@ -384,9 +406,13 @@ class Explorer:
         if by_label.get(Label.CITY):
             out.update({r["id"]: r["degree"] for r in self.store.read(cypher.CITY_DEGREE,
                                                                        ids=sorted(by_label[Label.CITY]))})
-        if by_label.get(Label.ORGANISATION):
-            out.update({r["id"]: r["degree"] for r in self.store.read(cypher.ORG_DEGREE,
-                                                                       ids=sorted(by_label[Label.ORGANISATION]))})
+        orgs = by_label.get(Label.ORGANISATION, set())
+        now = time.monotonic()
+        missing = sorted(o for o in orgs if o not in self._org_degree or now - self._org_degree[o][0] > KNOWN_TTL_S)
+        if missing:
+            for r in self.store.read(cypher.ORG_DEGREE, ids=missing):
+                self._org_degree[r["id"]] = (now, r["degree"])
+        out.update({o: self._org_degree[o][1] for o in orgs if o in self._org_degree})
         return out
 
     # -- whole or partial graphs as subgraphs (maps, export) ---------------------------------------

@@ -122,8 +122,8 @@ def _layout(sub: Subgraph) -> dict[str, tuple[float, float]]:
     pairs = {(index[e.source_id], index[e.target_id]) for e in sub.edges
              if e.source_id in index and e.target_id in index and e.source_id != e.target_id}
     g = ig.Graph(n=len(index), edges=sorted(pairs))
-    coords = g.layout_fruchterman_reingold(niter=300, seed=None, grid="auto") if len(index) < 5000 else \
-        g.layout_drl()
+    # Fruchterman-Reingold on a grid (O(n) per iteration); fewer iterations for very large maps
+    coords = g.layout_fruchterman_reingold(niter=300 if len(index) <= 5000 else 120, grid=True)
     scale = 40.0 * math.sqrt(len(index))
     xs = [c[0] for c in coords] or [0.0]
     ys = [c[1] for c in coords] or [0.0]

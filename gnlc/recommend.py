@@ -33,7 +33,8 @@ from gnlc.graph.model import REGIONS, Label, MembershipStatus
 from gnlc.schemas import Candidate, CitySummary, GEdge, GNode, Reason, Recommendation, Subgraph, Weights
 
 MAX_CANDIDATES = 100
-REGION_POOL = 2000  # same-region peers considered for a city with few links
+REGION_POOL = 500  # same-region peers considered for a city with few candidates
+COLD_START = 50  # fewer candidates than this from links, partners, clusters and awards: add region peers
 
 
 def size_similarity(a: int | None, b: int | None) -> float | None:
@@ -57,20 +58,23 @@ def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: 
 
     # who is connected to whom through what (node id -> candidates reached through it)
     via: dict[str, set[str]] = defaultdict(set)
+    via_names: dict[str, str] = {}
     for r in store.read(cypher.TWO_STEP_LINKS, id=cid):
         via[r["via"]].add(r["id"])
+        via_names[r["via"]] = r["via_name"] or r["via"]
     my_orgs = store.read(cypher.CITY_ORGS, id=cid)
-    orgs = {r["id"]: r["degree"] for r in my_orgs}
+    orgs = ex.degrees((Label.ORGANISATION, r["id"]) for r in my_orgs)
     org_names = {r["id"]: r["name"] or r["id"] for r in my_orgs}
     small = sorted(o for o, d in orgs.items() if d <= hub_degree)
     if small:
-        for r in store.read(cypher.ORG_CITIES, ids=small, id=cid):
+        for r in store.read(cypher.ORG_CITIES, ids=small):
             via[r["via"]].add(r["id"])
     pool: set[str] = set().union(*via.values()) if via else set()
     pool |= {r["id"] for r in store.read(cypher.CLUSTER_MATES, id=cid)}
     if weights.mentor > 0:
         pool |= {r["id"] for r in store.read(cypher.AWARD_WINNERS, limit=REGION_POOL)}
-    if me["region"] and (weights.same_region > 0 or weights.similar_size > 0):
+    if me["region"] and len(pool - linked) < COLD_START and (weights.same_region > 0 or weights.similar_size > 0):
+        # few candidates (an applicant, a city without partners): peers of its region
         pool |= {r["id"] for r in store.read(cypher.REGION_PEERS, region=me["region"], id=cid,
                                              status=MembershipStatus.MEMBER.value if members_only else None,
                                              limit=REGION_POOL)}
@@ -78,14 +82,14 @@ def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: 
     facts = {r["id"]: r for r in store.read(cypher.CANDIDATE_FACTS, ids=sorted(pool))}
     if members_only:
         facts = {k: v for k, v in facts.items() if v["status"] == MembershipStatus.MEMBER.value}
-
-    # common partners of each candidate, hubs included (found from the candidate's side)
-    if orgs and facts:
-        for r in store.read(cypher.CANDIDATE_ORGS, ids=sorted(facts), orgs=sorted(orgs)):
-            via[r["via"]].add(r["id"])
+    # common partners of each candidate, hubs included (read from the candidate's side)
+    for xid, f in facts.items():
+        for o in f["orgs"]:
+            if o in orgs:
+                via[o].add(xid)
     degree_of = ex.degrees((Label.CITY, v) for v in via if v not in orgs)
     degree_of.update(orgs)
-    names = {**ex._known_cities().names, **org_names}  # noqa: SLF001 - display names
+    names = {**via_names, **org_names}
     my_clusters = {c["id"]: c["name"] for c in me["clusters"]}
 
     scored: list[Candidate] = []

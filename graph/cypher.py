@@ -386,40 +386,33 @@ SHARED_CITIES = Query(
     " RETURN " + _NODE + " AS node, r1.role AS role_a, r2.role AS role_b ORDER BY x.name, x.id LIMIT $limit",
 )
 
-# Brokers of two cities: cities linked to both, organisations partnering both.
-BROKERS = Query(
-    "brokers",
-    "UNWIND $pairs AS pair MATCH (a:" + CY + " {id: pair[0]})-[r:" + LINK + "]->(x:" + CY + ")-[s:" + LINK
-    + "]->(b:" + CY + " {id: pair[1]})"
-    " RETURN pair[1] AS target, " + _NODE + " AS node, collect(DISTINCT r.kind) AS kinds_a,"
-    " collect(DISTINCT s.kind) AS kinds_b, [] AS roles_a, [] AS roles_b"
-    " UNION ALL UNWIND $pairs AS pair MATCH (a:" + CY + " {id: pair[0]})<-[r:" + PARTNER + "]-(x:" + OG + ")-[s:"
-    + PARTNER + "]->(b:" + CY + " {id: pair[1]})"
-    " RETURN pair[1] AS target, " + _NODE + " AS node, [] AS kinds_a, [] AS kinds_b,"
-    " collect(DISTINCT r.role) AS roles_a, collect(DISTINCT s.role) AS roles_b",
+# What each city is joined to: its partner organisations and linked cities (read from the
+# city's side, so a hub organisation's thousands of partners are never walked). Brokers of
+# two cities are what both lists share.
+CITY_ADJACENCY = Query(
+    "city_adjacency",
+    "UNWIND $ids AS id MATCH (c:" + CY + " {id: id})"
+    " RETURN id, [(c)<-[r1:" + PARTNER + "]-(o:" + OG + ") | {id: o.id, how: r1.role}] AS orgs,"
+    " [(c)-[r2:" + LINK + "]->(z:" + CY + ") | {id: z.id, how: r2.kind}] AS cities",
 )
 
-# Recommendation inputs: candidates two steps away, cluster mates, award winners, peers
+# Recommendation inputs (no filter on the far end: FalkorDB then starts from a label scan of
+# every city): candidates two steps away, cluster mates, award winners, peers
 # of the same region; then the facts of each candidate.
 TWO_STEP_LINKS = Query(
     "two_step_links",
     "MATCH (c:" + CY + " {id: $id})-[:" + LINK + "]->(z:" + CY + ")-[:" + LINK + "]->(x:" + CY + ")"
-    " WHERE x.id <> $id RETURN DISTINCT z.id AS via, x.id AS id",
+    " RETURN DISTINCT z.id AS via, z.name AS via_name, x.id AS id",
 )
 CITY_ORGS = Query(
     "city_orgs",
     "MATCH (c:" + CY + " {id: $id})<-[:" + PARTNER + "]-(o:" + OG + ")"
-    " RETURN DISTINCT o.id AS id, o.name AS name, size([(o)-[:" + PARTNER + "]->(y:" + CY + ") | y]) AS degree",
-)
-CANDIDATE_ORGS = Query(
-    "candidate_orgs",
-    "UNWIND $ids AS id MATCH (x:" + CY + " {id: id})<-[:" + PARTNER + "]-(o:" + OG + ") WHERE o.id IN $orgs"
-    " RETURN DISTINCT id, o.id AS via",
+    " RETURN DISTINCT o.id AS id, o.name AS name",
 )
 ORG_CITIES = Query(
     "org_cities",
     "UNWIND $ids AS oid MATCH (o:" + OG + " {id: oid})-[:" + PARTNER + "]->(x:" + CY + ")"
-    " WHERE x.id <> $id RETURN DISTINCT oid AS via, x.id AS id",
+    " RETURN DISTINCT oid AS via, x.id AS id",
 )
 CLUSTER_MATES = Query(
     "cluster_mates",
@@ -443,7 +436,7 @@ CANDIDATE_FACTS = Query(
     " [(x)-[:" + Rel.IN_CLUSTER + "]->(k:" + CL + ") | {id: k.id, name: k.name}] AS clusters,"
     " [(x)-[r:" + Rel.RECEIVED + "]->(a:" + Label.AWARD + ") | {name: a.name, year: r.year}] AS awards,"
     " [(x)-[:" + LINK + "]->(y:" + CY + ") | y.id] AS linked,"
-    " size([(x)<-[:" + PARTNER + "]-(o:" + OG + ") | o]) AS partners",
+    " [(x)<-[:" + PARTNER + "]-(o:" + OG + ") | o.id] AS orgs",
 )
 
 # Shortest paths, through links only or through links and partner organisations. The
@@ -457,10 +450,13 @@ PATH_TYPES = {"cities": LINK.value, "all": LINK + "|" + PARTNER}
 
 
 def _all_shortest(via: str, hops: int) -> Query:
+    # City links are stored both ways, so through links only the search follows one direction
+    # (half the branching, no path found twice); organisations point to cities, so `all` is undirected.
+    arrow = "->" if via == "cities" else "-"
     return Query(
         f"all_shortest_{via}_{hops}",
         "MATCH (a:" + CY + " {id: $a}), (b:" + CY + " {id: $b}) WITH a, b"
-        " MATCH p = allShortestPaths((a)-[:" + PATH_TYPES[via] + "*1.." + str(hops) + "]-(b))"
+        " MATCH p = allShortestPaths((a)-[:" + PATH_TYPES[via] + "*1.." + str(hops) + "]" + arrow + "(b))"
         + _PATH_RETURN + " LIMIT $limit",
     )
 
@@ -470,7 +466,8 @@ def _filtered_paths(via: str, hops: int) -> Query:
     chosen year; tried for 1, 2, ... steps, so the first hit is a shortest path."""
     return Query(
         f"filtered_paths_{via}_{hops}",
-        "MATCH p = (a:" + CY + " {id: $a})-[:" + PATH_TYPES[via] + "*" + str(hops) + "]-(b:" + CY + " {id: $b})"
+        "MATCH p = (a:" + CY + " {id: $a})-[:" + PATH_TYPES[via] + "*" + str(hops) + "]"
+        + ("->" if via == "cities" else "-") + "(b:" + CY + " {id: $b})"
         " WHERE all(r IN relationships(p) WHERE (type(r) <> '" + LINK + "' OR $kinds IS NULL OR r.kind IN $kinds)"
         " AND " + _ACTIVE + ")" + _PATH_RETURN + " LIMIT $limit",
     )

@@ -1,0 +1,319 @@
+"""Benchmarks on synthetic networks from the generator, on the embedded engine.
+
+    python bench/run.py                          # 1k, 10k and 100k cities, writes bench/RESULTS.md
+    python bench/run.py --sizes 1000 --runs 3    # a quick run
+
+For each size: first load (our pipeline into an empty graph) beside the same records written
+one row per query (the py2neo-era way) in the same run; an incremental reload with 1% of
+the rows changed; query latencies (p50/p95) directly through the store and through the API
+(uvicorn on loopback), with the API's overhead; map generation time and size; peak resident
+memory of the engine and of the API process. Medians over --runs runs where a step is
+repeated. Nothing here is asserted: the numbers are written down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gnlc.graph import cypher
+from gnlc.graph.embedded import EmbeddedEngine
+from gnlc.graph.model import Label
+from gnlc.graph.store import GraphStore, open_store
+from gnlc.loaders.build import RecordBuilder
+from gnlc.loaders.mapping import Mapping
+from gnlc.loaders.pipeline import load_files
+from gnlc.loaders.readers import read_tables
+from gnlc.loaders.resolver import CityResolver
+from gnlc.loaders.rows import parse_table
+from gnlc.loaders.synthetic import generate
+
+from gnlc import maps
+from gnlc.analytics import Analytics
+from gnlc.explore import Explorer
+from gnlc.recommend import recommend
+from gnlc.schemas import GEdge, GNode, Subgraph
+from gnlc.settings import load_settings
+
+HERE = Path(__file__).parent
+NAIVE_ROWS = 5000  # the one-row-per-query baseline writes this many relationships (its rate is what counts)
+QUERIES = 100  # latency samples per question
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+               if line.startswith("MemTotal")) / 1024 / 1024
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, " \
+           f"Python {platform.python_version()}"
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+# -- loads ------------------------------------------------------------------------------------------------
+def first_load(store: GraphStore, files: list[Path]) -> dict[str, float]:
+    store.clear()
+    store.apply_schema()
+    seconds, report = timed(lambda: load_files(store, files))
+    labels = {str(lbl) for lbl in Label}
+    nodes = sum(v for k, v in report.write.written.items() if k in labels)
+    rels = sum(v for k, v in report.write.written.items() if k not in labels)
+    return {"seconds": seconds, "nodes": nodes, "rels": rels, "nodes_s": nodes / seconds, "rels_s": rels / seconds}
+
+
+def naive_load(store: GraphStore, files: list[Path]) -> dict[str, float]:
+    """The same records, one MERGE per row: the way row-at-a-time loaders write."""
+    store.clear()
+    store.apply_schema()
+    builder = RecordBuilder(CityResolver([]), {})
+    nodes, rels = [], []
+    tables = sorted((parse_table(t, Mapping()) for p in files for t in read_tables(p)),
+                    key=lambda t: ["cities", "organisations", "partnerships", "links"].index(t.kind))
+    for table in tables:
+        for row in table.rows:
+            built = builder.build(table.kind, row)
+            nodes += built.nodes
+            rels += built.rels
+    seen_nodes = {}
+    for n in nodes:
+        seen_nodes.setdefault((n.label, n.id), n)
+    t = time.perf_counter()
+    for n in seen_nodes.values():
+        store.write(cypher.NODE_UPSERT[n.label], rows=[{"id": n.id, "props": dict(n.props)}])
+    node_s = time.perf_counter() - t
+    sample = rels[:NAIVE_ROWS]
+    t = time.perf_counter()
+    for r in sample:
+        store.write(cypher.REL_UPSERT[(r.type, r.start_label)],
+                    rows=[{"start": r.start, "end": r.end, "key": r.key, "props": dict(r.props)}])
+    rel_s = time.perf_counter() - t
+    return {"nodes_s": len(seen_nodes) / node_s, "rels_s": len(sample) / rel_s, "rels_measured": len(sample)}
+
+
+def changed_copy(files: list[Path], out: Path, share: float, seed: int) -> tuple[list[Path], int, int]:
+    """The same files with `share` of the city and link rows changed (population, since)."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    total = changed = 0
+    result = []
+    for f in files:
+        with f.open(encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        header, body = rows[0], rows[1:]
+        col = {"cities.csv": "population", "links.csv": "since"}.get(f.name)
+        if col:
+            i = header.index(col)
+            for row in rng.sample(body, max(1, int(len(body) * share))):
+                row[i] = str(int(row[i]) + 1 if row[i] else 2000)
+                changed += 1
+        total += len(body)
+        target = out / f.name
+        with target.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([header, *body])
+        result.append(target)
+    return result, total, changed
+
+
+def incremental(store: GraphStore, files: list[Path], tmp: Path) -> dict[str, float]:
+    changed_files, total, changed = changed_copy(files, tmp / "changed", 0.01, seed=7)
+    seconds, report = timed(lambda: load_files(store, changed_files))
+    return {"seconds": seconds, "rows": total, "changed_rows": changed, "rows_s": total / seconds,
+            "changes_written": report.write.changed()}
+
+
+# -- queries --------------------------------------------------------------------------------------------------
+def pick_pairs(ex: Explorer, n: int, seed: int) -> list[tuple[str, str]]:
+    ids = [r["id"] for r in ex.store.read(cypher.KNOWN_CITIES)]
+    rng = random.Random(seed)
+    return [(rng.choice(ids), rng.choice(ids)) for _ in range(n)]
+
+
+def questions(ex: Explorer, an: Analytics) -> dict[str, tuple[Callable[[str, str], Any], str]]:
+    """name -> (call through the store, API path template)."""
+    return {
+        "city profile": (lambda a, b: ex.profile(a), "/cities/{a}"),
+        "neighbours": (lambda a, b: ex.links(a), "/cities/{a}/links"),
+        "neighbourhood depth 2": (lambda a, b: ex.neighbourhood(a, depth=2), "/cities/{a}/neighbourhood?depth=2"),
+        "shortest path": (lambda a, b: ex.paths(a, b, via="cities", max_hops=6) if a != b else None,
+                          "/paths?source={a}&target={b}&via=cities&max_hops=6"),
+        "brokers": (lambda a, b: ex.brokers(a, b) if a != b else None, "/brokers?source={a}&target={b}"),
+        "recommendations": (lambda a, b: recommend(ex, a, limit=10), "/cities/{a}/recommendations?limit=10"),
+        "centrality top 20": (lambda a, b: an.top("degree", limit=20), "/stats/centrality?metric=degree&limit=20"),
+    }
+
+
+def latencies(fn: Callable[[str, str], Any], pairs: list[tuple[str, str]]) -> list[float]:
+    fn(*pairs[0])  # warm caches (city names, projections) once, as a running API has them
+    out = []
+    for a, b in pairs:
+        if a == b:
+            continue
+        t = time.perf_counter()
+        fn(a, b)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_api(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "gnlc.api.asgi:app", "--port", str(port),
+                             "--log-level", "warning"], env={**os.environ, **env})
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/ready", timeout=2).read()
+            return proc, base
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the API did not start")
+
+
+def http_get(base: str, path: str) -> None:
+    with urllib.request.urlopen(base + path, timeout=60) as r:
+        r.read()
+
+
+# -- maps -------------------------------------------------------------------------------------------------------
+def map_sizes(runs: int) -> list[dict[str, float]]:
+    out = []
+    for n in (100, 2000, 10000):
+        rng = random.Random(n)
+        nodes = [GNode(id=f"c{i}", label="City", name=f"Synthcity {i:05d}", country=rng.choice(["FR", "KR", "BR"]))
+                 for i in range(n)]
+        edges = [GEdge(source_id=f"c{i}", target_id=f"c{rng.randrange(n)}", type="LINKED_TO", kind="twinning")
+                 for i in range(n * 2)]
+        sub = Subgraph(title=f"synthetic {n}", nodes=nodes, edges=edges)
+        times, html = [], ""
+        for _ in range(runs):
+            s, html = timed(lambda sub=sub: maps.render(sub))
+            times.append(s)
+        out.append({"nodes": n, "seconds": statistics.median(times), "kib": len(html.encode()) / 1024})
+    return out
+
+
+# -- the run ----------------------------------------------------------------------------------------------------
+def run_size(cities: int, runs: int, work: Path) -> dict[str, Any]:
+    data_dir = Path(tempfile.mkdtemp(prefix="gnlc-b-", dir="/tmp"))
+    settings = load_settings(data_dir=data_dir, graph_name="bench")
+    files_dir = work / f"syn{cities}"
+    counts = generate(files_dir, cities=cities, seed=42)
+    files = sorted(files_dir.glob("*.csv"))
+    store = open_store(settings)
+    result: dict[str, Any] = {"cities": cities, "input": counts}
+    try:
+        result["naive"] = naive_load(store, files)
+        loads = [first_load(store, files) for _ in range(max(1, min(runs, 3 if cities < 100_000 else 1)))]
+        result["first_load"] = {k: statistics.median(x[k] for x in loads) for k in loads[0]}
+        result["incremental"] = incremental(store, files, work / f"inc{cities}")
+        ex, an = Explorer(store), None
+        an = Analytics(ex)
+        pairs = pick_pairs(ex, QUERIES, seed=cities)
+        env = {"GNLC_DATA_DIR": str(data_dir), "GNLC_GRAPH": "bench"}
+        api, base = start_api(env)
+        try:
+            result["queries"] = {}
+            for name, (fn, path) in questions(ex, an).items():
+                direct = latencies(fn, pairs)
+                over_http = latencies(lambda a, b, path=path: http_get(base, path.format(a=a, b=b)), pairs)
+                result["queries"][name] = {"store_p50": pct(direct, 0.5), "store_p95": pct(direct, 0.95),
+                                           "api_p50": pct(over_http, 0.5), "api_p95": pct(over_http, 0.95)}
+            result["api_rss_mib"] = peak_rss_mib(api.pid)
+        finally:
+            api.terminate()
+            api.wait(10)
+        engine_pid = int((settings.engine_dir / "falkordb.pid").read_text())
+        result["engine_rss_mib"] = peak_rss_mib(engine_pid)
+    finally:
+        store.close()
+        EmbeddedEngine(settings.engine_dir).stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return result
+
+
+def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], command: str) -> str:
+    lines = ["# Benchmark results", "", f"Machine: {machine()}.", f"Command: `{command}`.", "",
+             "Synthetic networks from `gnlc generate` (preferential attachment, mean city degree about 5; half as "
+             "many organisations as cities, 3 partner cities each). Every city has a joining year in most rows, "
+             "so the loader also derives memberships and the national commission and UIL partnerships.", ""]
+    lines += ["## Loads", "", "| cities | input rows | first load s | nodes/s | relationships/s | one row per query: "
+              "nodes/s | relationships/s | ratio (relationships) | 1% changed: rows/s | changes written |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        f, n, i = r["first_load"], r["naive"], r["incremental"]
+        lines.append(f"| {r['cities']:,} | {sum(r['input'].values()):,} | {f['seconds']:.1f} | {f['nodes_s']:,.0f} | "
+                     f"{f['rels_s']:,.0f} | {n['nodes_s']:,.0f} | {n['rels_s']:,.0f} | {f['rels_s'] / n['rels_s']:.1f}x | "
+                     f"{i['rows_s']:,.0f} | {i['changes_written']:,} |")
+    lines += ["", "## Query latency (ms)", "", "| cities | question | store p50 | store p95 | API p50 | API p95 | "
+              "API overhead (p50 ratio) |", "|---|---|---|---|---|---|---|"]
+    for r in results:
+        for name, q in r["queries"].items():
+            lines.append(f"| {r['cities']:,} | {name} | {q['store_p50']:.1f} | {q['store_p95']:.1f} | "
+                         f"{q['api_p50']:.1f} | {q['api_p95']:.1f} | {q['api_p50'] / max(q['store_p50'], 1e-6):.2f} |")
+    lines += ["", "## Memory (peak resident, MiB)", "", "| cities | engine | API process |", "|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['cities']:,} | {r['engine_rss_mib']:.0f} | {r['api_rss_mib']:.0f} |")
+    lines += ["", "## Maps", "", "| nodes | generation s | HTML KiB |", "|---|---|---|"]
+    for m in map_rows:
+        lines.append(f"| {m['nodes']:,} | {m['seconds']:.2f} | {m['kib']:,.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated city counts")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of the repeated steps (median)")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="gnlc-bench-"))
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"== {size:,} cities", flush=True)
+        results.append(run_size(size, args.runs, work))
+        print(report(results, [], ""), flush=True)
+    map_rows = map_sizes(args.runs)
+    text = report(results, map_rows, "python bench/run.py " + " ".join(sys.argv[1:]))
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
