@@ -2,8 +2,9 @@
 
 Candidates are cities the city is not yet linked to, found in five pools: cities two
 links away, cities sharing a partner organisation (hubs excepted, see below), cities of
-the same thematic cluster, award-winning cities (possible mentors) and member cities of
-the same UNESCO region (so that an applicant with no links yet still gets answers).
+the same thematic cluster, award-winning cities (possible mentors) and, when those give
+fewer than COLD_START, member cities of the same UNESCO region (so that an applicant with
+no links yet still gets answers).
 
 Each candidate's score is the sum of feature value x weight (weights in
 :class:`gnlc.schemas.Weights`, adjustable per request):

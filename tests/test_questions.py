@@ -271,3 +271,11 @@ def test_submitted_profiles() -> None:
     assert province.verdict == "not eligible"
     with pytest.raises(InputError, match="kind"):
         check_profile(ProfileInput(name="X", kind="spaceship"))
+
+
+def test_a_city_with_no_links_or_partners_gets_region_peers(ex: Explorer) -> None:
+    assert ex.profile("Chicago").degree.total == 0  # loaded from tests/data/partner_cities.csv, not a member
+    rec = recommend(ex, "Chicago", limit=5, weights=Weights(mentor=0))
+    assert len(rec.candidates) == 5
+    assert all(c.city.region == "europe-north-america" and c.city.status == "member" for c in rec.candidates)
+    assert all(any(r.feature == "same_region" for r in c.reasons) for c in rec.candidates)
