@@ -351,7 +351,7 @@ class Explorer:
         if a == b:
             raise InputError("target: expected a city other than the source city")
         found = self.brokers_of(a, [b], limit=limit)[b]
-        linked = any(r["city"]["id"] == b for r in (x.model_dump() for x in self.links(a)))
+        linked = any(r.city.id == b for r in self.links(a))
         return BrokerResult(source=self._city(a), target=self._city(b), linked=linked, brokers=found)
 
     def brokers_of(self, a: str, targets: list[str], *, limit: int = 20) -> dict[str, list[Broker]]:
