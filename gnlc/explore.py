@@ -18,7 +18,7 @@ from gnlc.graph import cypher
 from gnlc.graph.cypher import MAX_PATH_HOPS
 from gnlc.graph.model import REGIONS, Label, LinkKind
 from gnlc.graph.store import GraphStore, Row
-from gnlc.loaders.normalise import clean_text, country_code, fold, region_id
+from gnlc.loaders.normalise import clean_text, country_code, fold, region_id, slug
 from gnlc.loaders.resolver import CityResolver, KnownCity
 from gnlc.schemas import (
     AwardFact,
@@ -136,7 +136,7 @@ class Explorer:
             raise InputError("city: expected at most 200 characters")
         if self.store.node(Label.CITY, ref) is not None:
             return ref
-        code = _country(country) if country else None
+        code = check_country(country) if country else None
         for refresh in (False, True):
             known = self._known_cities(refresh=refresh)
             res = known.plain.resolve(ref, code, fuzzy=False)
@@ -183,10 +183,10 @@ class Explorer:
         bounded(offset, "offset", 0, 10_000_000)
         params = {
             "ids": self._search_ids(q, Label.CITY) if q else None,
-            "country": _country(country) if country else None,
-            "region": _region(region) if region else None,
+            "country": check_country(country) if country else None,
+            "region": check_region(region) if region else None,
             "kind": kind, "status": status, "year_from": year_from, "year_to": year_to,
-            "cluster": _cluster_id(cluster) if cluster else None, "award_year": award_year, "awarded": awarded,
+            "cluster": check_cluster(cluster) if cluster else None, "award_year": award_year, "awarded": awarded,
         }
         count = int(self.store.read(cypher.CITY_COUNT, **params)[0]["n"])
         rows = self.store.read(cypher.CITY_LIST, **params, offset=offset, limit=limit)
@@ -197,7 +197,7 @@ class Explorer:
         bounded(limit, "limit", 1, MAX_LIMIT)
         bounded(offset, "offset", 0, 10_000_000)
         params = {"ids": self._search_ids(q, Label.ORGANISATION) if q else None,
-                  "country": _country(country) if country else None, "kind": kind}
+                  "country": check_country(country) if country else None, "kind": kind}
         count = int(self.store.read(cypher.ORG_COUNT, **params)[0]["n"])
         rows = self.store.read(cypher.ORG_LIST, **params, offset=offset, limit=limit)
         data = [OrgSummary(id=r["props"]["id"], name=r["props"].get("name") or r["props"]["id"],
@@ -248,7 +248,7 @@ class Explorer:
     def links(self, ref: str, *, kinds: Iterable[str] | None = None, year: int | None = None,
               country: str | None = None) -> list[LinkRow]:
         cid = self.city_id(ref, country)
-        rows = self.store.read(cypher.CITY_LINKS, id=cid, kinds=_kinds(kinds), year=_year(year))
+        rows = self.store.read(cypher.CITY_LINKS, id=cid, kinds=check_kinds(kinds), year=check_year(year))
         return [LinkRow(city=gnode(r["node"]), link=gedge(r["edge"])) for r in rows]
 
     def neighbourhood(self, ref: str, *, depth: int = 1, kinds: Iterable[str] | None = None,
@@ -266,7 +266,7 @@ class Explorer:
         frontier: dict[Label, list[str]] = {Label.CITY: [cid], Label.ORGANISATION: []}
         notes: list[str] = []
         truncated = False
-        params = {"kinds": _kinds(kinds), "year": _year(year)}
+        params = {"kinds": check_kinds(kinds), "year": check_year(year)}
         for _step in range(depth):
             rows: list[Row] = []
             if frontier[Label.CITY]:
@@ -327,7 +327,7 @@ class Explorer:
         a, b = self.city_id(source), self.city_id(target)
         if a == b:
             raise InputError("target: expected a city other than the source city")
-        kinds_, year_ = _kinds(kinds), _year(year)
+        kinds_, year_ = check_kinds(kinds), check_year(year)
         found: list[PathOut] = []
         if kinds_ is None and year_ is None:
             rows = self.store.read(cypher.ALL_SHORTEST[(via, max_hops)], a=a, b=b, limit=limit * 4)
@@ -444,27 +444,25 @@ def _page(data: list[Any], count: int, limit: int, offset: int) -> Page[Any]:
     return Page(data=data, count=count, limit=limit, offset=offset, next_offset=nxt)
 
 
-def _country(value: str) -> str:
+def check_country(value: str) -> str:
     code = country_code(value)
     if not code:
         raise InputError(f"country: expected a country name or ISO code, got {value!r}")
     return code
 
 
-def _region(value: str) -> str:
+def check_region(value: str) -> str:
     rid = value if value in REGIONS else region_id(value)
     if not rid:
         raise InputError(f"region: expected one of {', '.join(REGIONS)} (or their names), got {value!r}")
     return rid
 
 
-def _cluster_id(value: str) -> str:
-    from gnlc.loaders.normalise import slug
-
+def check_cluster(value: str) -> str:
     return value if value.startswith("cluster-") else f"cluster-{slug(value)}"
 
 
-def _kinds(kinds: Iterable[str] | None) -> list[str] | None:
+def check_kinds(kinds: Iterable[str] | None) -> list[str] | None:
     if kinds is None:
         return None
     out = []
@@ -479,7 +477,7 @@ def _kinds(kinds: Iterable[str] | None) -> list[str] | None:
     return out or None
 
 
-def _year(year: int | None) -> int | None:
+def check_year(year: int | None) -> int | None:
     return None if year is None else bounded(year, "year", 1900, 2100)
 
 

@@ -6,7 +6,16 @@ from __future__ import annotations
 from typing import Literal
 
 from gnlc.errors import InputError, NotFound
-from gnlc.explore import HUB_DEGREE, Explorer, gedge, gnode
+from gnlc.explore import (
+    HUB_DEGREE,
+    Explorer,
+    check_cluster,
+    check_country,
+    check_region,
+    check_year,
+    gedge,
+    gnode,
+)
 from gnlc.graph import cypher
 from gnlc.graph.model import REGIONS, Label
 from gnlc.loaders.normalise import country_name
@@ -59,18 +68,16 @@ def network_subgraph(ex: Explorer, *, region: str | None = None, country: str | 
     links and partner organisations. Links and partnerships are those active in ``year``.
     Organisations partnering more than ``hub_degree`` cities (UIL: every member) are left
     out and named in the notes; ``hub_degree=None`` keeps them."""
-    from gnlc.explore import _cluster_id, _country, _region, _year
-
-    region_id = _region(region) if region else None
-    code = _country(country) if country else None
-    year = _year(year)
+    region_id = check_region(region) if region else None
+    code = check_country(country) if country else None
+    year = check_year(year)
     nodes = {r["node"]["id"]: gnode(r["node"]) for r in ex.store.read(cypher.PARTNERSHIP_NODES)}
     edges = [gedge(r["edge"]) for r in ex.store.read(cypher.PARTNERSHIP_EDGES)]
     notes: list[str] = []
     title = "GNLC network"
     extra_nodes, extra_edges = [], []
     if cluster:
-        rows = ex.store.read(cypher.CLUSTER_MEMBERS, id=_cluster_id(cluster))
+        rows = ex.store.read(cypher.CLUSTER_MEMBERS, id=check_cluster(cluster))
         if not rows:
             raise NotFound("cluster", cluster)
         members = set(rows[0]["cities"])

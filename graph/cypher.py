@@ -330,18 +330,17 @@ _EDGE = ("{type: type(r), source_id: startNode(r).id, target_id: endNode(r).id, 
          " since: r.since, until: r.until, derivation: r.derivation, " + _FACT + "}")
 _NODE = "{id: x.id, label: labels(x)[0], props: properties(x)}"
 
+_LINKS_OF_C = "-[r:" + LINK + "]->(x:" + CY + ") WHERE ($kinds IS NULL OR r.kind IN $kinds) AND " + _ACTIVE
 CITY_LINKS = Query(
     "city_links",
-    "MATCH (c:" + CY + " {id: $id})-[r:" + LINK + "]->(x:" + CY + ")"
-    " WHERE ($kinds IS NULL OR r.kind IN $kinds) AND " + _ACTIVE
+    "MATCH (c:" + CY + " {id: $id})" + _LINKS_OF_C
     + " RETURN " + _NODE + " AS node, " + _EDGE + " AS edge ORDER BY x.name, x.id, r.kind",
 )
 # One step of a neighbourhood: from cities along links and to their partner organisations,
 # and from organisations to their cities. The caller walks step by step and bounds the size.
 CITY_STEP = Query(
     "city_step",
-    "UNWIND $ids AS id MATCH (c:" + CY + " {id: id})-[r:" + LINK + "]->(x:" + CY + ")"
-    " WHERE ($kinds IS NULL OR r.kind IN $kinds) AND " + _ACTIVE
+    "UNWIND $ids AS id MATCH (c:" + CY + " {id: id})" + _LINKS_OF_C
     + " RETURN id AS from_id, " + _NODE + " AS node, " + _EDGE + " AS edge"
     " UNION ALL UNWIND $ids AS id MATCH (c:" + CY + " {id: id})<-[r:" + PARTNER + "]-(x:" + OG + ")"
     " WHERE $with_orgs AND " + _ACTIVE
