@@ -227,7 +227,8 @@ class Candidate(Model):
 class Recommendation(Model):
     city: CitySummary
     weights: Weights
-    considered: int = Field(description="candidates scored before the cut")
+    considered: int = Field(description="candidates scored (those whose best possible score could not "
+                                        "reach the list are not read)")
     candidates: list[Candidate]
 
 

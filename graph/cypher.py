@@ -123,6 +123,12 @@ NODE_BY_ID = {
     for lbl in Label
 }
 DELETE_ALL = Query("delete_all", "MATCH (n) DETACH DELETE n")
+COUNT_ALL = Query("count_all", "MATCH (n) RETURN count(n) AS n")
+# Everything, as stored (each direction of a symmetric link): to compare two graphs.
+DUMP_NODES = Query("dump_nodes", "MATCH (n) RETURN labels(n)[0] AS label, properties(n) AS props")
+DUMP_RELS = Query(
+    "dump_rels", "MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS start, b.id AS end, properties(r) AS props"
+)
 
 # --- writes: upsert by key, in batches of UNWIND $rows ----------------------------------
 
@@ -179,6 +185,22 @@ NODE_CREATE = {lbl: _node_create(lbl) for lbl in Label}
 NODE_CURRENT = {lbl: _node_current(lbl) for lbl in Label}
 REL_UPSERT = {
     (rel, start): _rel_upsert(rel, start, end)
+    for rel, (starts, end) in ENDPOINTS.items()
+    for start in starts
+}
+def _rel_create(rel: Rel, start: Label, end: Label) -> Query:
+    """First load into an empty graph: both ends exist, no relationship does yet."""
+    text = (
+        "UNWIND $rows AS row MATCH (a:" + start + " {id: row.start}) MATCH (b:" + end + " {id: row.end})"
+        " CREATE (a)-[r:" + rel + "]->(b) SET r = row.props, r.key = row.key"
+    )
+    if rel in SYMMETRIC:
+        text += " CREATE (b)-[s:" + rel + "]->(a) SET s = row.props, s.key = row.key"
+    return Query(f"create_{rel}_{start}", text + " RETURN count(r) AS written")
+
+
+REL_CREATE = {
+    (rel, start): _rel_create(rel, start, end)
     for rel, (starts, end) in ENDPOINTS.items()
     for start in starts
 }
@@ -434,8 +456,11 @@ CANDIDATE_FACTS = Query(
     " x.population AS population, x.status AS status, x.year_joined AS year_joined,"
     " [(x)-[:" + Rel.IN_CLUSTER + "]->(k:" + CL + ") | {id: k.id, name: k.name}] AS clusters,"
     " [(x)-[r:" + Rel.RECEIVED + "]->(a:" + Label.AWARD + ") | {name: a.name, year: r.year}] AS awards,"
-    " [(x)-[:" + LINK + "]->(y:" + CY + ") | y.id] AS linked,"
     " [(x)<-[:" + PARTNER + "]-(o:" + OG + ") | o.id] AS orgs",
+)
+# The cities a city is linked to (not a candidate's: a hub candidate has thousands).
+CITY_LINKED_IDS = Query(
+    "city_linked_ids", "MATCH (c:" + CY + " {id: $id})-[:" + LINK + "]->(y:" + CY + ") RETURN DISTINCT y.id AS id"
 )
 
 # Shortest paths, through links only or through links and partner organisations. The

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import redis
@@ -15,7 +15,8 @@ from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query
 from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.model import FULLTEXT_LABELS, NODE_KEY, Label
-from gnlc.graph.store import GraphStore, Row
+from gnlc.graph.falkor_bulk import bulk_calls
+from gnlc.graph.store import BulkNodes, BulkRels, GraphStore, Row
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -117,6 +118,31 @@ class FalkorStore(GraphStore):
         if len(steps) != 1:
             raise QueryError("the embedded engine applies one statement per unit; combine the steps")
         return [self._write(*steps[0])]
+
+    def _create_all(self, nodes: BulkNodes, rels: BulkRels, progress: Callable[[int], None]) -> None:
+        """GRAPH.BULK into a new graph: the empty graph (and its schema) is deleted first and
+        the schema applied again after. Readers meanwhile see an empty or a growing graph."""
+        conn = self._db.connection
+        self._retrying(lambda: conn.delete(self.graph_name))
+        first = True
+        for args, entities in bulk_calls(nodes, rels):
+            head = [self.graph_name, "BEGIN"] if first else [self.graph_name]
+            try:
+                conn.execute_command("GRAPH.BULK", *head, *args)
+            except (redis.RedisError, OSError) as exc:
+                raise QueryError(f"bulk load failed: {exc}") from None
+            first = False
+            progress(entities)
+        if first:  # nothing to create: the graph key must exist again
+            self._write(cypher.PING, {})
+        self.apply_schema()
+
+    def clear(self) -> None:
+        """Delete the graph (much faster than deleting every node) and create it empty
+        again, with its schema."""
+        self._retrying(lambda: self._db.connection.delete(self.graph_name))
+        self._write(cypher.PING, {})
+        self.apply_schema()
 
     # -- schema -----------------------------------------------------------------------------
     def apply_schema(self) -> list[str]:

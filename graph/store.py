@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query, Variant
-from gnlc.graph.model import SYMMETRIC
+from gnlc.graph.model import SYMMETRIC, Label, Rel
 
 from gnlc.errors import QueryError, SettingsError
 
@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
 Row = dict[str, Any]
 _SEARCH_SPLIT = re.compile(r"[^\w]+", re.UNICODE)  # full-text syntax characters never reach the engine
+
+
+CREATE_BATCH = 10_000
+BulkNodes = dict[Label, dict[str, dict[str, Any]]]
+BulkRels = dict[tuple[Rel, Label], dict[tuple[str, str, str], dict[str, Any]]]
 
 
 class GraphStore(ABC):
@@ -109,6 +114,35 @@ class GraphStore(ABC):
         """City ids along a shortest chain of city-to-city links (empty if none within the bound)."""
         rows = self.read(cypher.SHORTEST_LINK_PATH, a=a, b=b)
         return list(rows[0]["ids"] or []) if rows else []
+
+    def is_empty(self) -> bool:
+        return int(self.read(cypher.COUNT_ALL)[0]["n"]) == 0
+
+    def create_all(self, nodes: BulkNodes, rels: BulkRels, *, progress: Callable[[int], None] | None = None) -> None:
+        """Create the nodes and relationships of a first load into an empty graph, without
+        looking up what exists (nothing does). ``nodes``: label -> id -> properties;
+        ``rels``: (type, start label) -> (start id, end id, key) -> properties, a symmetric
+        type once per pair. If it fails, the graph is emptied again: nothing is half-written."""
+        if not self.is_empty():
+            raise QueryError("create_all needs an empty graph")
+        try:
+            self._create_all(nodes, rels, progress or (lambda n: None))
+        except BaseException:
+            self.clear()
+            self.apply_schema()
+            raise
+
+    def _create_all(self, nodes: BulkNodes, rels: BulkRels, progress: Callable[[int], None]) -> None:
+        for label, by_id in nodes.items():
+            rows = [{"id": node_id, "props": props} for node_id, props in by_id.items()]
+            for i in range(0, len(rows), CREATE_BATCH):
+                self.write(cypher.NODE_CREATE[label], rows=rows[i : i + CREATE_BATCH])
+                progress(len(rows[i : i + CREATE_BATCH]))
+        for key, by_ends in rels.items():
+            rows = [{"start": s, "end": e, "key": k, "props": props} for (s, e, k), props in by_ends.items()]
+            for i in range(0, len(rows), CREATE_BATCH):
+                self.write(cypher.REL_CREATE[key], rows=rows[i : i + CREATE_BATCH])
+                progress(len(rows[i : i + CREATE_BATCH]))
 
     def clear(self) -> None:
         """Delete every node and relationship (tests and `gnlc engine reset`)."""

@@ -22,14 +22,22 @@ def clean_text(value: object) -> str:
     return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
 
 
+_PUNCT = re.compile(r"[\s\-‐‑–—_.,'’`´\"()/]+")
+
+
 @lru_cache(maxsize=1 << 18)
 def fold(text: str) -> str:
     """A matching key: casefolded, accents removed (Latin), punctuation to spaces.
     Non-Latin scripts are kept as they are (岡山市 stays 岡山市)."""
+    if text.isascii():  # the same result without the Unicode normalisations (most names)
+        return _PUNCT.sub(" ", _CONTROL.sub("", text).lower()).strip()
+    return _fold_unicode(text)
+
+
+def _fold_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", clean_text(text).casefold())
     no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    spaced = re.sub(r"[\s\-‐‑–—_.,'’`´\"()/]+", " ", no_marks)
-    return unicodedata.normalize("NFC", spaced).strip()
+    return unicodedata.normalize("NFC", _PUNCT.sub(" ", no_marks)).strip()
 
 
 def slug(text: str) -> str:
@@ -60,7 +68,6 @@ _COUNTRY_ALIASES = {
 }
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=8192)
 def country_code(name: str) -> str | None:
     """ISO 3166-1 alpha-2 code for a country written in any common form, or None.
@@ -87,6 +94,7 @@ def country_code(name: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=1024)
 def country_name(code: str) -> str:
     """Short English name of a country code ('KR' -> 'Republic of Korea')."""
     preferred = {"KR": "Republic of Korea", "KP": "Democratic People's Republic of Korea", "IR": "Iran",

@@ -9,6 +9,7 @@ the input. A dry run reports what would change without writing.
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,15 +17,16 @@ from pathlib import Path
 from gnlc.graph import cypher
 from gnlc.graph.model import NodeRecord, RelRecord
 from gnlc.graph.store import GraphStore
-from gnlc.graph.writer import GraphWriter, Progress, WriteReport
+from gnlc.graph.writer import GraphWriter, PartialWriteError, Progress, WriteReport
 from gnlc.loaders.build import Built, RecordBuilder, RowRejected
+from gnlc.loaders.bulk import BulkBuilder, NotBulk
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.normalise import fold
 from gnlc.loaders.readers import read_tables
 from gnlc.loaders.resolver import CityResolver, KnownCity
 from gnlc.loaders.rows import ParsedTable, RowError, parse_table
 
-from gnlc.errors import InputError
+from gnlc.errors import GnlcError, InputError
 
 KIND_ORDER = ("cities", "organisations", "clusters", "conferences", "awards", "partnerships", "links")
 MAX_LISTED_ERRORS = 25
@@ -59,13 +61,24 @@ class LoadReport:
     files: list[FileReport]
     decisions: list[str]
     write: WriteReport
+    path: str = "row by row"  # "bulk" for a first load created at once, else why not
 
 
 def load_files(store: GraphStore, paths: Sequence[Path], *, mapping: Mapping | None = None,
-               dry_run: bool = False, keep_going: bool = False, progress: Progress | None = None) -> LoadReport:
+               dry_run: bool = False, keep_going: bool = False, progress: Progress | None = None,
+               bulk: bool = True) -> LoadReport:
+    """Load files. A first load into an empty graph is created at once when the input
+    allows it (see :mod:`gnlc.loaders.bulk`; ``bulk=False`` always goes row by row)."""
     mapping = mapping or Mapping()
     parsed = [parse_table(t, mapping) for p in paths for t in read_tables(Path(p))]
     parsed.sort(key=lambda pt: KIND_ORDER.index(pt.kind))
+    if not dry_run and bulk and store.is_empty():
+        done = _load_bulk(store, parsed, progress)
+        if isinstance(done, LoadReport):
+            return done
+        bulk_note = done
+    else:
+        bulk_note = None
     builder = RecordBuilder(_resolver(store), _organisations(store))
     nodes: list[NodeRecord] = []
     rels: list[RelRecord] = []
@@ -80,7 +93,29 @@ def load_files(store: GraphStore, paths: Sequence[Path], *, mapping: Mapping | N
         for pt, rep in zip(parsed, reports, strict=True):
             rep.rejected_file = _write_rejects(pt, rep.rejected)
     write = GraphWriter(store, progress=progress).write(nodes, rels, dry_run=dry_run)
-    return LoadReport(reports, decisions, write)
+    return LoadReport(reports, decisions, write, "row by row" + (f" ({bulk_note})" if bulk_note else ""))
+
+
+def _load_bulk(store: GraphStore, parsed: list[ParsedTable], progress: Progress | None) -> LoadReport | str:
+    """A first load into an empty graph, created at once; or why it is loaded row by row."""
+    loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        plan = BulkBuilder(loaded_at).build(parsed)
+    except NotBulk as exc:
+        return f"not in bulk: {exc}"
+    try:
+        store.create_all(plan.nodes, plan.rels, progress=progress)
+    except GnlcError as exc:
+        raise PartialWriteError(f"the bulk load failed and was undone: {exc}", WriteReport()) from exc
+    write = WriteReport()
+    for label, by_id in plan.nodes.items():
+        write.nodes[str(label)]["created"] = write.written[str(label)] = len(by_id)
+    for (rel, _), by_ends in plan.rels.items():
+        write.relationships[str(rel)]["created"] += len(by_ends)
+        write.written[str(rel)] += len(by_ends)
+    files = [FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame), loaded=plan.loaded[pt.table.label])
+             for pt in parsed]
+    return LoadReport(files, plan.decisions, write, "bulk")
 
 
 def _resolver(store: GraphStore) -> CityResolver:
@@ -99,7 +134,7 @@ def _organisations(store: GraphStore) -> dict[tuple[str, str | None], str]:
 
 def _build_table(pt: ParsedTable, builder: RecordBuilder, nodes: list[NodeRecord], rels: list[RelRecord],
                  decisions: list[str]) -> FileReport:
-    rep = FileReport(pt.table.label, pt.kind, rows=len(pt.rows) + len({(e.row) for e in pt.errors}))
+    rep = FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame))
     rep.rejected.extend(pt.errors)
     seen: dict[tuple[object, ...], tuple[int, Built]] = {}
     for row in pt.rows:

@@ -86,11 +86,14 @@ def _read_csv(path: Path) -> Table:
         delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
+    options = {"sep": delimiter, "dtype": str, "keep_default_na": False, "skipinitialspace": True}
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            skipinitialspace=True, engine="python")
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise InputError(f"{path.name}: not a readable CSV table ({exc})") from None
+        frame = pd.read_csv(io.StringIO(text), engine="c", **options)
+    except (pd.errors.ParserError, csv.Error, ValueError):
+        try:  # the slower parser words its errors better (and reads a few files the C one does not)
+            frame = pd.read_csv(io.StringIO(text), engine="python", **options)
+        except (pd.errors.ParserError, csv.Error) as exc:
+            raise InputError(f"{path.name}: not a readable CSV table ({exc})") from None
     return Table(path, None, _strip_columns(frame, path.name), FIRST_ROW["csv"])
 
 

@@ -106,6 +106,11 @@ def _gazetteer_index(country: str) -> dict[str, list[dict[str, Any]]]:
     return index
 
 
+@lru_cache(maxsize=512)
+def _gazetteer_by_id(country: str) -> dict[int, dict[str, Any]]:
+    return {int(rec["geonameid"]): rec for rec in _gazetteer_cities().get(country, [])}
+
+
 def gazetteer_lookup(name: str, country: str) -> Place | None:
     """The most populous gazetteer city of that country known by this name, if any."""
     index = _gazetteer_index(country)
@@ -149,11 +154,23 @@ class CityResolver:
 
     @staticmethod
     def _place_keys(place: Place) -> set[str]:
-        for rec in _gazetteer_cities().get(place.country, []):
-            if int(rec["geonameid"]) == place.geonames_id:
-                return {fold(n) for n in [rec["name"], *rec.get("alternatenames", [])]
-                        if not (len(n) <= 3 and n.isupper()) and fold(n)}
-        return set()
+        rec = _gazetteer_by_id(place.country).get(place.geonames_id)
+        if rec is None:
+            return set()
+        return {fold(n) for n in [rec["name"], *rec.get("alternatenames", [])]
+                if not (len(n) <= 3 and n.isupper()) and fold(n)}
+
+    def exact(self, name: str, country: str | None) -> str | None:
+        """The id when ``resolve`` would match exactly one city by its own name, else None
+        (then ask ``resolve``). A shortcut for clean names: one dictionary lookup."""
+        if "(" in name or name != clean_text(name):
+            return None
+        key = fold(name)
+        ids = self._by_key.get((country, key)) if country else self._by_key_any.get(key)
+        if ids is None or len(ids) != 1:
+            return None
+        found = next(iter(ids))
+        return found if fold(self.cities[found].name) == key else None
 
     def resolve(self, name: str, country: str | None, *, fuzzy: bool = True) -> Resolution:
         """Resolve a name (with its country when known). ``fuzzy=False`` for rows that

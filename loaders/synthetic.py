@@ -42,14 +42,16 @@ def generate(out_dir: Path, *, cities: int, seed: int = 42, links_per_city: floa
 
 def _links(rng: random.Random, n: int, per_city: float) -> list[tuple[int, int, str]]:
     """Preferential attachment: each new city links to m earlier ones, chosen in
-    proportion to their degree (m = per_city / 2, so the mean degree is about per_city)."""
-    m = max(1, round(per_city / 2))
+    proportion to their degree; m is per_city / 2 on average (2 or 3 for 5), so the mean
+    number of links per city is about per_city."""
+    half = per_city / 2
     pool: list[int] = []
     seen: set[tuple[int, int]] = set()
     out = []
-    for new in range(m, n):
+    for new in range(1, n):
+        m = int(half) + (1 if rng.random() < half - int(half) else 0)
         chosen = set()
-        while len(chosen) < min(m, new):
+        while len(chosen) < min(max(m, 1), new):
             chosen.add(rng.choice(pool) if pool and rng.random() < 0.9 else rng.randrange(new))
         for old in chosen:
             pair = (min(old, new), max(old, new))

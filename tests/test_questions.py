@@ -279,3 +279,19 @@ def test_a_city_with_no_links_or_partners_gets_region_peers(ex: Explorer) -> Non
     assert len(rec.candidates) == 5
     assert all(c.city.region == "europe-north-america" and c.city.status == "member" for c in rec.candidates)
     assert all(any(r.feature == "same_region" for r in c.reasons) for c in rec.candidates)
+
+
+@pytest.mark.parametrize("city", ["Cork", "Espoo", "Okayama", "Hangzhou", "Melton", "Bangkok"])
+def test_reading_candidates_best_first_gives_the_full_ranking(ex: Explorer, city: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Facts are read a batch at a time and reading stops early; with batches of one
+    candidate (the earliest stops) the ranking must equal the one from reading them all."""
+    import gnlc.recommend as rec_module
+
+    monkeypatch.setattr(rec_module, "FACT_BATCH", 100_000)
+    full = recommend(ex, city, limit=10)
+    monkeypatch.setattr(rec_module, "FACT_BATCH", 1)
+    pruned = recommend(ex, city, limit=10)
+    assert [(c.city.id, c.score) for c in pruned.candidates] == [(c.city.id, c.score) for c in full.candidates]
+    assert len(full.candidates) == 10
+    assert pruned.considered <= full.considered

@@ -43,6 +43,8 @@ def print_report(report: LoadReport, *, verbose: bool = False) -> None:
     for kind, name, created, updated, unchanged in report.write.table():
         changes.add_row(kind, name, str(created), str(updated), str(unchanged))
     console.print(changes)
+    if report.path == "bulk":
+        console.print("first load into an empty graph: created in bulk", highlight=False)
     shown = report.decisions if verbose else report.decisions[:20]
     if shown:
         console.print("resolver decisions:", highlight=False)

@@ -1,0 +1,268 @@
+"""The first load into an empty graph, in bulk.
+
+The row-by-row path (:mod:`gnlc.loaders.build` and :class:`gnlc.graph.writer.GraphWriter`)
+checks every record against the graph before it writes; into an empty graph there is
+nothing to check against, so this path builds the same nodes and relationships as plain
+values (no per-record models, each distinct name resolved once) and hands them to the
+store to create at once (FalkorDB: ``GRAPH.BULK``; Neo4j: ``UNWIND ... CREATE``).
+
+It takes cities, organisations, partnerships and links. Whenever the outcome could
+differ from the row-by-row path it steps aside and says why (:class:`NotBulk`): a bad row,
+a row that repeats another, a name that is not an exact match for one city, two rows that
+name the same city, other kinds of file. The caller then loads row by row, which gives
+the detailed errors and decisions. The result is the same graph either way (a test loads
+the same files both ways and compares every node, relationship and property).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from gnlc.graph.model import (
+    ENDPOINTS,
+    GNLC_NETWORK_ID,
+    REGIONS,
+    SYMMETRIC,
+    UIL_ORG_ID,
+    Label,
+    MembershipStatus,
+    Rel,
+)
+from gnlc.loaders.build import org_id
+from gnlc.loaders.normalise import country_name, fold, region_of
+from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id, gazetteer_lookup
+from gnlc.loaders.rows import ParsedTable
+
+BULK_KINDS = ("cities", "organisations", "partnerships", "links")
+CITY_PROPS = ("kind", "population", "latitude", "longitude", "elected_council", "mayor_endorsed", "year_joined", "note")
+MEMBER_STATES = (MembershipStatus.MEMBER.value, MembershipStatus.FORMER.value)
+NATCOM_DERIVATION = "derived: GNLC admission is endorsed by the National Commission for UNESCO"
+UIL_DERIVATION = "derived: UIL coordinates the GNLC"
+
+
+class NotBulk(Exception):
+    """This input is loaded row by row instead; the message says why."""
+
+
+RelKey = tuple[str, str, str]  # start id, end id, key
+
+
+@dataclass
+class BulkPlan:
+    """Every node and relationship of a first load, de-duplicated, with its properties
+    (provenance included). Relationships of a symmetric type are held once, start < end."""
+
+    nodes: dict[Label, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+    rels: dict[tuple[Rel, Label], dict[RelKey, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+    loaded: dict[str, int] = field(default_factory=dict)  # table label -> rows loaded
+    decisions: list[str] = field(default_factory=list)
+
+    def node_count(self) -> int:
+        return sum(len(v) for v in self.nodes.values())
+
+    def rel_count(self, *, stored: bool = False) -> int:
+        """Relationship rows; ``stored=True`` counts a symmetric link twice (one per direction)."""
+        return sum(len(v) * (2 if stored and rel in SYMMETRIC else 1) for (rel, _), v in self.rels.items())
+
+
+class BulkBuilder:
+    """Builds a :class:`BulkPlan` the way :class:`~gnlc.loaders.build.RecordBuilder` builds
+    records, for an empty graph."""
+
+    def __init__(self, loaded_at: str) -> None:
+        self.loaded_at = loaded_at
+        self.plan = BulkPlan()
+        self.resolver = CityResolver([])
+        self.orgs: dict[tuple[str, str | None], str] = {}
+        self._refs: dict[tuple[str, str | None], str] = {}  # (name, country) -> city id, resolved once
+        self._derived_orgs: set[str] = set()
+
+    def build(self, tables: list[ParsedTable]) -> BulkPlan:
+        for pt in tables:
+            if pt.kind not in BULK_KINDS:
+                raise NotBulk(f"{pt.table.label} holds {pt.kind}")
+            if pt.errors:
+                raise NotBulk(f"{pt.table.label} has bad rows")
+        for pt in tables:
+            getattr(self, f"_{pt.kind}")(pt)
+            self.plan.loaded[pt.table.label] = len(pt.good)
+        clash = self._derived_orgs & {o for o in self.orgs.values()}
+        if clash:
+            raise NotBulk(f"an organisation of the files has the id of a derived one: {sorted(clash)[0]}")
+        return self.plan
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _prov(self, pt: ParsedTable, i: int, source_url: str | None) -> dict[str, Any]:
+        return {"source": pt.table.label, "source_row": pt.table.row_number(i), "source_url": source_url,
+                "loaded_at": self.loaded_at}
+
+    def _node(self, label: Label, node_id: str, props: dict[str, Any], prov: dict[str, Any]) -> None:
+        nodes = self.plan.nodes[label]
+        if node_id not in nodes:
+            nodes[node_id] = {**{k: v for k, v in props.items() if v is not None}, **prov}
+
+    def _rel(self, rel: Rel, start_label: Label, start: str, end: str, key: str, props: dict[str, Any],
+             prov: dict[str, Any]) -> None:
+        if rel in SYMMETRIC and end < start:
+            start, end = end, start
+        self.plan.rels[(rel, start_label)].setdefault(
+            (start, end, key), {**{k: v for k, v in props.items() if v is not None}, **prov})
+
+    def _place(self, code: str, prov: dict[str, Any]) -> None:
+        if code in self.plan.nodes[Label.COUNTRY]:
+            return  # its region and the relationship to it came with it
+        region = region_of(code)
+        self._node(Label.COUNTRY, code, {"name": country_name(code), "region": region}, prov)
+        if region:
+            self._node(Label.REGION, region, {"name": REGIONS[region]}, prov)
+            self._rel(Rel.IN_REGION, Label.COUNTRY, code, region, "", {}, prov)
+
+    def _unique(self, pt: ParsedTable, identity: tuple[Any, ...], seen: set[tuple[Any, ...]], i: int) -> None:
+        if identity in seen:
+            raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} repeats an earlier row")
+        seen.add(identity)
+
+    def _city_ref(self, pt: ParsedTable, i: int, name: str, country: str | None) -> str:
+        """An exact match for one city, else the row-by-row path decides."""
+        cid = self._refs.get((name, country))
+        if cid is None:
+            cid = self.resolver.exact(name, country)
+            if cid is None:
+                res = self.resolver.resolve(name, country)
+                if res.status != "matched" or res.method != "exact":
+                    raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: {name!r} is not an exact match "
+                                  f"for one city ({res.describe()})")
+                cid = str(res.city_id)
+            self._refs[(name, country)] = cid
+        return cid
+
+    # -- one method per kind ----------------------------------------------------------------
+    def _cities(self, pt: ParsedTable) -> None:
+        c, seen = pt.columns, set()
+        get = {k: c.get(k) or [None] * len(pt.table.frame) for k in
+               ("region", "status", "aliases", "source_url", *CITY_PROPS)}
+        for i in pt.good:
+            name, code = c["name"][i], c["country"][i]
+            region = region_of(code)
+            if get["region"][i] and region and get["region"][i] != region:
+                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: region does not fit the country")
+            res = self.resolver.resolve(name, code, fuzzy=False)
+            if res.status != "new":
+                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: {name!r} names a city of an "
+                              f"earlier row ({res.describe()})")
+            if res.score >= FUZZY_THRESHOLD:
+                self.plan.decisions.append(f"{pt.table.label} row {pt.table.row_number(i)}: {name!r} -> "
+                                           f"{res.describe()}")
+            cid = city_id(name, code)
+            self._unique(pt, ("city", cid), seen, i)
+            year, aliases = get["year_joined"][i], get["aliases"][i]
+            status = get["status"][i] or (MembershipStatus.MEMBER.value if year else None)
+            props = {k: get[k][i] for k in CITY_PROPS}
+            props.update(aliases=list(aliases) if aliases else None, status=status)
+            prov = self._prov(pt, i, get["source_url"][i])
+            self._new_city(cid, name, code, props, prov)
+            if status in MEMBER_STATES:
+                self._membership(cid, code, year, status, prov)
+
+    def _new_city(self, cid: str, name: str, code: str, extra: dict[str, Any], prov: dict[str, Any]) -> None:
+        props = {"name": name, "country_code": code, "region": region_of(code), **extra}
+        place = gazetteer_lookup(name, code)
+        if place:
+            props.setdefault("geonames_id", place.geonames_id)
+            for key, value in (("population", place.population), ("latitude", place.latitude),
+                               ("longitude", place.longitude)):
+                if props.get(key) is None and value is not None:
+                    props[key] = value
+                    props[f"{key}_source"] = "geonames"
+        aliases = props.get("aliases") or []
+        props["search_names"] = " | ".join(dict.fromkeys([fold(name), *(fold(a) for a in aliases)]))
+        self._node(Label.CITY, cid, props, prov)
+        self._place(code, prov)
+        self._rel(Rel.IN_COUNTRY, Label.CITY, cid, code, "", {}, prov)
+        self.resolver.add(KnownCity(cid, name, code, tuple(aliases)))
+
+    def _membership(self, cid: str, code: str, year: int | None, status: str, prov: dict[str, Any]) -> None:
+        if GNLC_NETWORK_ID not in self.plan.nodes[Label.NETWORK]:
+            self._node(Label.NETWORK, GNLC_NETWORK_ID, {"name": "UNESCO Global Network of Learning Cities"}, prov)
+        self._rel(Rel.MEMBER_OF, Label.CITY, cid, GNLC_NETWORK_ID, "", {"since": year, "status": status}, prov)
+        natcom = org_id("national-commission-for-unesco", code)
+        if natcom not in self.plan.nodes[Label.ORGANISATION]:
+            self._derived_orgs.add(natcom)
+            self._node(Label.ORGANISATION, natcom, {
+                "name": f"National Commission for UNESCO ({country_name(code)})", "kind": "national_commission",
+                "country_code": code, "search_names": fold(f"national commission for unesco {country_name(code)}")},
+                prov)
+            self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, natcom, code, "", {}, prov)
+        self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, natcom, cid, "endorsed membership",
+                  {"role": "endorsed membership", "since": year, "derivation": NATCOM_DERIVATION}, prov)
+        if UIL_ORG_ID not in self.plan.nodes[Label.ORGANISATION]:
+            self._derived_orgs.add(UIL_ORG_ID)
+            self._node(Label.ORGANISATION, UIL_ORG_ID, {
+                "name": "UNESCO Institute for Lifelong Learning", "kind": "uil", "country_code": "DE",
+                "search_names": "unesco institute for lifelong learning | uil"}, prov)
+            self._place("DE", prov)
+            self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, UIL_ORG_ID, "DE", "", {}, prov)
+        self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, UIL_ORG_ID, cid, "network coordinator",
+                  {"role": "network coordinator", "since": year, "derivation": UIL_DERIVATION}, prov)
+
+    def _organisations(self, pt: ParsedTable) -> None:
+        c, seen, n = pt.columns, set(), len(pt.table.frame)
+        country, city, note, src = (c.get(k) or [None] * n for k in ("country", "city", "note", "source_url"))
+        for i in pt.good:
+            name = c["name"][i]
+            oid = org_id(name, country[i])
+            self._unique(pt, ("organisation", oid), seen, i)
+            prov = self._prov(pt, i, src[i])
+            self._node(Label.ORGANISATION, oid, {"name": name, "kind": c["kind"][i], "country_code": country[i],
+                                                 "note": note[i], "search_names": fold(name)}, prov)
+            if country[i]:
+                self._place(country[i], prov)
+                self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, oid, country[i], "", {}, prov)
+            if city[i]:
+                cid = self._city_ref(pt, i, city[i], country[i])
+                self._rel(Rel.BASED_IN, Label.ORGANISATION, oid, cid, "", {}, prov)
+            self.orgs[(fold(name), country[i])] = oid
+            self.orgs.setdefault((fold(name), None), oid)
+
+    def _partnerships(self, pt: ParsedTable) -> None:
+        c, seen, n = pt.columns, set(), len(pt.table.frame)
+        country, role_col, since, until, note, src = (
+            c.get(k) or [None] * n for k in ("country", "role", "since", "until", "note", "source_url"))
+        for i in pt.good:
+            folded = fold(c["organisation"][i])
+            oid = self.orgs.get((folded, country[i])) or self.orgs.get((folded, None))
+            if oid is None:
+                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: unknown organisation")
+            cid = self._city_ref(pt, i, c["city"][i], country[i])
+            _period(pt, i, since[i], until[i])
+            role = role_col[i] or "partner"
+            self._unique(pt, ("partnership", oid, cid, role), seen, i)
+            self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, oid, cid, role,
+                      {"role": role, "since": since[i], "until": until[i], "note": note[i]},
+                      self._prov(pt, i, src[i]))
+
+    def _links(self, pt: ParsedTable) -> None:
+        c, seen, n = pt.columns, set(), len(pt.table.frame)
+        sc, tc, since, until, note, src = (
+            c.get(k) or [None] * n for k in ("source_country", "target_country", "since", "until", "note", "source_url"))
+        for i in pt.good:
+            a = self._city_ref(pt, i, c["source"][i], sc[i])
+            b = self._city_ref(pt, i, c["target"][i], tc[i])
+            if a == b:
+                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} links a city to itself")
+            _period(pt, i, since[i], until[i])
+            kind = c["kind"][i]
+            self._unique(pt, ("link", *sorted((a, b)), kind), seen, i)
+            self._rel(Rel.LINKED_TO, Label.CITY, a, b, kind,
+                      {"kind": kind, "since": since[i], "until": until[i], "note": note[i]}, self._prov(pt, i, src[i]))
+
+
+def _period(pt: ParsedTable, i: int, since: int | None, until: int | None) -> None:
+    if since and until and until < since:
+        raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: until before since")
+
+
+def end_label(rel: Rel) -> Label:
+    return ENDPOINTS[rel][1]
