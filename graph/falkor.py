@@ -14,8 +14,8 @@ from falkordb.path import Path as FPath
 from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query
 from gnlc.graph.embedded import EmbeddedEngine
-from gnlc.graph.model import FULLTEXT_LABELS, NODE_KEY, Label
 from gnlc.graph.falkor_bulk import bulk_calls
+from gnlc.graph.model import FULLTEXT_LABELS, NODE_KEY, Label
 from gnlc.graph.store import BulkNodes, BulkRels, GraphStore, Row
 from redis.backoff import NoBackoff
 from redis.retry import Retry

@@ -41,6 +41,23 @@ class Built:
     decisions: list[str] = field(default_factory=list)
 
 
+def city_props(name: str, country: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """A new city's properties: the row's, then what the gazetteer knows (marked as such)
+    where the row has nothing, and the folded names full-text search uses."""
+    props = {"name": name, "country_code": country, "region": region_of(country), **extra}
+    place = gazetteer_lookup(name, country)
+    if place:
+        props.setdefault("geonames_id", place.geonames_id)
+        for key, value in (("population", place.population), ("latitude", place.latitude),
+                           ("longitude", place.longitude)):
+            if props.get(key) is None and value is not None:
+                props[key] = value
+                props[f"{key}_source"] = "geonames"
+    aliases = props.get("aliases") or []
+    props["search_names"] = " | ".join(dict.fromkeys([fold(name), *(fold(a) for a in aliases)]))
+    return props
+
+
 def org_id(name: str, country: str | None) -> str:
     return f"org-{(country or 'int').lower()}-{slug(name)}"
 
@@ -100,17 +117,8 @@ class RecordBuilder:
         return new_id
 
     def _new_city(self, cid: str, name: str, country: str, props: dict[str, Any], row: ParsedRow, out: Built) -> None:
-        props = {"name": name, "country_code": country, "region": region_of(country), **props}
-        place = gazetteer_lookup(name, country)
-        if place:
-            props.setdefault("geonames_id", place.geonames_id)
-            for key, value in (("population", place.population), ("latitude", place.latitude),
-                               ("longitude", place.longitude)):
-                if props.get(key) is None and value is not None:
-                    props[key] = value
-                    props[f"{key}_source"] = "geonames"
+        props = city_props(name, country, props)
         aliases = props.get("aliases") or []
-        props["search_names"] = " | ".join(dict.fromkeys([fold(name), *(fold(a) for a in aliases)]))
         out.nodes.append(NodeRecord(label=Label.CITY, id=cid, props={k: v for k, v in props.items() if v is not None},
                                     provenance=self._prov(row)))
         self._place(country, row, out)

@@ -30,9 +30,9 @@ from gnlc.graph.model import (
     MembershipStatus,
     Rel,
 )
-from gnlc.loaders.build import org_id
+from gnlc.loaders.build import city_props, org_id
 from gnlc.loaders.normalise import country_name, fold, region_of
-from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id, gazetteer_lookup
+from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id
 from gnlc.loaders.rows import ParsedTable
 
 BULK_KINDS = ("cities", "organisations", "partnerships", "links")
@@ -167,17 +167,8 @@ class BulkBuilder:
                 self._membership(cid, code, year, status, prov)
 
     def _new_city(self, cid: str, name: str, code: str, extra: dict[str, Any], prov: dict[str, Any]) -> None:
-        props = {"name": name, "country_code": code, "region": region_of(code), **extra}
-        place = gazetteer_lookup(name, code)
-        if place:
-            props.setdefault("geonames_id", place.geonames_id)
-            for key, value in (("population", place.population), ("latitude", place.latitude),
-                               ("longitude", place.longitude)):
-                if props.get(key) is None and value is not None:
-                    props[key] = value
-                    props[f"{key}_source"] = "geonames"
+        props = city_props(name, code, extra)
         aliases = props.get("aliases") or []
-        props["search_names"] = " | ".join(dict.fromkeys([fold(name), *(fold(a) for a in aliases)]))
         self._node(Label.CITY, cid, props, prov)
         self._place(code, prov)
         self._rel(Rel.IN_COUNTRY, Label.CITY, cid, code, "", {}, prov)
@@ -245,8 +236,8 @@ class BulkBuilder:
 
     def _links(self, pt: ParsedTable) -> None:
         c, seen, n = pt.columns, set(), len(pt.table.frame)
-        sc, tc, since, until, note, src = (
-            c.get(k) or [None] * n for k in ("source_country", "target_country", "since", "until", "note", "source_url"))
+        optional = ("source_country", "target_country", "since", "until", "note", "source_url")
+        sc, tc, since, until, note, src = (c.get(k) or [None] * n for k in optional)
         for i in pt.good:
             a = self._city_ref(pt, i, c["source"][i], sc[i])
             b = self._city_ref(pt, i, c["target"][i], tc[i])

@@ -9,9 +9,9 @@ the input. A dry run reports what would change without writing.
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gnlc.graph import cypher
