@@ -158,14 +158,18 @@ def _node_current(lbl: Label) -> Query:
     )
 
 
-def _rel_upsert(rel: Rel, start: Label, end: Label) -> Query:
-    text = (
-        "UNWIND $rows AS row MATCH (a:" + start + " {id: row.start}) MATCH (b:" + end + " {id: row.end})"
-        " MERGE (a)-[r:" + rel + " {key: row.key}]->(b) SET r += row.props"
-    )
+def _rel_write(rel: Rel, start: Label, end: Label, *, create: bool) -> Query:
+    """Relationship rows, both ends matched by id. ``create``: a first load into an empty
+    graph (no relationship exists yet); else MERGE on the key and add the properties."""
+    if create:
+        one = "CREATE ({x})-[{v}:" + rel + "]->({y}) SET {v} = row.props, {v}.key = row.key"
+    else:
+        one = "MERGE ({x})-[{v}:" + rel + " {{key: row.key}}]->({y}) SET {v} += row.props"
+    text = "UNWIND $rows AS row MATCH (a:" + start + " {id: row.start}) MATCH (b:" + end + " {id: row.end}) "
+    text += one.format(x="a", y="b", v="r")
     if rel in SYMMETRIC:
-        text += " MERGE (b)-[s:" + rel + " {key: row.key}]->(a) SET s += row.props"
-    return Query(f"upsert_{rel}_{start}", text + " RETURN count(r) AS written")
+        text += " " + one.format(x="b", y="a", v="s")
+    return Query(f"{'create' if create else 'upsert'}_{rel}_{start}", text + " RETURN count(r) AS written")
 
 
 def _rel_current(rel: Rel, start: Label, end: Label) -> Query:
@@ -184,23 +188,12 @@ NODE_UPSERT = {lbl: _node_upsert(lbl) for lbl in Label}
 NODE_CREATE = {lbl: _node_create(lbl) for lbl in Label}
 NODE_CURRENT = {lbl: _node_current(lbl) for lbl in Label}
 REL_UPSERT = {
-    (rel, start): _rel_upsert(rel, start, end)
+    (rel, start): _rel_write(rel, start, end, create=False)
     for rel, (starts, end) in ENDPOINTS.items()
     for start in starts
 }
-def _rel_create(rel: Rel, start: Label, end: Label) -> Query:
-    """First load into an empty graph: both ends exist, no relationship does yet."""
-    text = (
-        "UNWIND $rows AS row MATCH (a:" + start + " {id: row.start}) MATCH (b:" + end + " {id: row.end})"
-        " CREATE (a)-[r:" + rel + "]->(b) SET r = row.props, r.key = row.key"
-    )
-    if rel in SYMMETRIC:
-        text += " CREATE (b)-[s:" + rel + "]->(a) SET s = row.props, s.key = row.key"
-    return Query(f"create_{rel}_{start}", text + " RETURN count(r) AS written")
-
-
 REL_CREATE = {
-    (rel, start): _rel_create(rel, start, end)
+    (rel, start): _rel_write(rel, start, end, create=True)
     for rel, (starts, end) in ENDPOINTS.items()
     for start in starts
 }
