@@ -6,14 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from gnlc.api.deps import Services
 from gnlc.api.routers import analytics, cities, eligibility, exports, health, links, loads, maps
 from gnlc.graph.store import GraphStore
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gnlc import __version__
 from gnlc.errors import GnlcError
+from gnlc.schemas import ErrorBody
 from gnlc.settings import Settings, load_settings
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -26,8 +29,26 @@ reasons, network analytics, membership eligibility, and exports (GraphML, GEXF, 
 Read endpoints are open; write endpoints need the `X-API-Key` header and are off when the
 server has no `GNLC_API_KEY`. Errors are `{"error": ..., "message": ..., "suggestions": [...]}`
 (404 unknown name, with the closest names; 409 ambiguous name; 422 bad parameter, naming it;
-503 engine down).
+413 body too large; 411 body without a length; 503 engine down).
 """
+
+
+def _error(description: str) -> dict[str, object]:
+    return {"model": ErrorBody, "description": description}
+
+
+# Documented on every endpoint (the write endpoint adds 401 and 403): the answers come from
+# the handlers below, always as ErrorBody in JSON (also on the endpoints that answer HTML).
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: _error("a request body that cannot be read (not JSON, not UTF-8)"),
+    404: _error("a named city, organisation, cluster, region or country is not in the graph; suggestions: "
+                "the closest names"),
+    409: _error("a name matches several cities: pass `country`; suggestions: the candidates"),
+    411: _error("a request body without a Content-Length"),
+    413: _error(f"a request body over {MAX_BODY_BYTES:,} bytes"),
+    422: _error("a parameter, field, file, row or column is not what was expected; the message names it"),
+    503: _error("the graph engine does not answer; retry when it is back"),
+}
 
 
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
@@ -49,10 +70,34 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     @app.middleware("http")
     async def bound_body(request: Request, call_next):  # type: ignore[no-untyped-def]
         length = request.headers.get("content-length")
+        if length is None and "transfer-encoding" in request.headers:  # chunked: the size is not known upfront
+            return JSONResponse(status_code=411, content={
+                "error": "LengthRequired", "message": "request body: expected a Content-Length header"})
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             return JSONResponse(status_code=413, content={
                 "error": "PayloadTooLarge", "message": f"request body: expected at most {MAX_BODY_BYTES} bytes"})
         return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """FastAPI's own parameter checks, in the same shape as every other error (the value is not echoed)."""
+        parts = []
+        for err in exc.errors():
+            where, *field = [str(x) for x in err.get("loc", ())] or ["request"]
+            name = ".".join(field) or where
+            parts.append(f"{where} parameter {name!r}: {err.get('msg', 'invalid')}" if where != "body"
+                         else f"request body field {name!r}: {err.get('msg', 'invalid')}")
+        return JSONResponse(status_code=422, content={"error": "InvalidRequest", "message": "; ".join(parts)})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Starlette's and FastAPI's own answers (no such path, wrong method, unreadable body) in the same shape."""
+        kinds = {400: "BadRequest", 404: "NotFound", 405: "MethodNotAllowed"}
+        message = {404: f"no endpoint at {request.url.path!r}: see /docs",
+                   405: f"{request.method} is not allowed on {request.url.path!r}: see /docs"}.get(
+                       exc.status_code, f"request: {exc.detail}")
+        return JSONResponse(status_code=exc.status_code, headers=getattr(exc, "headers", None),
+                            content={"error": kinds.get(exc.status_code, "HTTPError"), "message": message})
 
     @app.exception_handler(GnlcError)
     async def gnlc_error(request: Request, exc: GnlcError) -> JSONResponse:
@@ -61,6 +106,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             body["suggestions"] = exc.suggestions  # type: ignore[attr-defined]
         return JSONResponse(status_code=exc.http_status, content=body)
 
-    for module in (health, cities, links, analytics, eligibility, exports, maps, loads):
-        app.include_router(module.router)
+    for module in (health, cities, links, analytics, eligibility, exports, loads):
+        app.include_router(module.router, responses=ERRORS)
+    app.include_router(maps.router, responses={code: {"description": r["description"], "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}} for code, r in ERRORS.items()})
     return app

@@ -16,6 +16,14 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ErrorBody(Model):
+    """Every error answer: what went wrong, where, and what was expected."""
+
+    error: str = Field(description="the kind of error, e.g. NotFound, InputError, InvalidRequest, EngineUnavailable")
+    message: str = Field(description="names the parameter, file, row or column and what was expected")
+    suggestions: list[str] | None = Field(None, description="closest names (404) or the candidates (409)")
+
+
 class Page(Model, Generic[T]):
     """One page of a longer list: ``count`` is the size of the whole list."""
 
@@ -273,9 +281,11 @@ class ProfileInput(Model):
 
     name: str = Field(min_length=1, max_length=200)
     country: str | None = Field(None, max_length=100)
-    population: int | None = Field(None, ge=0, le=100_000_000)
-    elected_council: bool | None = Field(None, description="governed by an elected council or other elected body")
-    mayor_endorsed: bool | None = Field(None, description="application endorsed by the mayor or a city representative")
+    population: int | None = Field(None, ge=0, le=100_000_000, strict=True)
+    elected_council: bool | None = Field(None, strict=True,
+                                         description="governed by an elected council or other elected body")
+    mayor_endorsed: bool | None = Field(None, strict=True,
+                                        description="application endorsed by the mayor or a city representative")
     kind: str | None = Field(None, max_length=50, description="municipality, village, town, community...")
 
 

@@ -111,10 +111,23 @@ class RecordBuilder:
         if not create or not country:
             hint = f" (closest: {', '.join(res.candidates)})" if res.candidates else ""
             raise RowRejected(row.error(name_field, f"a city in the graph or in the files being loaded{hint}", name))
-        new_id = city_id(name, country)
+        new_id = self._free_id(row, name_field, name, country)
         out.decisions.append(f"{row.source} row {row.row}: {name!r} ({country}) -> {res.describe()} {new_id}")
         self._new_city(new_id, name, country, {}, row, out)
         return new_id
+
+    def _free_id(self, row: ParsedRow, field: str, name: str, country: str) -> str:
+        """The id of a new city, unless another city has it: names that differ (to the resolver)
+        but make the same id are homoglyphs or transliterations ('Kiеl' with a Cyrillic е, and
+        'Kiel'), and merging them would overwrite the other city."""
+        cid = city_id(name, country)
+        other = self.resolver.cities.get(cid)
+        if other is not None:
+            raise RowRejected(row.error(field, f"a name that tells this city apart from {other.name!r} ({cid}), "
+                                        "which makes the same id; the two names differ in letters that look or "
+                                        "read alike (another script?): write the name as that city's, or add it "
+                                        "as an alias of it", name))
+        return cid
 
     def _new_city(self, cid: str, name: str, country: str, props: dict[str, Any], row: ParsedRow, out: Built) -> None:
         props = city_props(name, country, props)
@@ -139,7 +152,7 @@ class RecordBuilder:
         if res.status == "ambiguous":
             raise RowRejected(row.error("name", "a name that tells one city apart: " + res.describe(), v["name"]))
         name, aliases = v["name"], list(v.get("aliases") or [])
-        cid = res.city_id if res.status == "matched" else city_id(name, code)
+        cid = res.city_id if res.status == "matched" else self._free_id(row, "name", name, code)
         if res.status == "matched" and res.method != "exact":
             out.decisions.append(f"{row.source} row {row.row}: {name!r} -> {res.describe()}")
             known = self.resolver.cities[str(cid)]  # keep the graph's name; this spelling becomes an alias

@@ -4,6 +4,8 @@ first). A parser returns the typed value or raises ValueError saying what was ex
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -47,11 +49,16 @@ member_year = _year_between(2013, THIS_YEAR + 1)  # the network was founded in 2
 any_year = _year_between(1900, THIS_YEAR + 1)
 
 
+_WHOLE = re.compile(r"\d+|\d{1,3}(?:([,_ \u00a0\u202f'])\d{3})(?:\1\d{3})*")  # 1234567, 1,234,567, 1 234 567
+
+
 def population(value: str) -> int:
-    raw = clean_text(value).replace(",", "").replace("_", "").replace(" ", "").removesuffix(".0")
-    if not raw.isdigit() or int(raw) > 50_000_000:
+    """Inhabitants: digits, thousands grouped by one separator (',' '_' space or '), '.0' allowed;
+    '246,6' or '513.275' (a decimal comma or point) are refused, never read as another number."""
+    raw = clean_text(value).removesuffix(".0")
+    if not _WHOLE.fullmatch(raw) or int(re.sub(r"\D", "", raw)) > 50_000_000:
         raise ValueError("a whole number of inhabitants from 0 to 50,000,000")
-    return int(raw)
+    return int(re.sub(r"\D", "", raw))
 
 
 def _number_between(low: float, high: float, what: str) -> Callable[[str], float]:

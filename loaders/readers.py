@@ -1,5 +1,9 @@
 """Read tabular files into pandas DataFrames of strings: CSV (any delimiter; UTF-8 with or
-without BOM, UTF-16, Latin-1 fallback), XLSX (each sheet), JSON and JSON Lines.
+without BOM, UTF-16 with or without BOM, Windows-1252/Latin-1 when the text reads as such),
+XLSX (each sheet), JSON and JSON Lines.
+
+A file in another encoding (Shift-JIS, GB18030, a UTF-8 file with Latin-1 rows pasted in) is
+refused with the line of the first byte that is not UTF-8: guessing would load mojibake.
 
 Row numbers follow what the user sees: in CSV and XLSX the header is row 1, so the first
 data row is row 2; in JSON and JSON Lines a row is the record's position (1-based).
@@ -10,6 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,16 +67,60 @@ def read_tables(path: Path) -> list[Table]:
     return tables
 
 
+# What Windows-1252 text of names holds beyond ASCII: Latin letters and the usual punctuation.
+_CP1252_TEXT = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                          r"\u0192\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u20ac\u00ab\u00bb\u00b7\u00b0\u00ba"
+                          r"\u00aa\u00a1\u00bf\u00a0\u00b4]")
+_MOJIBAKE = re.compile(r"[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                       r"\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122\u02c6\u02dc]")
+
+
 def _decode(path: Path) -> str:
     raw = path.read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        return _strict(raw, "utf-16", path)
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict")
+        return _strict(raw[3:], "utf-8", path)
+    utf16 = _utf16_without_bom(raw)
+    if utf16:
+        return _strict(raw, utf16, path)
     try:
         return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc
+    try:
+        text = raw.decode("cp1252")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        text = ""
+    beyond_ascii = {c for c in text if ord(c) > 127}
+    if text and all(_CP1252_TEXT.match(c) for c in beyond_ascii) and not _MOJIBAKE.search(text):
+        return text
+    line = raw[: bad.start].count(b"\n") + 1
+    raise InputError(f"{path.name}, line {line}: byte 0x{raw[bad.start]:02x} is not UTF-8, and the file does not "
+                     "read as Windows-1252 or Latin-1 text either; expected UTF-8 (or UTF-16): save it as UTF-8 "
+                     "(e.g. 'CSV UTF-8' in Excel) and load it again")
+
+
+def _strict(raw: bytes, encoding: str, path: Path) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name}: not valid {encoding.upper()} at byte {exc.start}: {exc.reason}; "
+                         "save it as UTF-8 and load it again") from None
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like mostly-ASCII UTF-16 text."""
+    head = raw[:4096]
+    if len(head) < 4 or head.count(0) < len(head) // 4:
+        return None
+    odd_zeros = head[1::2].count(0)
+    even_zeros = head[0::2].count(0)
+    if odd_zeros > 0.8 * (len(head) // 2) and even_zeros == 0:
+        return "utf-16-le"
+    if even_zeros > 0.8 * (len(head) // 2) and odd_zeros == 0:
+        return "utf-16-be"
+    return None
 
 
 def _read_csv(path: Path) -> Table:
@@ -86,15 +136,52 @@ def _read_csv(path: Path) -> Table:
         delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
-    options = {"sep": delimiter, "dtype": str, "keep_default_na": False, "skipinitialspace": True}
+    header = next(csv.reader([sample.split("\n", 1)[0].rstrip("\r")], delimiter=delimiter), [])
+    _no_repeated_columns([h.strip().lstrip("\ufeff") for h in header], path.name)
+    options = {"sep": delimiter, "dtype": str, "keep_default_na": False, "skipinitialspace": True,
+               "index_col": False}
     try:
-        frame = pd.read_csv(io.StringIO(text), engine="c", **options)
-    except (pd.errors.ParserError, csv.Error, ValueError):
-        try:  # the slower parser words its errors better (and reads a few files the C one does not)
-            frame = pd.read_csv(io.StringIO(text), engine="python", **options)
-        except (pd.errors.ParserError, csv.Error) as exc:
-            raise InputError(f"{path.name}: not a readable CSV table ({exc})") from None
+        frame = _read_csv_text(text, "c", options)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, ValueError):
+        rows = _csv_rows(text, delimiter, path.name)
+        if rows:
+            frame = pd.DataFrame(rows[1:], columns=rows[0])
+        else:
+            try:  # the slower parser words its errors better (and reads a few files the C one does not)
+                frame = _read_csv_text(text, "python", options)
+            except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error) as exc:
+                raise InputError(f"{path.name}: not a readable CSV table ({exc}; is a quote left open?)") from None
     return Table(path, None, _strip_columns(frame, path.name), FIRST_ROW["csv"])
+
+
+def _read_csv_text(text: str, engine: str, options: dict[str, object]) -> pd.DataFrame:
+    """pandas' reader, but a row longer than the header is an error, never a silently cut or
+    shifted row (pandas warns, or takes the extra fields as an index)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        return pd.read_csv(io.StringIO(text), engine=engine, **options)  # type: ignore[call-overload]
+
+
+def _csv_rows(text: str, delimiter: str, label: str) -> list[list[str]] | None:
+    """The table read by the csv module, each row as wide as the header: empty fields at the end
+    of a row are dropped, missing ones are empty. A row with more values than the header is an
+    error naming it (rows count as a spreadsheet shows them). None if the csv module cannot read it."""
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True, strict=True))
+    except csv.Error:
+        return None
+    rows = [r for r in rows if r]  # blank lines
+    if not rows:
+        return None
+    width = len(rows[0])
+    for number, row in enumerate(rows, start=1):
+        while len(row) > width and not row[-1].strip():
+            row.pop()
+        if len(row) > width:
+            raise InputError(f"{label}, row {number}: has {len(row)} values; expected at most {width}, as many as "
+                             f"the header (a value holding the delimiter {delimiter!r} must be quoted)")
+        row.extend([""] * (width - len(row)))
+    return rows
 
 
 def _read_xlsx(path: Path) -> list[Table]:
@@ -130,21 +217,63 @@ def _read_xlsx(path: Path) -> list[Table]:
 
 def _read_json(path: Path, *, lines: bool) -> Table:
     text = _decode(path)
+    number = 1
+
+    def parse(doc: str) -> object:
+        return json.loads(doc, object_pairs_hook=_no_repeated_keys, parse_constant=_no_constant)
+
     try:
         if lines:
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            records = []
+            for number, line in enumerate(text.splitlines(), start=1):  # noqa: B007 - named in errors
+                if line.strip():
+                    records.append(parse(line))
         else:
-            data = json.loads(text)
+            data = parse(text)
             records = data.get("data", data) if isinstance(data, dict) else data
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path.name}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        line = number if lines else exc.lineno
+        raise InputError(f"{path.name}: invalid JSON at line {line}, column {exc.colno}: {exc.msg}") from None
+    except _JsonRefused as exc:
+        where = f"{path.name}, line {number}" if lines else path.name
+        raise InputError(f"{where}: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path.name}: the JSON is nested too deeply; expected a list of flat objects") from None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise InputError(f"{path.name}: expected a list of objects (or {{\"data\": [...]}})")
     if not records:
         raise InputError(f"{path.name}: holds no records")
+    for position, record in enumerate(records, start=FIRST_ROW["json"]):
+        for key, value in record.items():
+            if isinstance(value, dict | list):
+                what = "an object" if isinstance(value, dict) else "a list"
+                raise InputError(f"{path.name}, row {position}, column {key!r}: got {what}; expected text, a number, "
+                                 "true/false or null")
     frame = pd.DataFrame.from_records(records).astype(object)
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else _scalar(v))
     return Table(path, None, _strip_columns(frame, path.name), FIRST_ROW["json"])
+
+
+class _JsonRefused(ValueError):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [k for k, _ in pairs]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise _JsonRefused(f"an object repeats the key(s) {repeated}; expected each key once")
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> object:
+    raise _JsonRefused(f"{name} is not a JSON value; expected a number or null")
+
+
+def _no_repeated_columns(names: list[str], label: str) -> None:
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise InputError(f"{label}: the header repeats column(s) {sorted(dupes)}")
 
 
 def _scalar(value: object) -> str:
@@ -159,8 +288,6 @@ def _scalar(value: object) -> str:
 
 def _strip_columns(frame: pd.DataFrame, label: str) -> pd.DataFrame:
     names = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    dupes = {n for n in names if names.count(n) > 1}
-    if dupes:
-        raise InputError(f"{label}: the header repeats column(s) {sorted(dupes)}")
+    _no_repeated_columns(names, label)
     frame.columns = names
     return frame.reset_index(drop=True)

@@ -23,8 +23,18 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"{self.file}, row {self.row}" + (f", column {self.column!r}" if self.column else "")
-        got = f": got {self.value!r}" if self.value is not None else ""
+        got = f": got {shown(self.value)}" if self.value is not None else ""
         return f"{where}{got}; expected {self.expected}"
+
+
+MAX_SHOWN = 80
+
+
+def shown(value: str) -> str:
+    """A value as an error message quotes it: in full when short, else its start and its length."""
+    if len(value) <= MAX_SHOWN:
+        return repr(value)
+    return f"{value[:MAX_SHOWN]!r}... ({len(value):,} characters)"
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,64 @@ def loaded(request: pytest.FixtureRequest, session_data_dir: Path) -> Iterator[G
         load_bundled(s, DATA)
         load_files(s, list(LOADED_FILES))
         yield s
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveApi:
+    url: str
+    data_dir: Path
+    log: Path
+    api_key: str
+    proc: subprocess.Popen[bytes]
+
+    def env(self) -> dict[str, str]:
+        return {"GNLC_DATA_DIR": str(self.data_dir)}
+
+
+@contextmanager
+def live_api(api_key: str = "live-test-key") -> Iterator[LiveApi]:
+    """`gnlc serve` in a child process on 127.0.0.1, over its own embedded engine holding the
+    bundled data plus tests/data/peer_links.csv; stopped (engine too) afterwards."""
+    import urllib.request
+
+    d = short_tmp("gnlc-l-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GNLC_", "NEO4J_"))}
+    env.update({"GNLC_DATA_DIR": str(d), "GNLC_API_KEY": api_key})
+    for args in (["demo"], ["load", str(LOADED_FILES[1])]):
+        done = run_cli(*args, env={"GNLC_DATA_DIR": str(d)}, timeout=300)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    log = d / "serve.log"
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(  # noqa: S603 - this interpreter, the project's CLI
+            [sys.executable, "-c", "from gnlc.cli.main import run; run()", "serve", "--port", str(port)],
+            stdout=fh, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/ready", timeout=5) as r:  # noqa: S310 - loopback
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gnlc serve did not become ready:\n" + log.read_text()) from None
+                time.sleep(0.2)
+        yield LiveApi(url, d, log, api_key, proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        EmbeddedEngine(d / "engine").stop()
+        shutil.rmtree(d, ignore_errors=True)

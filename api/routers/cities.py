@@ -11,8 +11,9 @@ from gnlc.explore import MAX_LIMIT
 from gnlc.schemas import Bridge, CityProfile, CitySummary, OrgSummary, Page, SharedCity
 
 router = APIRouter(tags=["cities and organisations"])
+NAME = r"\S"  # a name has at least one character that is not a space
 CityRef = Annotated[str, Path(description="city id or name in any spelling (accents optional)",
-                              examples=["Okayama"], max_length=200)]
+                              examples=["Okayama"], min_length=1, max_length=200, pattern=NAME)]
 CountryQ = Annotated[str | None, Query(description="country name or ISO code, to tell homonyms apart",
                                        examples=["Japan"], max_length=100)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size", examples=[20])]
@@ -75,8 +76,10 @@ def bridges(
 @router.get("/organisations/shared", response_model=list[SharedCity], summary="Cities two organisations share")
 def shared(
     ex: ExplorerDep,
-    a: Annotated[str, Query(max_length=200, description="organisation id or name", examples=["org-uil"])],
-    b: Annotated[str, Query(max_length=200, examples=["org-jp-national-commission-for-unesco"])],
+    a: Annotated[str, Query(min_length=1, max_length=200, pattern=NAME, description="organisation id or name",
+                            examples=["org-uil"])],
+    b: Annotated[str, Query(min_length=1, max_length=200, pattern=NAME,
+                            examples=["org-jp-national-commission-for-unesco"])],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, examples=[100])] = 100,
 ) -> list[SharedCity]:
     return ex.shared_cities(a, b, limit=limit)

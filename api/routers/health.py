@@ -11,7 +11,7 @@ router = APIRouter(tags=["health"])
 OK = {200: {"content": {"application/json": {"example": {"status": "ok", "version": "0.1.0"}}}}}
 READY = {200: {"content": {"application/json": {"example": {
     "status": "ready", "engine": "embedded FalkorDB at /home/me/.local/share/gnlc/engine/falkordb.sock (graph gnlc)",
-    "cities": 331}}}}, 503: {"description": "the engine does not answer"}}
+    "cities": 331}}}}}
 
 
 @router.get("/health", responses=OK, summary="The API process is up (does not touch the engine)")

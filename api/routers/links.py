@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from gnlc.api.deps import ExplorerDep
-from gnlc.api.routers.cities import CityRef, CountryQ
+from gnlc.api.routers.cities import NAME, CityRef, CountryQ
 from gnlc.graph.cypher import MAX_PATH_HOPS
 
 from gnlc.explore import HUB_DEGREE, MAX_SUBGRAPH_NODES
@@ -18,8 +18,10 @@ Kinds = Annotated[list[str] | None, Query(alias="kind", description="link kinds 
                                           examples=[["twinning", "sister"]], max_length=20)]
 Year = Annotated[int | None, Query(ge=1900, le=2100, description="links active that year: started on or before "
                                    "it (or start unknown) and not ended before it", examples=[2019])]
-Source = Annotated[str, Query(max_length=200, description="first city (id or name)", examples=["Okayama"])]
-Target = Annotated[str, Query(max_length=200, description="second city (id or name)", examples=["Taku"])]
+Source = Annotated[str, Query(min_length=1, max_length=200, pattern=NAME, description="first city (id or name)",
+                              examples=["Okayama"])]
+Target = Annotated[str, Query(min_length=1, max_length=200, pattern=NAME, description="second city (id or name)",
+                              examples=["Taku"])]
 
 
 @router.get("/cities/{city}/links", response_model=list[LinkRow], summary="A city's links, by kind and year")

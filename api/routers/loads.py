@@ -16,6 +16,7 @@ from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import load_files
 
 from gnlc.errors import InputError
+from gnlc.schemas import ErrorBody
 
 router = APIRouter(tags=["load (needs the API key)"])
 _SAFE_NAME = re.compile(r"^[\w.-]{1,100}\.(csv|tsv|txt|json|jsonl|xlsx)$")
@@ -27,8 +28,8 @@ EXAMPLE = {"dry_run": False, "files": [{"file": "links.csv", "kind": "links", "r
 
 @router.post("/load", dependencies=[Depends(require_api_key)],
              responses={200: {"content": {"application/json": {"example": EXAMPLE}}},
-                        401: {"description": "wrong or missing X-API-Key"},
-                        403: {"description": "write endpoints are off (no GNLC_API_KEY)"}},
+                        401: {"model": ErrorBody, "description": "wrong or missing X-API-Key"},
+                        403: {"model": ErrorBody, "description": "write endpoints are off (no GNLC_API_KEY)"}},
              openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
                  "schema": {"type": "string"},
                  "example": "city_a,country_a,city_b,country_b,kind,since,source_url\n"

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 from gnlc.api.deps import ExplorerDep
-from gnlc.api.routers.cities import CityRef
+from gnlc.api.routers.cities import NAME, CityRef
+from gnlc.api.routers.links import Source, Target
 
 from gnlc.explore import HUB_DEGREE
 from gnlc.maps import render
@@ -37,16 +38,15 @@ def recommendations(ex: ExplorerDep, city: CityRef, size_by: SizeBy = "degree", 
 
 @router.get("/paths", responses=HTML, summary="Shortest paths and brokers between two cities")
 def paths(ex: ExplorerDep,
-          source: Annotated[str, Query(max_length=200, examples=["Okayama"])],
-          target: Annotated[str, Query(max_length=200, examples=["Taku"])],
+          source: Source, target: Target,
           size_by: SizeBy = "degree", geo: Geo = False) -> HTMLResponse:
     return HTMLResponse(render(map_subgraph(ex, "paths", city=source, target=target), size_by=size_by, geo=geo))
 
 
 @router.get("/{kind}/{name}", responses=HTML, summary="A cluster, a UNESCO region or a country")
 def area(ex: ExplorerDep, kind: Literal["cluster", "region", "country"],
-         name: Annotated[str, Path(max_length=200, description="cluster, region or country name",
-                                   examples=["Africa"])],
+         name: Annotated[str, Path(min_length=1, max_length=200, pattern=NAME,
+                                   description="cluster, region or country name", examples=["Africa"])],
          year: YearQ = None, size_by: SizeBy = "degree", geo: Geo = False,
          hub_degree: Annotated[int, Query(ge=1, le=10_000_000, examples=[HUB_DEGREE])] = HUB_DEGREE) -> HTMLResponse:
     return HTMLResponse(render(map_subgraph(ex, kind, name=name, year=year, hub_degree=hub_degree), size_by=size_by,
