@@ -18,6 +18,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from gnlc.errors import InputError
+from gnlc.files import write_bytes
 from gnlc.schemas import Subgraph
 
 Format = Literal["graphml", "gexf", "csv", "json"]
@@ -98,5 +99,4 @@ def write(sub: Subgraph, path: Path, fmt: str | None = None) -> Path:
         fmt = by_suffix.get(path.suffix.lower())
         if fmt is None:
             raise InputError(f"{path}: expected a suffix of {', '.join(by_suffix)} or an explicit format")
-    path.write_bytes(render(sub, fmt))
-    return path
+    return write_bytes(path, render(sub, fmt))

@@ -18,6 +18,7 @@ import networkx as nx
 from pyvis.network import Network
 
 from gnlc.errors import InputError
+from gnlc.files import write_text
 from gnlc.graph.model import REGIONS, Label
 from gnlc.loaders.normalise import region_of
 from gnlc.schemas import GEdge, GNode, Subgraph
@@ -211,8 +212,7 @@ def render(sub: Subgraph, *, size_by: SizeBy = "degree", geo: bool = False, titl
 def write(sub: Subgraph, path: Path, **options: Any) -> Path:
     if path.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{path}: expected an .html file")
-    path.write_text(render(sub, **options), encoding="utf-8")
-    return path
+    return write_text(path, render(sub, **options))
 
 
 def inline(html: str, height: int = 650) -> Any:

@@ -31,6 +31,14 @@ LOG_NAME = "falkordb.log"
 LOCK_NAME = "engine.lock"
 MAX_SOCKET_PATH = 100  # AF_UNIX paths are limited to 107 bytes on Linux
 START_TIMEOUT_S = 30.0
+# what redis-server writes to its log before it exits for want of disk, and what it means
+_STOP_CAUSES = (
+    ("No space left on device", "the disk is full"),
+    ("Short write while writing to the AOF file", "the disk is full"),
+    ("Read-only file system", "the disk is read-only"),
+    ("Permission denied", "the engine may not write its files"),
+    ("Can't recover from AOF write error", "the engine could not write its file"),
+)
 
 
 def client(socket: Path, timeout: float = 2.0) -> redis.Redis:
@@ -190,6 +198,22 @@ class EmbeddedEngine:
                 return True
             time.sleep(0.05)
         return False
+
+    def stop_cause(self) -> str | None:
+        """Why the engine stopped by itself, from the end of its log: a full disk or a
+        read-only data directory (the server exits when it cannot append to its file)."""
+        try:
+            with open(self.log_file, "rb") as fh:
+                fh.seek(max(0, fh.seek(0, os.SEEK_END) - 16384))
+                tail = fh.read().decode(errors="replace")
+        except OSError:
+            return None
+        last_start = tail.rfind("Ready to accept connections")
+        recent = tail[last_start:] if last_start >= 0 else tail
+        for needle, cause in _STOP_CAUSES:
+            if needle in recent:
+                return f"{cause} (the data directory {self.dir}): free space or set GNLC_DATA_DIR to a writable disk"
+        return None
 
     def _log_tail(self, lines: int = 8) -> str:
         try:

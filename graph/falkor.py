@@ -72,7 +72,7 @@ class FalkorStore(GraphStore):
     def _call(self, query: Query, params: dict[str, Any], *, read_only: bool, again: bool = True) -> list[Row]:
         run = self._graph.ro_query if read_only else self._graph.query
         try:
-            result = self._retrying(lambda: run(query, params or None, timeout=self.timeout_ms))
+            result = self._retrying(lambda: run(query, params or None, timeout=self.timeout_ms), restart=read_only)
         except redis.ResponseError as exc:
             if not (read_only and again and "empty key" in str(exc)):
                 raise self._translate(exc, query) from None
@@ -82,20 +82,29 @@ class FalkorStore(GraphStore):
         names = [h[1] for h in result.header]
         return [dict(zip(names, (_plain(v) for v in row), strict=True)) for row in result.result_set]
 
-    def _retrying(self, fn: Any) -> Any:
+    def _retrying(self, fn: Any, *, restart: bool = True) -> Any:
         """Run fn; if the engine is gone, start it again once (when allowed) and retry.
-        Our writes are idempotent upserts, so a retry cannot apply a change twice."""
+        A write of a load is not retried on a new engine: the load stops and says so (what
+        it wrote before is on disk; loading again completes it, as loads are repeatable)."""
         try:
             return fn()
         except (redis.ConnectionError, redis.TimeoutError, OSError) as first:
             if not self.autostart:
                 raise EngineUnavailable(f"the embedded engine does not answer: {first}") from None
+            if not restart:
+                raise EngineUnavailable(f"the embedded engine stopped during a write ({self._why(first)}); every "
+                                        "statement finished before is on disk: run the same load again to complete "
+                                        "it") from None
             try:
                 self.engine.ensure_running()
                 self._connect()
                 return fn()
             except (redis.ConnectionError, OSError) as exc:
-                raise EngineUnavailable(f"the embedded engine does not answer: {exc}") from None
+                raise EngineUnavailable(f"the embedded engine does not answer: {self._why(exc)}") from None
+
+    def _why(self, exc: BaseException) -> str:
+        """The engine's own reason when it stopped for want of disk, else the connection error."""
+        return self.engine.stop_cause() or str(exc)
 
     def _translate(self, exc: redis.ResponseError, query: Query) -> Exception:
         msg = str(exc)
@@ -130,7 +139,7 @@ class FalkorStore(GraphStore):
             try:
                 conn.execute_command("GRAPH.BULK", *head, *args)
             except (redis.RedisError, OSError) as exc:
-                raise QueryError(f"bulk load failed: {exc}") from None
+                raise QueryError(f"bulk load failed: {self._why(exc)}") from None
             first = False
             progress(entities)
         if first:  # nothing to create: the graph key must exist again

@@ -14,6 +14,9 @@ from pathlib import Path
 from gnlc.graph.model import LinkKind, OrgKind
 from gnlc.loaders.regions import REGION_OF_COUNTRY
 
+from gnlc.errors import InputError
+from gnlc.files import output
+
 COUNTRIES = sorted(REGION_OF_COUNTRY)
 LINK_KINDS = [k.value for k in LinkKind]
 ORG_KINDS = [k.value for k in OrgKind if k not in (OrgKind.UIL, OrgKind.NATIONAL_COMMISSION)]
@@ -23,7 +26,10 @@ def generate(out_dir: Path, *, cities: int, seed: int = 42, links_per_city: floa
              partners_per_org: int = 3) -> dict[str, int]:
     """Write the four files; return the number of rows of each."""
     rng = random.Random(seed)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot create the folder: {exc.strerror or exc}") from None
     city_rows = [(f"Synthcity {i:06d}", rng.choice(COUNTRIES)) for i in range(cities)]
     links = _links(rng, cities, links_per_city)
     orgs = [(f"Synthorg {j:06d}", rng.choice(ORG_KINDS), rng.choice(COUNTRIES)) for j in range(cities // 2)]
@@ -64,7 +70,7 @@ def _links(rng: random.Random, n: int, per_city: float) -> list[tuple[int, int, 
 
 
 def _write(path: Path, header: list[str], rows: list[tuple[object, ...]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with output(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
         writer.writerows(rows)

@@ -75,6 +75,10 @@ def run() -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except OSError as exc:  # a file or disk problem no command foresaw: still one message, no traceback
+        where = f" {exc.filename}" if exc.filename else ""
+        err_console.print(f"[bold red]error:[/] cannot read or write{where}: {exc.strerror or exc}", highlight=False)
+        sys.exit(5)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
