@@ -52,3 +52,4 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(api: LiveApi
                                              for e in entries}
     served = api.log.read_text()
     assert "Traceback" not in served and " 500 " not in served
+    assert api.api_key not in served  # the server never logs the key it was sent thousands of times

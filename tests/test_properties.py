@@ -11,7 +11,15 @@ from gnlc.graph import cypher
 from gnlc.graph.model import Label
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.normalise import (
-    city_kind, clean_text, country_code, country_name, fold, link_kind, org_kind, region_id, slug,
+    city_kind,
+    clean_text,
+    country_code,
+    country_name,
+    fold,
+    link_kind,
+    org_kind,
+    region_id,
+    slug,
 )
 from gnlc.loaders.pipeline import load_files
 from gnlc.loaders.resolver import CityResolver, KnownCity, city_id, name_keys
