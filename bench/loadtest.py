@@ -45,25 +45,18 @@ def _cities(url: str) -> None:
     CITIES[:] = [(c["id"], c["name"]) for c in page]
 
 
+# (share of the requests, path): {a} a city by id or name, {b} another city's id, {q} a name's start
+MIX = ((0.20, "/cities?q={q}&limit=20"), (0.20, "/cities/{a}"), (0.15, "/cities/{a}/links"),
+       (0.15, "/cities/{a}/neighbourhood?depth=2"), (0.10, "/brokers?source={a}&target={b}"),
+       (0.08, "/paths?source={a}&target={b}&max_hops=4"), (0.08, "/cities/{a}/recommendations?limit=5"),
+       (0.04, "/stats/centrality?metric=degree&limit=10"))
+
+
 def _mix(rng: random.Random) -> str:
     first, second = rng.sample(CITIES, 2)  # two different cities, the first by id or by name
-    a, b = quote(rng.choice(first), safe=""), quote(second[0], safe="")
-    roll = rng.random()
-    if roll < 0.20:
-        return f"/cities?q={quote(first[1][:4], safe='')}&limit=20"
-    if roll < 0.40:
-        return f"/cities/{a}"
-    if roll < 0.55:
-        return f"/cities/{a}/links"
-    if roll < 0.70:
-        return f"/cities/{a}/neighbourhood?depth=2"
-    if roll < 0.80:
-        return f"/brokers?source={a}&target={b}"
-    if roll < 0.88:
-        return f"/paths?source={a}&target={b}&max_hops=4"
-    if roll < 0.96:
-        return f"/cities/{a}/recommendations?limit=5"
-    return "/stats/centrality?metric=degree&limit=10"
+    path = rng.choices([p for _, p in MIX], weights=[w for w, _ in MIX])[0]
+    return path.format(a=quote(rng.choice(first), safe=""), b=quote(second[0], safe=""),
+                       q=quote(first[1][:4], safe=""))
 
 
 async def _run(url: str, rate: float, duration: float, seed: int) -> dict[str, object]:
