@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import redis
@@ -145,6 +147,24 @@ class FalkorStore(GraphStore):
         if first:  # nothing to create: the graph key must exist again
             self._write(cypher.PING, {})
         self.apply_schema()
+
+    @contextmanager
+    def load_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """A lock file per graph beside the engine: loads from any process (CLI, API) wait
+        for each other. FalkorDB runs a MERGE's match and its create apart, so two loads at
+        once could each create the same relationship (the test of concurrent loads saw it)."""
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", self.graph_name)
+        with open(self.engine.dir / f"load-{name}.lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait:
+                    on_wait(f"another load into graph {self.graph_name!r} is running: waiting for it to finish")
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def clear(self) -> None:
         """Delete the graph (much faster than deleting every node) and create it empty

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from gnlc.graph import cypher
@@ -143,6 +144,13 @@ class GraphStore(ABC):
             for i in range(0, len(rows), CREATE_BATCH):
                 self.write(cypher.REL_CREATE[key], rows=rows[i : i + CREATE_BATCH])
                 progress(len(rows[i : i + CREATE_BATCH]))
+
+    @contextmanager
+    def load_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Held by a load from reading the graph to the last write, so that two loads into one
+        graph run one after the other. The engine's MERGE does not stop two concurrent writers
+        from each creating the same relationship. Here: no lock (the embedded store has one)."""
+        yield
 
     def clear(self) -> None:
         """Delete every node and relationship (tests and `gnlc engine reset`)."""

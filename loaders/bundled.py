@@ -3,6 +3,7 @@ clusters), each row with the page it came from. See data/gnlc/README.md."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from gnlc.graph.store import GraphStore
@@ -23,8 +24,8 @@ def bundled_files(folder: Path) -> list[Path]:
     return [folder / f for f in FILES]
 
 
-def load_bundled(store: GraphStore, folder: Path, *, dry_run: bool = False,
-                 progress: Progress | None = None) -> LoadReport:
+def load_bundled(store: GraphStore, folder: Path, *, dry_run: bool = False, progress: Progress | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> LoadReport:
     """Load the bundled GNLC data; every city of the members list is a member."""
     return load_files(store, bundled_files(folder), mapping=Mapping(defaults={"status": "member"}), dry_run=dry_run,
-                      progress=progress)
+                      progress=progress, on_wait=on_wait)

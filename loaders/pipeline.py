@@ -9,7 +9,8 @@ the input. A dry run reports what would change without writing.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,12 +67,21 @@ class LoadReport:
 
 def load_files(store: GraphStore, paths: Sequence[Path], *, mapping: Mapping | None = None,
                dry_run: bool = False, keep_going: bool = False, progress: Progress | None = None,
-               bulk: bool = True) -> LoadReport:
+               bulk: bool = True, on_wait: Callable[[str], None] | None = None) -> LoadReport:
     """Load files. A first load into an empty graph is created at once when the input
-    allows it (see :mod:`gnlc.loaders.bulk`; ``bulk=False`` always goes row by row)."""
+    allows it (see :mod:`gnlc.loaders.bulk`; ``bulk=False`` always goes row by row).
+    Loads into one graph run one after another (``on_wait`` hears when this one waits)."""
     mapping = mapping or Mapping()
     parsed = [parse_table(t, mapping) for p in paths for t in read_tables(Path(p))]
     parsed.sort(key=lambda pt: KIND_ORDER.index(pt.kind))
+    with nullcontext() if dry_run else store.load_lock(on_wait):
+        if not dry_run:
+            store.apply_schema()  # under the lock: a first load in bulk replaces the graph key meanwhile
+        return _load_parsed(store, parsed, dry_run=dry_run, keep_going=keep_going, progress=progress, bulk=bulk)
+
+
+def _load_parsed(store: GraphStore, parsed: list[ParsedTable], *, dry_run: bool, keep_going: bool,
+                 progress: Progress | None, bulk: bool) -> LoadReport:
     if not dry_run and bulk and store.is_empty():
         done = _load_bulk(store, parsed, progress)
         if isinstance(done, LoadReport):

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from gnlc.graph.store import open_store
+from gnlc.graph.store import GraphStore, open_store
 
 from gnlc.explore import Explorer
 from gnlc.settings import load_settings
@@ -72,6 +72,7 @@ def test_concurrent_loads_and_reads_end_in_the_sequential_graph(own_engine_dir: 
         t.join()
     assert failures == []
     assert len(reads) > 10
+    assert any("is running: waiting for it to finish" in err for _, err in outcomes), outcomes
     for code, err in outcomes:
         assert "Traceback" not in err
         assert code == 0 or "run the same load again" in err or "uniqueness" in err, err
@@ -88,3 +89,20 @@ def test_concurrent_loads_and_reads_end_in_the_sequential_graph(own_engine_dir: 
         for part, (a, b) in enumerate(zip(got, expected, strict=True)):
             extra, missing = Counter(a) - Counter(b), Counter(b) - Counter(a)
             assert not extra and not missing, (part, list(extra.items())[:5], list(missing.items())[:5], outcomes)
+
+
+def test_a_second_load_waits_for_the_first(embedded_store: GraphStore, tmp_path: Path) -> None:
+    from gnlc.loaders.pipeline import load_files
+
+    path = tmp_path / "c.csv"
+    path.write_text("name,country\nLyon,France\n")
+    heard: list[str] = []
+    done = threading.Event()
+    with embedded_store.load_lock():
+        t = threading.Thread(target=lambda: (load_files(embedded_store, [path], on_wait=heard.append), done.set()))
+        t.start()
+        t.join(timeout=2)
+        assert not done.is_set() and embedded_store.count("City") == 0  # held off while the first load runs
+        assert heard == [f"another load into graph {embedded_store.graph_name!r} is running: waiting for it to finish"]
+    t.join(timeout=60)
+    assert done.is_set() and embedded_store.count("City") == 1

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gnlc.cli.context import app_context, console
+from gnlc.cli.context import app_context, console, err_console
 from gnlc.loaders.bundled import load_bundled
 from gnlc.loaders.fields import KINDS
 from gnlc.loaders.mapping import Mapping
@@ -68,9 +68,9 @@ def load(
     """Load files into the graph: validate every row, resolve cities, write once."""
     mapping = Mapping.parse(kind=kind, pairs=map_, strict=strict, file=mapping_file)
     store = app_context(ctx).store()
-    store.apply_schema()
     with _progress() as progress:
-        report = load_files(store, files, mapping=mapping, dry_run=dry_run, keep_going=keep_going, progress=progress)
+        report = load_files(store, files, mapping=mapping, dry_run=dry_run, keep_going=keep_going, progress=progress,
+                            on_wait=lambda msg: err_console.print(msg, highlight=False))
     print_report(report, verbose=verbose)
     if any(f.rejected for f in report.files):
         raise typer.Exit(1)
@@ -83,9 +83,9 @@ def demo(
     """Load the bundled GNLC dataset (data/gnlc: members, awards, conferences, clusters)."""
     context = app_context(ctx)
     store = context.store()
-    store.apply_schema()
     with _progress() as progress:
-        report = load_bundled(store, context.settings.dataset_dir, dry_run=dry_run, progress=progress)
+        report = load_bundled(store, context.settings.dataset_dir, dry_run=dry_run, progress=progress,
+                              on_wait=lambda msg: err_console.print(msg, highlight=False))
     print_report(report)
     counts = store.summary()["nodes"]
     console.print(f"graph on {store.description}: {counts.get('City', 0)} cities, "
