@@ -14,7 +14,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +44,23 @@ _STOP_CAUSES = (
 def client(socket: Path, timeout: float = 2.0) -> redis.Redis:
     """A plain client on the engine's socket that fails at once instead of retrying."""
     return redis.Redis(unix_socket_path=str(socket), socket_timeout=timeout, retry=Retry(NoBackoff(), 0))
+
+
+@contextmanager
+def file_lock(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """An exclusive lock on ``path`` (created if need be) among processes and threads;
+    ``on_wait`` is called once if another holder makes this one wait."""
+    with open(path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -124,12 +141,8 @@ class EmbeddedEngine:
     @contextmanager
     def _lock(self) -> Iterator[None]:
         self._prepare_dir()
-        with open(self.dir / LOCK_NAME, "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with file_lock(self.dir / LOCK_NAME):
+            yield
 
     def _prepare_dir(self) -> None:
         try:

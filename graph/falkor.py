@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,7 +14,7 @@ from falkordb.node import Node
 from falkordb.path import Path as FPath
 from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query
-from gnlc.graph.embedded import EmbeddedEngine
+from gnlc.graph.embedded import EmbeddedEngine, file_lock
 from gnlc.graph.falkor_bulk import bulk_calls
 from gnlc.graph.model import FULLTEXT_LABELS, NODE_KEY, Label
 from gnlc.graph.store import BulkNodes, BulkRels, GraphStore, Row
@@ -154,17 +153,9 @@ class FalkorStore(GraphStore):
         for each other. FalkorDB runs a MERGE's match and its create apart, so two loads at
         once could each create the same relationship (the test of concurrent loads saw it)."""
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", self.graph_name)
-        with open(self.engine.dir / f"load-{name}.lock", "w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if on_wait:
-                    on_wait(f"another load into graph {self.graph_name!r} is running: waiting for it to finish")
-                fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        message = f"another load into graph {self.graph_name!r} is running: waiting for it to finish"
+        with file_lock(self.engine.dir / f"load-{name}.lock", on_wait and (lambda: on_wait(message))):
+            yield
 
     def clear(self) -> None:
         """Delete the graph (much faster than deleting every node) and create it empty
