@@ -173,6 +173,8 @@ def _csv_rows(text: str, delimiter: str, label: str) -> list[list[str]] | None:
     rows = [r for r in rows if r]  # blank lines
     if not rows:
         return None
+    while len(rows[0]) > 1 and not rows[0][-1].strip():  # empty trailing header cells, as spreadsheets write
+        rows[0].pop()
     width = len(rows[0])
     for number, row in enumerate(rows, start=1):
         while len(row) > width and not row[-1].strip():
@@ -271,7 +273,8 @@ def _no_constant(name: str) -> object:
 
 
 def _no_repeated_columns(names: list[str], label: str) -> None:
-    dupes = {n for n in names if names.count(n) > 1}
+    """Two columns of one name are refused (which one would count?); blank names are not names."""
+    dupes = {n for n in names if n and names.count(n) > 1}
     if dupes:
         raise InputError(f"{label}: the header repeats column(s) {sorted(dupes)}")
 

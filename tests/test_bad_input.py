@@ -143,3 +143,10 @@ def test_json_lines_and_xlsx_sheets_are_read(store: GraphStore, tmp_path: Path) 
     assert store.count("City") == 4
 
 
+
+
+@pytest.mark.parametrize("content", ["name,country,,\nLyon,France,,\n", "name,country,,\nLyon,France\n",
+                                     "name,country\nLyon,France,,\n", "name,,country,\nLyon,x,France,\n"])
+def test_empty_trailing_columns_and_fields_are_read(store: GraphStore, tmp_path: Path, content: str) -> None:
+    report = load_files(store, [_file(tmp_path, "trailing.csv", content)])
+    assert report.files[0].loaded == 1 and store.node("City", "fr-lyon")["name"] == "Lyon"
