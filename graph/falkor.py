@@ -150,8 +150,8 @@ class FalkorStore(GraphStore):
     @contextmanager
     def load_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
         """A lock file per graph beside the engine: loads from any process (CLI, API) wait
-        for each other. FalkorDB runs a MERGE's match and its create apart, so two loads at
-        once could each create the same relationship (the test of concurrent loads saw it)."""
+        for each other. Without it, concurrent loads of one file were seen to store a
+        relationship twice (MERGE alone did not prevent it; nodes have a unique constraint)."""
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", self.graph_name)
         message = f"another load into graph {self.graph_name!r} is running: waiting for it to finish"
         with file_lock(self.engine.dir / f"load-{name}.lock", on_wait and (lambda: on_wait(message))):

@@ -148,8 +148,8 @@ class GraphStore(ABC):
     @contextmanager
     def load_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
         """Held by a load from reading the graph to the last write, so that two loads into one
-        graph run one after the other. The engine's MERGE does not stop two concurrent writers
-        from each creating the same relationship. Here: no lock (the embedded store has one)."""
+        graph run one after the other (concurrent MERGEs were seen to store a relationship
+        twice). Here: no lock; the embedded store has one."""
         yield
 
     def clear(self) -> None:
