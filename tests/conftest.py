@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from gnlc.graph import cypher
 from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.falkor import FalkorStore
 from gnlc.graph.store import GraphStore, open_store
@@ -82,6 +84,16 @@ def embedded_store(settings: Settings) -> Iterator[GraphStore]:
     yield s
     drop_graph(s)
     s.close()
+
+
+def dump(store: GraphStore) -> tuple[list[Any], list[Any]]:
+    """Every node and relationship with its properties, but not when it was loaded."""
+    def clean(props: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in props.items() if k != "loaded_at"))
+
+    nodes = sorted((r["label"], clean(r["props"])) for r in store.read(cypher.DUMP_NODES))
+    edges = sorted((r["type"], r["start"], r["end"], clean(r["props"])) for r in store.read(cypher.DUMP_RELS))
+    return nodes, edges
 
 
 def drop_graph(s: GraphStore) -> None:

@@ -17,19 +17,9 @@ from gnlc.loaders.synthetic import generate
 
 from gnlc.errors import GnlcError
 from gnlc.settings import Settings, load_settings
-from tests.conftest import DATA, engine_store
+from tests.conftest import DATA, dump, engine_store
 
 MEMBERS = Mapping(defaults={"status": "member"})
-
-
-def dump(store: GraphStore) -> tuple[list[Any], list[Any]]:
-    """Every node and relationship with its properties, but not when it was loaded."""
-    def clean(props: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in props.items() if k != "loaded_at"))
-
-    nodes = sorted((r["label"], clean(r["props"])) for r in store.read(cypher.DUMP_NODES))
-    edges = sorted((r["type"], r["start"], r["end"], clean(r["props"])) for r in store.read(cypher.DUMP_RELS))
-    return nodes, edges
 
 
 @pytest.fixture

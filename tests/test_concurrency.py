@@ -15,8 +15,7 @@ from gnlc.graph.store import GraphStore, open_store
 
 from gnlc.explore import Explorer
 from gnlc.settings import load_settings
-from tests.conftest import run_cli
-from tests.test_bulk import dump
+from tests.conftest import dump, run_cli
 
 pytestmark = pytest.mark.slow
 

@@ -17,8 +17,7 @@ from gnlc.loaders.pipeline import load_files
 
 from gnlc.errors import InputError
 from gnlc.settings import load_settings
-from tests.conftest import REPO, run_cli
-from tests.test_bulk import dump
+from tests.conftest import REPO, dump, run_cli
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -17,8 +17,7 @@ from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.store import GraphStore, open_store
 
 from gnlc.settings import load_settings
-from tests.conftest import run_cli, short_tmp
-from tests.test_bulk import dump
+from tests.conftest import dump, run_cli, short_tmp
 
 pytestmark = pytest.mark.slow
 FILES = ("organisations.csv", "partnerships.csv", "links.csv")

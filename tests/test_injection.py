@@ -13,7 +13,7 @@ import pytest
 from gnlc.graph.store import GraphStore
 
 from gnlc.settings import load_settings
-from tests.test_bulk import dump
+from tests.conftest import dump
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -134,17 +134,13 @@ def test_the_same_name_in_two_countries_stays_two_cities(name: str, a: str, b: s
 
 
 # -- the same property through a real load into the embedded engine ------------------------------------
-@pytest.fixture
-def embedded(embedded_store: GraphStore) -> GraphStore:
-    return embedded_store
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(NAME, COUNTRIES), min_size=1, max_size=8))
-def test_a_load_never_merges_cities_of_different_countries(embedded: GraphStore, rows: list[tuple[str, str]],
+def test_a_load_never_merges_cities_of_different_countries(embedded_store: GraphStore, rows: list[tuple[str, str]],
                                                            tmp_path_factory: pytest.TempPathFactory) -> None:
     import csv
 
+    embedded = embedded_store
     embedded.clear()
     path: Path = tmp_path_factory.mktemp("prop") / "cities.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
