@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 from rich.table import Table
 
@@ -66,23 +65,17 @@ def schema(ctx: typer.Context) -> None:
 
 
 def run() -> None:
-    """Run the CLI; a GnlcError becomes one message on stderr and its exit code."""
+    """Run the CLI; a GnlcError becomes one message on stderr and its exit code.
+
+    typer runs in its standalone mode: it shows its own usage errors (exit 2), help and
+    `typer.Exit` whatever exception classes its version uses (0.29 has its own, not click's)."""
     try:
-        code = app(standalone_mode=False)
+        app(prog_name="gnlc")
     except GnlcError as exc:
         err_console.print("[bold red]error:[/] ", end="")
         err_console.print(str(exc), highlight=False, markup=False)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except OSError as exc:  # a file or disk problem no command foresaw: still one message, no traceback
         where = f" {exc.filename}" if exc.filename else ""
         err_console.print(f"[bold red]error:[/] cannot read or write{where}: {exc.strerror or exc}", highlight=False)
         sys.exit(5)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
