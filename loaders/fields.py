@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from gnlc.graph.model import CityKind, LinkKind, MembershipStatus, OrgKind
-from gnlc.loaders.normalise import city_kind, clean_text, country_code, link_kind, org_kind, region_id
+from gnlc.loaders.normalise import CountryError, city_kind, clean_text, link_kind, org_kind, region_id, resolve_country
 
 MAX_TEXT = 500
 THIS_YEAR = date.today().year
@@ -88,10 +88,12 @@ def boolean(value: str) -> bool:
 
 
 def country(value: str) -> str:
-    code = country_code(value)
-    if code is None:
-        raise ValueError("a country name or ISO 3166 code (e.g. 'Republic of Korea', 'KR')")
-    return code
+    """A country in any language or code; unknown, ambiguous and historical names are refused
+    with the reason (the closest names, both countries, the successor states)."""
+    try:
+        return resolve_country(value)
+    except CountryError as exc:
+        raise ValueError(exc.expected) from None
 
 
 def region(value: str) -> str:
