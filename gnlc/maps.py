@@ -1,218 +1,344 @@
-"""Interactive network maps with pyvis: one self-contained HTML file per map.
+"""Interactive maps: one self-contained HTML page per map, drawn by our own canvas code.
 
-vis-network (from the pyvis package) is inlined, so a map needs no other host and can be
-mailed as one file. Colour = UNESCO region (Okabe-Ito, colour-blind safe), shape = kind,
-size = a metric (degree, betweenness or PageRank in the drawn graph), line style = link
-kind; the legend lists what is drawn. Tooltips are plain text. Maps of more than
-``LAYOUT_IN_PYTHON`` nodes get their positions from igraph before rendering and open still;
-smaller ones settle with physics, which then stops (a button turns it back on).
+The page (``templates/map.html``) carries the nodes, links and positions as JSON and draws
+them on a canvas: no library and no request leaves the page, so a map works offline and can
+be mailed. Positions are computed here, seeded, so the same data gives the same picture
+(``map_layout``); the geographic view projects the cities with Equal Earth over Natural
+Earth outlines (``map_geo``). Colour = UNESCO region (Okabe-Ito, colour-blind safe),
+shape = kind, size = a metric of the drawn graph, line style = link kind; the legend lists
+what is drawn. Every year is in the page (a slider), on one layout.
 """
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import networkx as nx
-from pyvis.network import Network
 
+from gnlc import map_geo, map_layout
 from gnlc.errors import InputError
 from gnlc.files import write_text
 from gnlc.graph.model import REGIONS, Label
-from gnlc.loaders.normalise import region_of
-from gnlc.schemas import GEdge, GNode, Subgraph
+from gnlc.loaders.normalise import country_name, region_of
+from gnlc.map_style import (
+    EDGE_STYLES,
+    HUB_KINDS,
+    HUB_LINKS,
+    NO_REGION,
+    REGION_COLOURS,
+    SHAPE_NAMES,
+    edge_key,
+    profile_rows,
+    shape_of,
+)
+from gnlc.schemas import GNode, Subgraph
 
 SizeBy = Literal["degree", "betweenness", "pagerank"]
+Layout = Literal["auto", "force", "grouped"]
 TEMPLATES = Path(__file__).with_name("templates")
-VIS = Path(__import__("pyvis").__file__).parent / "lib" / "vis-9.1.2"
-LAYOUT_IN_PYTHON = 300  # above this many nodes, positions are computed before rendering
-GEO_SCALE = 6.0  # canvas units per degree in the geographic view
+GROUP_ABOVE = 4000  # above this many nodes, nodes start grouped by country (a click expands a country)
+FORCE_KINDS = ("neighbourhood", "paths", "recommendations")  # maps around a city: a force layout
 
-# Okabe & Ito (2008), a palette told apart with every common colour-vision deficiency
-REGION_COLOURS = {
-    "africa": "#E69F00",
-    "arab-states": "#56B4E9",
-    "asia-pacific": "#009E73",
-    "europe-north-america": "#0072B2",
-    "latin-america-caribbean": "#D55E00",
-}
-NO_REGION = ("#999999", "no UNESCO region")
-ORG_SHAPES = {"uil": "star", "national_commission": "diamond", "university": "triangle", "ngo": "square",
-              "ministry": "triangleDown", "government": "triangleDown"}
-SHAPE_NAMES = {"dot": "city", "star": "UIL", "diamond": "national commission", "triangle": "university",
-               "square": "NGO", "triangleDown": "ministry / government", "hexagon": "cluster",
-               "box": "other organisation"}
-EDGE_STYLES: dict[str, dict[str, Any]] = {  # link kind or relationship type -> vis-network edge style
-    "twinning": {"color": "#333333", "width": 3, "dashes": False},
-    "sister": {"color": "#333333", "width": 3, "dashes": False},
-    "friendship": {"color": "#333333", "width": 2, "dashes": [2, 4]},
-    "partnership_agreement": {"color": "#333333", "width": 2, "dashes": False},
-    "peer_exchange": {"color": "#555555", "width": 2, "dashes": [8, 4]},
-    "study_visit": {"color": "#555555", "width": 2, "dashes": [2, 2]},
-    "joint_project": {"color": "#555555", "width": 2, "dashes": [12, 3, 2, 3]},
-    "cluster_peer": {"color": "#777777", "width": 1, "dashes": [4, 4]},
-    "PARTNERS_WITH": {"color": "#BBBBBB", "width": 1, "dashes": False},
-    "IN_CLUSTER": {"color": "#CC79A7", "width": 1, "dashes": [3, 3]},
-    "RECOMMENDED": {"color": "#CC79A7", "width": 2, "dashes": [10, 6]},
-    "BROKER": {"color": "#F0E442", "width": 2, "dashes": [1, 3]},
-}
-EDGE_NAMES = {"PARTNERS_WITH": "partner organisation", "IN_CLUSTER": "cluster member",
-              "RECOMMENDED": "recommended partner (score)", "BROKER": "could introduce"}
+
+@dataclass
+class MapPage:
+    """A rendered map and what it draws (with every year and filter on)."""
+
+    html: str
+    nodes: int
+    links: int
+    hidden_links: int = 0
+    estimated: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        s = f"{self.nodes} nodes, {self.links} links drawn"
+        if self.hidden_links:
+            s += f" ({self.hidden_links} hub links hidden until a hub is selected or they are ticked)"
+        if self.estimated:
+            s += f"; {len(self.estimated)} placed at their country's centre (estimated)"
+        if self.unplaced:
+            s += f"; {len(self.unplaced)} not placed: {', '.join(self.unplaced[:10])}" + (
+                "..." if len(self.unplaced) > 10 else "")
+        return s
 
 
 def _region(n: GNode) -> str | None:
     return n.region or (region_of(n.country) if n.country else None)
 
 
-def _shape(n: GNode) -> str:
-    if n.label == Label.ORGANISATION:
-        return ORG_SHAPES.get(n.kind or "", "box")
-    return "hexagon" if n.label == Label.CLUSTER else "dot"
+def _is_hub(n: GNode) -> bool:
+    return n.label == Label.CLUSTER or (n.label == Label.ORGANISATION and n.kind in HUB_KINDS)
 
 
-def _edge_key(e: GEdge) -> str:
-    return e.kind if e.type == "LINKED_TO" and e.kind in EDGE_STYLES else e.type
-
-
-def _tooltip(n: GNode) -> str:
-    lines = [n.name or n.id, f"{n.label}" + (f" ({n.kind})" if n.kind else "")]
-    if n.country:
-        lines.append(f"country: {n.country}" + (f", {REGIONS.get(_region(n) or '', '')}" if _region(n) else ""))
-    p = n.props
-    for key, label in (("year_joined", "joined GNLC"), ("population", "population"), ("status", "status"),
-                       ("score", "score")):
-        if p.get(key) is not None:
-            lines.append(f"{label}: {p[key]}")
-    lines += [f"- {r}" for r in p.get("reasons") or []]
-    if p.get("source_url") or p.get("source"):
-        lines.append(f"source: {p.get('source_url') or p.get('source')}")
-    return "\n".join(lines)
-
-
-def _edge_tooltip(e: GEdge, names: dict[str, str]) -> str:
-    what = e.kind or e.role or e.type
-    years = f" {e.since or '?'}-{e.until or ''}" if e.since or e.until else ""
-    lines = [f"{names.get(e.source_id, e.source_id)} - {names.get(e.target_id, e.target_id)}", f"{what}{years}"]
-    if e.derivation:
-        lines.append(e.derivation)
-    if e.source_url or e.source:
-        lines.append(f"source: {e.source_url or e.source}")
-    return "\n".join(lines)
-
-
-def _metric(sub: Subgraph, size_by: str) -> dict[str, float]:
-    g = nx.Graph()
-    g.add_nodes_from(n.id for n in sub.nodes)
-    g.add_edges_from((e.source_id, e.target_id) for e in sub.edges)
+def _metric(nodes: list[GNode], pairs: list[tuple[str, str]], size_by: str) -> dict[str, float]:
     if size_by == "degree":
-        return {k: float(v) for k, v in g.degree()}
+        deg: dict[str, float] = dict.fromkeys((n.id for n in nodes), 0.0)
+        for a, b in pairs:
+            deg[a] += 1
+            deg[b] += 1
+        return deg
+    g = nx.Graph()
+    g.add_nodes_from(n.id for n in nodes)
+    g.add_edges_from(pairs)
     if size_by == "betweenness":
-        k = None if g.number_of_nodes() <= 2000 else 300
-        return nx.betweenness_centrality(g, k=k, seed=42)
+        return nx.betweenness_centrality(g, k=None if len(g) <= 2000 else 300, seed=42)
     if size_by == "pagerank":
         return nx.pagerank(g) if g.number_of_edges() else dict.fromkeys(g, 1.0)
     raise InputError(f"size_by: expected degree, betweenness or pagerank, got {size_by!r}")
 
 
-def _layout(sub: Subgraph) -> dict[str, tuple[float, float]]:
-    """Positions for a large map (igraph's Fruchterman-Reingold in C), scaled to the canvas."""
-    import igraph as ig
+def _geo_positions(nodes: list[GNode]) -> tuple[dict[str, tuple[float, float]], dict[str, int], list[str],
+                                                 dict[str, tuple[float, float]]]:
+    """Projected positions; how each was found (0 data, 1 gazetteer, 2 country centre); the
+    unplaced; longitude and latitude (the page draws links as great circles from them)."""
+    by_country: dict[str, list[tuple[float, float]]] = {}
+    for n in nodes:
+        p = n.props
+        if p.get("latitude") is not None and p.get("longitude") is not None and n.country:
+            by_country.setdefault(n.country, []).append((float(p["longitude"]), float(p["latitude"])))
+    pos, how, unplaced, lonlat = {}, {}, [], {}
+    waiting: dict[str, list[GNode]] = {}
+    for n in nodes:
+        p = n.props
+        if p.get("latitude") is not None and p.get("longitude") is not None:
+            lonlat[n.id] = (float(p["longitude"]), float(p["latitude"]))
+            how[n.id] = 1 if p.get("latitude_source") == "geonames" else 0
+        elif n.country and (n.country in by_country or map_geo.country_centre(n.country)):
+            waiting.setdefault(n.country, []).append(n)
+        else:
+            unplaced.append(f"{n.name or n.id}" + (f" ({n.country})" if n.country else ""))
+    for code, group in sorted(waiting.items()):
+        pts = by_country.get(code)
+        cx, cy = map_geo.country_centre(code) or (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        for n, (dx, dy) in zip(sorted(group, key=lambda n: n.id), map_layout.sunflower(len(group), 0.9), strict=True):
+            lonlat[n.id] = (cx + dx, max(-85.0, min(85.0, cy + dy)))
+            how[n.id] = 2
+    for nid, (lon, lat) in lonlat.items():
+        pos[nid] = map_geo.project(lon, lat)
+    return pos, how, sorted(unplaced), {k: (round(a, 4), round(b, 4)) for k, (a, b) in lonlat.items()}
 
-    index = {n.id: i for i, n in enumerate(sub.nodes)}
-    pairs = {(index[e.source_id], index[e.target_id]) for e in sub.edges
-             if e.source_id in index and e.target_id in index and e.source_id != e.target_id}
-    g = ig.Graph(n=len(index), edges=sorted(pairs))
-    # Fruchterman-Reingold on a grid (O(n) per iteration); fewer iterations for very large maps
-    coords = g.layout_fruchterman_reingold(niter=300 if len(index) <= 5000 else 120, grid=True)
-    scale = 40.0 * math.sqrt(len(index))
-    xs = [c[0] for c in coords] or [0.0]
-    ys = [c[1] for c in coords] or [0.0]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-    return {nid: ((coords[i][0] - min(xs)) / span * scale, (coords[i][1] - min(ys)) / span * scale)
-            for nid, i in index.items()}
+
+def _graph_positions(nodes: list[GNode], pairs: list[tuple[str, str]], layout: str, metric: dict[str, float]
+                     ) -> tuple[dict[str, tuple[float, float]], dict[str, str]]:
+    """Positions and, for grouped layouts, each node's group (country code)."""
+    hubs = [n.id for n in nodes if _is_hub(n)]
+    hubset = set(hubs)
+    partners: dict[str, list[str]] = {}
+    for a, b in pairs:
+        if a in hubset:
+            partners.setdefault(a, []).append(b)
+        if b in hubset:
+            partners.setdefault(b, []).append(a)
+    rest = [n for n in nodes if n.id not in hubset]
+    inner = [(a, b) for a, b in pairs if a not in hubset and b not in hubset]
+    group_of: dict[str, str] = {}
+    if layout == "force":
+        ids = [n.id for n in nodes]
+        pos = map_layout.scaled(map_layout.force(ids, pairs), pairs)
+        return pos, group_of
+    groups: dict[str, list[str]] = {}
+    region_of_group: dict[str, str | None] = {}
+    for n in sorted(rest, key=lambda n: (-metric.get(n.id, 0.0), n.label != Label.CITY, n.name or "", n.id)):
+        key = n.country or "--"
+        group_of[n.id] = key
+        groups.setdefault(key, []).append(n.id)
+        region_of_group.setdefault(key, _region(n))
+    pos, _discs = map_layout.grouped(groups, region_of_group, map_layout.group_links(group_of, inner))
+    pos.update(map_layout.ring(hubs, partners, pos))
+    return pos, group_of
 
 
-def render(sub: Subgraph, *, size_by: SizeBy = "degree", geo: bool = False, title: str | None = None,
-           height: str = "calc(100vh - 48px)") -> str:
-    """The subgraph as one self-contained HTML page."""
-    nodes_in = sub.nodes
-    notes = list(sub.notes)
+def _profile_node(n: GNode, how: int | None) -> dict[str, Any]:
+    rows = profile_rows(n)
+    if how is not None:
+        rows.append(["position", ("from the data", "gazetteer (GeoNames)", "estimated: country centre")[how]])
+    return {"p": rows, "u": n.props.get("source_url") if isinstance(n.props.get("source_url"), str) else None}
+
+
+def build(sub: Subgraph, *, size_by: SizeBy = "degree", geo: bool = False, title: str | None = None,
+          layout: Layout = "auto", year: int | None = None, kind: str | None = None) -> MapPage:
+    """The subgraph as one self-contained HTML page, with what it draws."""
+    nodes = list({n.id: n for n in sub.nodes}.values())
+    ids = {n.id for n in nodes}
+    edges = [e for e in sub.edges if e.source_id in ids and e.target_id in ids and e.source_id != e.target_id]
+    if layout == "auto":
+        layout = "force" if kind in FORCE_KINDS or (kind is None and len(nodes) <= 120) else "grouped"
+    pairs = [(e.source_id, e.target_id) for e in edges]
+    hub_ids = {n.id for n in nodes if _is_hub(n)}
+    sized = pairs if layout == "force" and not geo else [
+        (a, b) for a, b in pairs if a not in hub_ids and b not in hub_ids]  # every member has its hubs
+    metric = _metric(nodes, sized, size_by)
+    how: dict[str, int] = {}
+    unplaced: list[str] = []
+    group_of: dict[str, str] = {}
+    lonlat: dict[str, tuple[float, float]] = {}
     if geo:
-        placed = [n for n in nodes_in if n.props.get("latitude") is not None and n.props.get("longitude") is not None]
-        if len(placed) < len(nodes_in):
-            notes.append(f"{len(nodes_in) - len(placed)} node(s) without coordinates are not drawn")
-        nodes_in = placed
-        keep = {n.id for n in nodes_in}
-        edges_in = [e for e in sub.edges if e.source_id in keep and e.target_id in keep]
+        pos, how, unplaced, lonlat = _geo_positions(nodes)
     else:
-        edges_in = sub.edges
-    drawn = Subgraph(title=sub.title, nodes=nodes_in, edges=edges_in)
-    values = _metric(drawn, size_by)
-    top = max(values.values(), default=0.0) or 1.0
-    positions = _layout(drawn) if len(nodes_in) > LAYOUT_IN_PYTHON and not geo else {}
-    names = {n.id: n.name or n.id for n in nodes_in}
-
-    colours: dict[str, str] = {}
-    shapes: dict[str, None] = {}
-    vis_nodes = []
-    for n in nodes_in:
-        region = _region(n)
-        colour = REGION_COLOURS.get(region or "", NO_REGION[0])
-        colours[REGIONS.get(region or "", NO_REGION[1])] = colour
-        shape = _shape(n)
-        shapes[shape] = None
-        node: dict[str, Any] = {"id": n.id, "label": n.name or n.id, "title": _tooltip(n), "shape": shape,
-                                "color": colour, "size": 8 + 22 * math.sqrt(values.get(n.id, 0.0) / top),
-                                "font": {"size": 12}}
-        if geo:
-            node.update(x=float(n.props["longitude"]) * GEO_SCALE, y=-float(n.props["latitude"]) * GEO_SCALE,
-                        fixed=True)
-        elif n.id in positions:
-            node.update(x=positions[n.id][0], y=positions[n.id][1])
-        vis_nodes.append(node)
-    edge_kinds: dict[str, None] = {}
-    vis_edges = []
-    for e in edges_in:
-        key = _edge_key(e)
-        edge_kinds[key] = None
-        style = EDGE_STYLES.get(key, {"color": "#999999", "width": 1, "dashes": False})
-        vis_edges.append({"from": e.source_id, "to": e.target_id, "title": _edge_tooltip(e, names), **style})
-
-    physics = not geo and len(nodes_in) <= LAYOUT_IN_PYTHON
-    options = {
-        "physics": {"enabled": physics, "solver": "barnesHut",
-                    "barnesHut": {"gravitationalConstant": -4000, "springLength": 120, "avoidOverlap": 0.2},
-                    "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 50, "fit": True}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": len(vis_edges) > 2000,
-                        "navigationButtons": False},
-        "edges": {"smooth": False},
-        "nodes": {"borderWidth": 1},
-        "layout": {"randomSeed": 42, "improvedLayout": len(nodes_in) <= 150},
+        pos, group_of = _graph_positions(nodes, pairs, layout, metric)
+    byid = {n.id: n for n in nodes}
+    drawn = [n for n in nodes if n.id in pos]
+    index = {n.id: i for i, n in enumerate(drawn)}
+    hubs = {n.id for n in drawn if _is_hub(n)} if layout != "force" or geo else set()  # context, drawn faint
+    top = max((v for k, v in metric.items() if k not in hubs), default=0.0)
+    grouping = len(drawn) > GROUP_ABOVE
+    groups, group_index = _groups(drawn, pos, group_of, grouping, geo)
+    out_nodes = [_node(n, pos[n.id], metric.get(n.id, 0.0), top, n.id in hubs, group_index.get(n.id, -1),
+                       how.get(n.id) if geo else None) for n in drawn]
+    for out in out_nodes if geo else []:
+        out["ll"] = lonlat[out["id"]]
+    kinds: dict[str, int] = {}
+    out_edges = []
+    for e in edges:
+        if e.source_id not in index or e.target_id not in index:
+            continue
+        hub_end = e.source_id in hubs or e.target_id in hubs
+        key = edge_key(e, hub_end)
+        kinds[key] = kinds.get(key, 0) + 1
+        out_edges.append({k: v for k, v in {
+            "a": index[e.source_id], "b": index[e.target_id], "k": key, "f": e.since, "t": e.until, "r": e.role,
+            "d": e.derivation, "s": e.source, "u": e.source_url}.items() if v is not None})
+    hide_hub_links = layout != "force" or geo
+    years = _years(drawn, edges)
+    regions = sorted({r for n in drawn if n.id not in hubs and (r := _region(n))})
+    meta = {
+        "title": title or sub.title or "GNLC map", "mode": "geo" if geo else layout, "earth": map_geo.EARTH_R,
+        "spacing": map_layout.SPACING,
+        "size_by": size_by, "notes": list(sub.notes) + ([f"{len(unplaced)} not placed (listed under the map)"]
+                                                         if unplaced else []),
+        "regions": [{"id": r, "name": REGIONS[r], "color": REGION_COLOURS[r]} for r in regions],
+        "kinds": [{"key": k, "count": kinds[k], "on": not (k in HUB_LINKS and hide_hub_links)}
+                  for k in EDGE_STYLES if k in kinds],
+        "shapes": [{"shape": s, "name": name} for s, name in SHAPE_NAMES.items()],
+        "years": years, "year": year if years and year is not None else None,
+        "sizeKey": _size_key(metric, top, hubs, size_by),
+        "hubNote": "Faint, on the outer ring: hubs (UIL, national commissions, clusters) that partner with every "
+                   "member; select one to see its links." if not geo and layout != "force"
+                   else "Faint: hubs (UIL, national commissions, clusters) that partner with every member.",
+        "caption": _caption(nodes, edges, geo),
+        "unplaced": unplaced,
     }
-    legend = {
-        "colours": [{"name": name, "color": c} for name, c in sorted(colours.items())],
-        "shapes": [{"shape": s, "name": SHAPE_NAMES.get(s, s)} for s in shapes],
-        "edges": [{"name": EDGE_NAMES.get(k, k.replace("_", " ")), **EDGE_STYLES.get(
-            k, {"color": "#999999", "width": 1, "dashes": False})} for k in edge_kinds],
+    styles = {k: EDGE_STYLES[k] for k in [*kinds, "GROUPED"]}
+    payload = {"meta": meta, "nodes": out_nodes, "edges": out_edges, "groups": groups, "styles": styles}
+    html = _template().render(title=meta["title"], payload=_js(payload),
+                              atlas=map_geo.atlas_text() if geo else None)
+    hidden = sum(kinds.get(k, 0) for k in HUB_LINKS) if hide_hub_links else 0
+    return MapPage(html=html, nodes=len(drawn), links=len(out_edges) - hidden, hidden_links=hidden,
+                   estimated=sorted(byid[i].name or i for i, h in how.items() if h == 2), unplaced=unplaced)
+
+
+def _node(n: GNode, xy: tuple[float, float], value: float, top: float, hub: bool, group: int,
+          how: int | None) -> dict[str, Any]:
+    region = _region(n)
+    is_city = n.label == Label.CITY
+    status = n.props.get("status")
+    out: dict[str, Any] = {
+        "id": n.id, "n": n.name or n.id, "x": xy[0], "y": xy[1], "r": 6.0 if hub else _radius(value, top),
+        "c": "#9a9a9a" if hub else REGION_COLOURS.get(region or "", NO_REGION[0]), "s": shape_of(n),
+        "m": 0 if not is_city or status in ("none", "applicant") else 1,
+        "g": group, "cn": country_name(n.country) if n.country else None,
+        **_profile_node(n, how),
     }
-    meta = {"title": title or sub.title or "GNLC map", "nodes": len(vis_nodes), "edges": len(vis_edges),
-            "legend": legend, "size_by": size_by, "notes": notes, "geo": GEO_SCALE if geo else 0}
+    if hub and n.kind == "national_commission" and n.country:
+        out["l"] = f"{country_name(n.country)} NatCom"  # the legend says what a diamond is
+    if region:
+        out["re"] = region
+    if hub:
+        out["h"] = 1
+    if is_city and n.props.get("year_joined") is not None:
+        out["y0"] = int(n.props["year_joined"])
+    elif is_city and status in ("member", "former"):
+        out["uy"] = 1  # a member whose join year is unknown: shown in every year, marked
+    if how is not None:
+        out["est"] = how
+    return out
 
-    net = Network(height=height, width="100%", directed=False, cdn_resources="in_line")
-    net.nodes, net.edges = vis_nodes, vis_edges  # in bulk: add_edge checks every node each time
-    net.node_ids = [n["id"] for n in vis_nodes]
-    net.options = options
-    net.set_template_dir(str(TEMPLATES) + "/", "map.html")
-    net.templateEnv.globals.update(meta=meta, vis_js=(VIS / "vis-network.min.js").read_text(encoding="utf-8"),
-                                   vis_css=(VIS / "vis-network.css").read_text(encoding="utf-8"))
-    return net.generate_html()
+
+def _radius(value: float, top: float) -> float:
+    return round(3.5 + 11 * math.sqrt(max(value, 0.0) / top), 2) if top > 0 else 3.5
 
 
-def write(sub: Subgraph, path: Path, **options: Any) -> Path:
+def _groups(drawn: list[GNode], pos: dict[str, tuple[float, float]], group_of: dict[str, str], grouping: bool,
+            geo: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    if not grouping:
+        return [], {}
+    members: dict[str, list[GNode]] = {}
+    for n in drawn:
+        if not _is_hub(n):
+            members.setdefault(group_of.get(n.id) or n.country or "--", []).append(n)
+    groups, index = [], {}
+    for i, (code, ns) in enumerate(sorted(members.items())):
+        region = next((_region(n) for n in ns if _region(n)), None)
+        groups.append({"id": f"group:{code}", "n": country_name(code) if code != "--" else "no country",
+                       "x": round(sum(pos[n.id][0] for n in ns) / len(ns), 2),
+                       "y": round(sum(pos[n.id][1] for n in ns) / len(ns), 2),
+                       "c": REGION_COLOURS.get(region or "", NO_REGION[0]), "re": region, "count": len(ns)})
+        for n in ns:
+            index[n.id] = i
+    return groups, index
+
+
+def _years(nodes: list[GNode], edges: list[Any]) -> list[int] | None:
+    ys = [int(n.props["year_joined"]) for n in nodes if n.props.get("year_joined") is not None]
+    ys += [y for e in edges for y in (e.since, e.until) if y is not None]
+    return [min(ys), max(ys)] if ys else None
+
+
+def _size_key(metric: dict[str, float], top: float, hubs: set[str], size_by: str) -> list[dict[str, Any]]:
+    values = sorted({v for k, v in metric.items() if k not in hubs and v > 0})
+    if not values:
+        return [{"r": _radius(0.0, 0.0), "label": "0 (no links drawn)"}]
+    picks = sorted({values[0], values[len(values) // 2], values[-1]})
+    fmt = (lambda v: f"{v:g}") if size_by == "degree" else (lambda v: f"{v:.3f}")
+    return [{"r": _radius(v, top), "label": fmt(v)} for v in picks]
+
+
+def _caption(nodes: list[GNode], edges: list[Any], geo: bool) -> str:
+    loaded = sorted({str(n.props.get("loaded_at"))[:10] for n in nodes if n.props.get("loaded_at")})
+    files = sorted({str(x.source) for x in edges if x.source} | {str(n.props["source"]) for n in nodes
+                                                                 if n.props.get("source")})
+    pages = {n.props.get("source_url") for n in nodes if n.props.get("source_url")} | {
+        e.source_url for e in edges if e.source_url}
+    text = "Data: " + (", ".join(files[:6]) + ("..." if len(files) > 6 else "") if files else "the loaded graph")
+    text += f"; {len(pages)} cited source pages (each node's profile links its own)" if pages else ""
+    text += f"; loaded {loaded[-1]}" if loaded else ""
+    text += ". Positions: seeded layout (the same data gives the same map)" if not geo else (
+        ". Base map: Natural Earth 1:110m (public domain) via world-atlas; Equal Earth projection")
+    return text + "."
+
+
+def _js(payload: dict[str, Any]) -> str:
+    """JSON that is safe inside a <script> element: no '<', '>' or '&' appear as such."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace(
+        "\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    from jinja2 import Environment, FileSystemLoader
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False)  # noqa: S701 - data goes in as _js()
+    return env.get_template("map.html")
+
+
+def render(sub: Subgraph, **options: Any) -> str:
+    """The subgraph as one self-contained HTML page (see :func:`build` for the options)."""
+    return build(sub, **options).html
+
+
+def write(sub: Subgraph, path: Path, **options: Any) -> MapPage:
     if path.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{path}: expected an .html file")
-    return write_text(path, render(sub, **options))
+    page = build(sub, **options)
+    write_text(path, page.html)
+    return page
 
 
 def inline(html: str, height: int = 650) -> Any:
@@ -222,4 +348,4 @@ def inline(html: str, height: int = 650) -> Any:
     from IPython.display import HTML
 
     return HTML(f'<iframe srcdoc="{escape(html, quote=True)}" style="width:100%;height:{height}px;border:0" '
-                'sandbox="allow-scripts"></iframe>')
+                'sandbox="allow-scripts allow-downloads"></iframe>')

@@ -259,7 +259,7 @@ def map(ctx: typer.Context,  # noqa: A001 - the command is `gnlc map`
         output: Path = typer.Option(..., "-o", "--output", help="The .html file to write."),
         target: str = typer.Option(None, help="Second city (paths)."),
         depth: int = typer.Option(1, help="Neighbourhood depth (1 or 2)."),
-        year: int = typer.Option(None, "--year", help="The network as it was that year."),
+        year: int = typer.Option(None, "--year", help="The year the page's slider starts at (all years are in it)."),
         size_by: str = typer.Option("degree", help="degree, betweenness or pagerank."),
         geo: bool = typer.Option(False, "--geo", help="Cities at their coordinates."),
         hub_degree: int = typer.Option(200, help="Leave out organisations with more partner cities (0: keep all).")
@@ -269,7 +269,8 @@ def map(ctx: typer.Context,  # noqa: A001 - the command is `gnlc map`
     from gnlc.subgraphs import map_subgraph
 
     city = name if kind in ("neighbourhood", "paths", "recommendations") else None
-    sub = map_subgraph(_explorer(ctx), kind, city=city, target=target, depth=depth, year=year,
+    sub = map_subgraph(_explorer(ctx), kind, city=city, target=target, depth=depth,
+                       year=year if kind == "neighbourhood" else None,  # other maps hold every year: a slider
                        name=None if city else name, hub_degree=hub_degree or None)
-    write_map(sub, output, size_by=size_by, geo=geo)  # type: ignore[arg-type]
-    console.print(f"wrote {output}: {len(sub.nodes)} nodes, {len(sub.edges)} edges", highlight=False)
+    page = write_map(sub, output, size_by=size_by, geo=geo, kind=kind, year=year)  # type: ignore[arg-type]
+    console.print(f"wrote {output}: {page.summary()}", highlight=False)
