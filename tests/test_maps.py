@@ -152,11 +152,10 @@ def test_each_map_opens_offline_selects_and_highlights(browser: Any, ex: Explore
     x, y = m.js(f"() => gnlcMap.screenOf({json.dumps(cid)})")
     m.page.mouse.click(x, y)
     assert m.js("() => gnlcMap.selected") == cid
-    data = payload(built.html)
-    on = {k["key"]: k["on"] for k in data["meta"]["kinds"]}
+    data = payload(built.html)  # a selected node shows all its links, hub links too
     i = next(j for j, n in enumerate(data["nodes"]) if n["id"] == cid)
     neighbours = sorted({data["nodes"][e["b"] if e["a"] == i else e["a"]]["id"] for e in data["edges"]
-                         if i in (e["a"], e["b"]) and on[e["k"]]})
+                         if i in (e["a"], e["b"])})
     assert m.js("() => gnlcMap.highlighted") == neighbours
     assert m.page.locator("#profile").is_visible() and m.page.locator("#profile h3").text_content()
     m.page.close()
@@ -279,10 +278,10 @@ def synthetic(n: int) -> Subgraph:
 
 def test_a_2000_city_map_is_generated_and_drawn_fast(browser: Any) -> None:
     sub = synthetic(2000)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the machine's other work does not count
     built = maps.build(sub)
-    seconds = time.perf_counter() - start
-    assert seconds <= 2.0, seconds  # 1 s on a quiet machine (bench/RESULTS.md); CI's 2 cores are shared
+    seconds = time.process_time() - start
+    assert seconds <= 1.5, seconds  # 1 s or less on a quiet machine (bench/RESULTS.md)
     m = open_map(browser, built.html, "synthetic-2000")
     assert m.errors == [] and m.js("() => gnlcMap.counts.nodes") == 2000
     assert m.js("() => gnlcMap.drawMs") <= 2000
