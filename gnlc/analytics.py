@@ -19,6 +19,7 @@ from gnlc.errors import InputError
 from gnlc.explore import Explorer, bounded
 from gnlc.graph import cypher
 from gnlc.graph.model import REGIONS, Label
+from gnlc.graph.store import GraphStore
 from gnlc.loaders.normalise import country_name
 from gnlc.schemas import Community, CountRow, GrowthRow, NetworkStats, RankedNode
 
@@ -125,3 +126,29 @@ class Analytics:
             top = [g.nodes[n].get("name") or n for n, _ in sorted(deg.items(), key=lambda x: (-x[1], x[0]))[:5]]
             out.append(Community(id=i, size=len(members), members=members, names=top))
         return out
+
+
+def network_counts(store: GraphStore) -> dict[str, int]:
+    """Members, members with a city-to-city link, links (all, between two members, by
+    kind), and partner organisations other than UIL and the national commissions."""
+    members = store.read(cypher.NETWORK_MEMBERS)[0]
+    out = {"members": int(members["members"] or 0), "members_linked": int(members["linked"] or 0),
+           "links": 0, "member_links": 0}
+    for r in store.read(cypher.NETWORK_LINKS):
+        out["links"] += r["n"]
+        out["member_links"] += r["n"] if r["both_members"] else 0
+        out[f"links:{r['kind']}"] = out.get(f"links:{r['kind']}", 0) + r["n"]
+    out["partner_organisations"] = int(store.read(cypher.NETWORK_PARTNER_ORGS, hubs=list(cypher.HUB_ORG_KINDS))[0]["n"])
+    return out
+
+
+def describe_network(store: GraphStore) -> str:
+    """One paragraph of those counts, as `gnlc demo` and `gnlc summary` print it."""
+    c, nodes = network_counts(store), store.summary()["nodes"]
+    share = f"{c['members_linked'] / c['members']:.0%}" if c["members"] else "-"
+    kinds = ", ".join(f"{k.split(':', 1)[1]} {n:,}" for k, n in sorted(c.items()) if k.startswith("links:"))
+    return (f"{nodes.get('City', 0):,} cities ({c['members']:,} members), {nodes.get('Organisation', 0):,} organisations "
+            f"({c['partner_organisations']:,} partners beyond UIL and the national commissions), "
+            f"{nodes.get('Country', 0):,} countries; {c['links']:,} city-to-city links ({kinds or 'none'}), "
+            f"{c['member_links']:,} of them between two members; {c['members_linked']:,} members ({share}) have one "
+            "or more")

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias=AliasChoices("GNLC_CORS_ORIGINS", "cors_origins")
     )
     dataset_dir: Path = Field(
-        default_factory=lambda: Path(__file__).resolve().parents[1] / "data" / "gnlc",
+        default_factory=lambda: Path(__file__).resolve().parents[1] / "data",
         validation_alias=AliasChoices("GNLC_DATASET_DIR", "dataset_dir"),
     )
     query_timeout_ms: int = Field(
@@ -77,7 +77,7 @@ SETTINGS_DOC: dict[str, str] = {
     "GNLC_CORS_ORIGINS": 'allowed CORS origins as a JSON list, e.g. `["http://localhost:3000"]`;'
     " default none",
     "GNLC_QUERY_TIMEOUT_MS": "per-query timeout in milliseconds (default 10000)",
-    "GNLC_DATASET_DIR": "where `gnlc demo` finds the bundled files (default `data/gnlc` of the checkout)",
+    "GNLC_DATASET_DIR": "where `gnlc demo` finds the bundled datasets (default `data/` of the checkout: `gnlc/`, `wikidata_twins/`)",
 }
 
 

@@ -55,6 +55,9 @@ ENDPOINTS: dict[Rel, tuple[tuple[Label, ...], Label]] = {
 SYMMETRIC: frozenset[Rel] = frozenset({Rel.LINKED_TO})
 
 NODE_KEY = "id"  # every label is unique on `id`
+# External identifiers, unique where present: a place's Wikidata item (QID), so that a later
+# load that carries QIDs matches the same city exactly.
+EXTERNAL_KEYS: tuple[tuple[Label, str], ...] = ((Label.CITY, "wikidata"),)
 FULLTEXT_LABELS: tuple[Label, ...] = (Label.CITY, Label.ORGANISATION)
 FULLTEXT_PROPERTIES: tuple[str, ...] = ("name", "search_names")
 
@@ -170,3 +173,43 @@ def _check_props(props: dict[str, Any]) -> dict[str, Any]:
     if clash:
         raise ValueError(f"reserved property names in props: {sorted(clash)}")
     return props
+
+
+# --- provenance that accumulates ------------------------------------------------------
+# A node or relationship keeps the source that created it (source, source_row, source_url,
+# loaded_at) and a list `sources` with one entry per file or URL that mentioned it. A record
+# from another source only fills properties that are empty and adds its entry; it never
+# replaces a value, a name or the source of a fact it did not set. A record from the same
+# source may change what that source set (a corrected file loaded again).
+
+SOURCE_KEYS = frozenset({"source", "source_row", "source_url", "loaded_at", "sources"})
+
+
+def source_entry(props: dict[str, Any]) -> str:
+    """'file.csv row 3 | https://... | 2026-12-01T10:00:00+00:00' (the parts that exist)."""
+    where = f"{props['source']} row {props['source_row']}" if props.get("source_row") else str(props["source"])
+    return " | ".join(str(x) for x in (where, props.get("source_url"), props.get("loaded_at")) if x)
+
+
+def _entries(props: dict[str, Any]) -> list[str]:
+    return list(props.get("sources") or ([source_entry(props)] if props.get("source") else []))
+
+
+def _has_entry(entries: list[str], source: str) -> bool:
+    return any(e == source or e.startswith(source + " row ") or e.startswith(source + " | ") for e in entries)
+
+
+def combine_sources(current: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """The properties after ``incoming`` (a record's full properties, provenance included)
+    meets ``current`` (what the graph or an earlier record of the same write holds)."""
+    entries = _entries(current)
+    if incoming.get("source") == current.get("source"):
+        merged = {**current, **{k: v for k, v in incoming.items() if v is not None or k in SOURCE_KEYS}}
+        if not _has_entry(entries, str(incoming["source"])):
+            entries.append(source_entry(incoming))
+        return {**merged, "sources": entries}
+    merged = {**current, **{k: v for k, v in incoming.items()
+                            if k not in SOURCE_KEYS and v is not None and current.get(k) is None}}
+    if incoming.get("source") and not _has_entry(entries, str(incoming["source"])):
+        entries.append(source_entry(incoming))
+    return {**merged, "sources": entries}

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gnlc.graph import cypher
-from gnlc.graph.model import ENDPOINTS, SYMMETRIC, Label, NodeRecord, Rel, RelRecord
+from gnlc.graph.model import ENDPOINTS, SYMMETRIC, Label, NodeRecord, Rel, RelRecord, combine_sources, source_entry
 from gnlc.graph.store import GraphStore
 
 from gnlc.errors import GnlcError, InputError
@@ -59,8 +59,9 @@ class PartialWriteError(GnlcError):
 
 def _props(rec: NodeRecord | RelRecord, loaded_at: str) -> dict[str, Any]:
     p = rec.provenance
-    return {**rec.props, "source": p.source, "source_row": p.source_row, "source_url": p.source_url,
-            "loaded_at": loaded_at}
+    props = {**rec.props, "source": p.source, "source_row": p.source_row, "source_url": p.source_url,
+             "loaded_at": loaded_at}
+    return {**props, "sources": [source_entry(props)]}
 
 
 def _same(current: dict[str, Any] | None, new: dict[str, Any]) -> bool:
@@ -74,25 +75,27 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[i : i + size]
 
 
-def _dedupe_nodes(nodes: Iterable[NodeRecord]) -> dict[Label, dict[str, NodeRecord]]:
-    by_label: dict[Label, dict[str, NodeRecord]] = defaultdict(dict)
+def _dedupe_nodes(nodes: Iterable[NodeRecord], loaded_at: str) -> dict[Label, dict[str, dict[str, Any]]]:
+    """Each node once, with its full properties; records of it met later in the same write
+    combine with the first as they would with the graph (see ``combine_sources``)."""
+    by_label: dict[Label, dict[str, dict[str, Any]]] = defaultdict(dict)
     for n in nodes:
-        seen = by_label[n.label].get(n.id)
-        if seen is not None and seen.props != n.props:
-            merged = {**seen.props, **{k: v for k, v in n.props.items() if v is not None}}
-            n = n.model_copy(update={"props": merged, "provenance": seen.provenance})
-        elif seen is not None:
-            continue
-        by_label[n.label][n.id] = n
+        props, seen = _props(n, loaded_at), by_label[n.label].get(n.id)
+        by_label[n.label][n.id] = props if seen is None else combine_sources(seen, props)
     return by_label
 
 
-def _dedupe_rels(rels: Iterable[RelRecord]) -> dict[tuple[Rel, Label], dict[tuple[str, str, str], RelRecord]]:
-    out: dict[tuple[Rel, Label], dict[tuple[str, str, str], RelRecord]] = defaultdict(dict)
+RelGroups = dict[tuple[Rel, Label], dict[tuple[str, str, str], tuple[RelRecord, dict[str, Any]]]]
+
+
+def _dedupe_rels(rels: Iterable[RelRecord], loaded_at: str) -> RelGroups:
+    out: RelGroups = defaultdict(dict)
     for r in rels:
         if r.type in SYMMETRIC and r.end < r.start:
             r = r.model_copy(update={"start": r.end, "end": r.start})
-        out[(r.type, r.start_label)].setdefault((r.start, r.end, r.key), r)
+        group, key, props = out[(r.type, r.start_label)], (r.start, r.end, r.key), _props(r, loaded_at)
+        seen = group.get(key)
+        group[key] = (r, props) if seen is None else (seen[0], combine_sources(seen[1], props))
     return out
 
 
@@ -105,13 +108,12 @@ class GraphWriter:
     def write(self, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord], *, dry_run: bool = False) -> WriteReport:
         loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
         report = WriteReport(dry_run=dry_run)
-        node_groups = _dedupe_nodes(nodes)
-        rel_groups = _dedupe_rels(rels)
+        node_groups = _dedupe_nodes(nodes, loaded_at)
+        rel_groups = _dedupe_rels(rels, loaded_at)
         created: set[tuple[Label, str]] = set()
-        node_plan = {lbl: self._plan_nodes(lbl, recs, loaded_at, report, created)
-                     for lbl, recs in node_groups.items()}
+        node_plan = {lbl: self._plan_nodes(lbl, recs, report, created) for lbl, recs in node_groups.items()}
         new_ids = {(lbl, i) for lbl, (rows, _) in node_plan.items() for i in (r["id"] for r in rows)}
-        rel_plan = {k: self._plan_rels(k, recs, loaded_at, report, new_ids, created) for k, recs in rel_groups.items()}
+        rel_plan = {k: self._plan_rels(k, recs, report, new_ids, created) for k, recs in rel_groups.items()}
         if dry_run:
             return report
         for lbl, (rows, empty) in node_plan.items():
@@ -121,7 +123,7 @@ class GraphWriter:
             self._run_batches(cypher.REL_UPSERT[(rel, start)], rows, str(rel), report)
         return report
 
-    def _plan_nodes(self, lbl: Label, recs: dict[str, NodeRecord], loaded_at: str, report: WriteReport,
+    def _plan_nodes(self, lbl: Label, recs: dict[str, dict[str, Any]], report: WriteReport,
                     created: set[tuple[Label, str]]) -> tuple[list[dict[str, Any]], bool]:
         empty = self.store.count(lbl) == 0
         current: dict[str, dict[str, Any]] = {}
@@ -129,8 +131,9 @@ class GraphWriter:
             for ids in _chunks(list(recs), DIFF_BATCH):
                 current.update((r["id"], r["props"]) for r in self.store.read(cypher.NODE_CURRENT[lbl], ids=list(ids)))
         rows = []
-        for node_id, rec in recs.items():
-            props = _props(rec, loaded_at)
+        for node_id, props in recs.items():
+            if node_id in current:
+                props = combine_sources(current[node_id], props)
             state = "created" if node_id not in current else ("unchanged" if _same(current[node_id], props) else "updated")
             report.nodes[str(lbl)][state] += 1
             if state == "created":
@@ -139,7 +142,7 @@ class GraphWriter:
                 rows.append({"id": node_id, "props": props})
         return rows, empty
 
-    def _plan_rels(self, key: tuple[Rel, Label], recs: dict[tuple[str, str, str], RelRecord], loaded_at: str,
+    def _plan_rels(self, key: tuple[Rel, Label], recs: dict[tuple[str, str, str], tuple[RelRecord, dict[str, Any]]],
                    report: WriteReport, new_ids: set[tuple[Label, str]],
                    created: set[tuple[Label, str]]) -> list[dict[str, Any]]:
         """Relationships between two nodes created by this write are new: no need to ask
@@ -149,19 +152,21 @@ class GraphWriter:
         end_label = _end_label(rel)
         rows = []
         items = []
-        for rec in recs.values():
+        for rec, props in recs.values():
             if (start_label, rec.start) in created and (end_label, rec.end) in created:
                 report.relationships[str(rel)]["created"] += 1
-                rows.append({"start": rec.start, "end": rec.end, "key": rec.key, "props": _props(rec, loaded_at)})
+                rows.append({"start": rec.start, "end": rec.end, "key": rec.key, "props": props})
             else:
-                items.append(rec)
+                items.append((rec, props))
         for chunk_start in range(0, len(items), DIFF_BATCH):
             chunk = items[chunk_start : chunk_start + DIFF_BATCH]
-            probe = [{"i": chunk_start + j, "start": r.start, "end": r.end, "key": r.key} for j, r in enumerate(chunk)]
+            probe = [{"i": chunk_start + j, "start": r.start, "end": r.end, "key": r.key}
+                     for j, (r, _) in enumerate(chunk)]
             for found in self.store.read(cypher.REL_CURRENT[key], rows=probe):
-                rec = items[found["i"]]
+                rec, props = items[found["i"]]
                 _check_ends(rec, found, start_label, end_label, new_ids)
-                props = _props(rec, loaded_at)
+                if found["props"]:
+                    props = combine_sources(found["props"], props)
                 state = "unchanged" if _same(found["props"], props) else ("updated" if found["props"] else "created")
                 report.relationships[str(rel)][state] += 1
                 if state != "unchanged":

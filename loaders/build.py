@@ -21,7 +21,15 @@ from gnlc.graph.model import (
     RelRecord,
 )
 from gnlc.loaders.normalise import country_name, fold, region_of, slug
-from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id, gazetteer_lookup
+from gnlc.loaders.resolver import (
+    FUZZY_THRESHOLD,
+    CityResolver,
+    KnownCity,
+    Resolution,
+    city_id,
+    gazetteer_homonyms,
+    gazetteer_lookup,
+)
 from gnlc.loaders.rows import ParsedRow, RowError
 
 
@@ -41,14 +49,39 @@ class Built:
     decisions: list[str] = field(default_factory=list)
 
 
+# A cities row's own fields that become the city's properties.
+CITY_FIELDS = ("kind", "population", "latitude", "longitude", "elected_council", "mayor_endorsed", "year_joined",
+               "note", "wikidata", "geonames_id")
+# Kinds of place whose inhabitants a gazetteer city of the same name does not count.
+NOT_A_TOWN = frozenset({"district", "county", "consortium", "province", "community"})
+MIN_MEMBER_POPULATION = 10_000  # the network's own rule: a member has at least this many inhabitants
+
+
+def certain_population(name: str, country: str, props: dict[str, Any], population: int | None) -> bool:
+    """Whether a gazetteer population can be this city's: one place of that name in the
+    country, a town-level place, and not below what membership requires of a member (a
+    member with a smaller figure is another place of the same name: Melton, Australia's
+    member is the City of Melton, not the town of 7,999)."""
+    if population is None or props.get("kind") in NOT_A_TOWN or gazetteer_homonyms(name, country) != 1:
+        return False
+    member = props.get("status") in ("member", "applicant", "former") or props.get("year_joined") is not None
+    return not (member and population < MIN_MEMBER_POPULATION)
+
+
 def city_props(name: str, country: str, extra: dict[str, Any]) -> dict[str, Any]:
     """A new city's properties: the row's, then what the gazetteer knows (marked as such)
-    where the row has nothing, and the folded names full-text search uses."""
+    where the row has nothing, and the folded names full-text search uses. A row that gives
+    a ``geonames_id`` took its figures from that gazetteer place: they are marked too."""
     props = {"name": name, "country_code": country, "region": region_of(country), **extra}
-    place = gazetteer_lookup(name, country)
+    if props.get("geonames_id") is not None:
+        for key in ("population", "latitude", "longitude"):
+            if props.get(key) is not None:
+                props[f"{key}_source"] = "geonames"
+    place = gazetteer_lookup(name, country) if props.get("geonames_id") is None else None
     if place:
-        props.setdefault("geonames_id", place.geonames_id)
-        for key, value in (("population", place.population), ("latitude", place.latitude),
+        props["geonames_id"] = place.geonames_id
+        population = place.population if certain_population(name, country, props, place.population) else None
+        for key, value in (("population", population), ("latitude", place.latitude),
                            ("longitude", place.longitude)):
             if props.get(key) is None and value is not None:
                 props[key] = value
@@ -66,9 +99,16 @@ class RecordBuilder:
     """Builds records row by row; cities and organisations met earlier in the same load
     are known to later rows and files."""
 
-    def __init__(self, resolver: CityResolver, organisations: dict[tuple[str, str | None], str]) -> None:
+    def __init__(self, resolver: CityResolver, organisations: dict[tuple[str, str | None], str], *,
+                 wikidata: dict[str, str] | None = None, new_cities: bool = True) -> None:
         self.resolver = resolver
         self.organisations = organisations  # (folded name, country or None) -> id
+        self.wikidata: dict[str, str] = {}  # QID -> city id
+        self._qid_of: dict[str, str] = {}  # city id -> QID
+        for qid, cid in (wikidata or {}).items():
+            self._remember(qid, cid)
+        self.new_cities = new_cities  # may a links row bring in a city the graph lacks?
+        self.created: list[str] = []  # cities that links rows brought in, as 'name (country, id)'
 
     def build(self, kind: str, row: ParsedRow) -> Built:
         handler: Callable[[ParsedRow], Built] = getattr(self, f"_{kind}")
@@ -96,25 +136,62 @@ class RecordBuilder:
                          provenance=self._prov(row))
 
     def city_ref(self, row: ParsedRow, name_field: str, country_field: str | None, *, create: bool,
-                 out: Built) -> str:
-        """Resolve a city named in a row; create it when allowed, else reject the row."""
+                 out: Built, qid_field: str | None = None, status: str | None = None) -> str:
+        """Resolve a city named in a row (by its Wikidata item first, when the row gives one);
+        create it when allowed, as a city of ``status``; else reject the row."""
         name = row.values[name_field]
         country = row.values.get(country_field) if country_field else None
+        qid = row.values.get(qid_field) if qid_field else None
+        if qid in self.wikidata:
+            return self.wikidata[str(qid)]
         res = self.resolver.resolve(name, country)
         if res.status == "matched":
+            self._check_qid(row, qid_field, qid, str(res.city_id))
             if res.method not in ("exact",):
                 out.decisions.append(f"{row.source} row {row.row}: {name!r} -> {res.describe()}")
             return str(res.city_id)
         if res.status == "ambiguous":
             raise RowRejected(row.error(name_field, "a city that names one place: " + res.describe()
                                         + "; add the country", name))
-        if not create or not country:
+        if not create:
             hint = f" (closest: {', '.join(res.candidates)})" if res.candidates else ""
-            raise RowRejected(row.error(name_field, f"a city in the graph or in the files being loaded{hint}", name))
+            refuse = " (new cities are refused: --no-new-cities)" if qid_field and not self.new_cities else ""
+            raise RowRejected(row.error(name_field, f"a city in the graph or in the files being loaded{hint}{refuse}",
+                                        name))
+        if not country:
+            country = self._country_of_new(row, name_field, name, res, out)
         new_id = self._free_id(row, name_field, name, country)
         out.decisions.append(f"{row.source} row {row.row}: {name!r} ({country}) -> {res.describe()} {new_id}")
-        self._new_city(new_id, name, country, {}, row, out)
+        self._new_city(new_id, name, country, {"status": status, "wikidata": qid}, row, out)
+        if qid:
+            self._remember(str(qid), new_id)
+        if status is not None:
+            self.created.append(f"{name} ({country}, {new_id})")
         return new_id
+
+    def _remember(self, qid: str, cid: str) -> None:
+        self.wikidata[qid] = cid
+        self._qid_of[cid] = qid
+
+    def _check_qid(self, row: ParsedRow, field: str | None, qid: str | None, cid: str) -> None:
+        """A row's Wikidata item must be the one its city has, if it has one."""
+        held = self._qid_of.get(cid)
+        if qid and held and held != qid:
+            raise RowRejected(row.error(field, f"the Wikidata item of {self.resolver.cities[cid].name} ({cid}), "
+                                        f"{held}; the name and the item name two places", qid))
+
+    def _country_of_new(self, row: ParsedRow, field: str, name: str, res: Resolution, out: Built) -> str:
+        """The country of a city a row brings in without one: only when the gazetteer knows
+        the name in one country (or one place of it is far larger than any other)."""
+        from gnlc.loaders.wikidata import place  # the world gazetteer index, built on first use
+
+        found = place("", name)
+        if found.country is None:
+            hint = f"; candidates: {'; '.join(found.candidates)}" if found.candidates else ""
+            raise RowRejected(row.error(field, f"a country for a city not in the graph ({found.method}{hint})", name))
+        out.decisions.append(f"{row.source} row {row.row}: {name!r} has no country: {found.country} "
+                             f"from the gazetteer ({found.method} of this name)")
+        return found.country
 
     def _free_id(self, row: ParsedRow, field: str, name: str, country: str) -> str:
         """The id of a new city, unless another city has it: names that differ (to the resolver)
@@ -137,7 +214,7 @@ class RecordBuilder:
         self._place(country, row, out)
         out.rels.append(self._rel(Rel.IN_COUNTRY, Label.CITY, cid, country, row))
         if cid not in self.resolver.cities:
-            self.resolver.add(KnownCity(cid, name, country, tuple(aliases)))
+            self.resolver.add(KnownCity(cid, name, country, tuple(aliases), props.get("geonames_id"), looked_up=True))
 
     # -- one method per kind -------------------------------------------------------------
     def _cities(self, row: ParsedRow) -> Built:
@@ -146,7 +223,13 @@ class RecordBuilder:
         if v.get("region") and region_of(code) and v["region"] != region_of(code):
             raise RowRejected(row.error("region", f"the UNESCO region of {country_name(code)}: "
                                         f"{REGIONS[region_of(code)]}", REGIONS[v['region']]))
-        res = self.resolver.resolve(v["name"], code, fuzzy=False)
+        qid = v.get("wikidata")
+        if qid in self.wikidata:  # the same Wikidata item: the same city, whatever the spelling
+            res = Resolution("matched", self.wikidata[qid], "wikidata item")
+        else:
+            res = self.resolver.resolve(v["name"], code, fuzzy=False)
+        if res.status == "matched":
+            self._check_qid(row, "wikidata", qid, str(res.city_id))
         if res.status == "new" and res.score >= FUZZY_THRESHOLD:  # a near-duplicate name: worth a look
             out.decisions.append(f"{row.source} row {row.row}: {v['name']!r} -> {res.describe()}")
         if res.status == "ambiguous":
@@ -158,9 +241,10 @@ class RecordBuilder:
             known = self.resolver.cities[str(cid)]  # keep the graph's name; this spelling becomes an alias
             name, aliases = known.name, [*dict.fromkeys([*known.aliases, *aliases, v["name"]])]
         status = v.get("status") or (MembershipStatus.MEMBER.value if v.get("year_joined") else None)
-        props = {k: v.get(k) for k in ("kind", "population", "latitude", "longitude", "elected_council",
-                                       "mayor_endorsed", "year_joined", "note")}
+        props = {k: v.get(k) for k in CITY_FIELDS}
         self._new_city(str(cid), name, code, {**props, "aliases": aliases or None, "status": status}, row, out)
+        if qid:
+            self._remember(qid, str(cid))
         if status in (MembershipStatus.MEMBER.value, MembershipStatus.FORMER.value):
             self._membership(str(cid), code, v.get("year_joined"), status, row, out)
         out.identity = ("city", cid)
@@ -227,8 +311,11 @@ class RecordBuilder:
 
     def _links(self, row: ParsedRow) -> Built:
         v, out = row.values, Built()
-        a = self.city_ref(row, "source", "source_country", create=False, out=out)
-        b = self.city_ref(row, "target", "target_country", create=False, out=out)
+        partner = MembershipStatus.NONE.value
+        a = self.city_ref(row, "source", "source_country", create=self.new_cities, out=out,
+                          qid_field="source_wikidata", status=partner)
+        b = self.city_ref(row, "target", "target_country", create=self.new_cities, out=out,
+                          qid_field="target_wikidata", status=partner)
         if a == b:
             raise RowRejected(row.error("target", "a city other than the source city", v["target"]))
         _check_period(row, v)

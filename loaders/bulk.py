@@ -29,14 +29,16 @@ from gnlc.graph.model import (
     Label,
     MembershipStatus,
     Rel,
+    combine_sources,
+    source_entry,
 )
-from gnlc.loaders.build import city_props, org_id
+from gnlc.loaders.build import CITY_FIELDS, city_props, org_id
 from gnlc.loaders.normalise import country_name, fold, region_of
 from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id
 from gnlc.loaders.rows import ParsedTable
 
 BULK_KINDS = ("cities", "organisations", "partnerships", "links")
-CITY_PROPS = ("kind", "population", "latitude", "longitude", "elected_council", "mayor_endorsed", "year_joined", "note")
+CITY_PROPS = CITY_FIELDS
 MEMBER_STATES = (MembershipStatus.MEMBER.value, MembershipStatus.FORMER.value)
 NATCOM_DERIVATION = "derived: GNLC admission is endorsed by the National Commission for UNESCO"
 UIL_DERIVATION = "derived: UIL coordinates the GNLC"
@@ -95,24 +97,23 @@ class BulkBuilder:
 
     # -- helpers ----------------------------------------------------------------------------
     def _prov(self, pt: ParsedTable, i: int, source_url: str | None) -> dict[str, Any]:
-        return {"source": pt.table.label, "source_row": pt.table.row_number(i), "source_url": source_url,
+        prov = {"source": pt.table.label, "source_row": pt.table.row_number(i), "source_url": source_url,
                 "loaded_at": self.loaded_at}
+        return {**prov, "sources": [source_entry(prov)]}
 
     def _node(self, label: Label, node_id: str, props: dict[str, Any], prov: dict[str, Any]) -> None:
-        nodes = self.plan.nodes[label]
-        if node_id not in nodes:
-            nodes[node_id] = {**{k: v for k, v in props.items() if v is not None}, **prov}
+        """Add a node, or combine it with the same node met earlier (as the writer does)."""
+        nodes, new = self.plan.nodes[label], {**{k: v for k, v in props.items() if v is not None}, **prov}
+        nodes[node_id] = new if node_id not in nodes else combine_sources(nodes[node_id], new)
 
     def _rel(self, rel: Rel, start_label: Label, start: str, end: str, key: str, props: dict[str, Any],
              prov: dict[str, Any]) -> None:
         if rel in SYMMETRIC and end < start:
             start, end = end, start
-        self.plan.rels[(rel, start_label)].setdefault(
-            (start, end, key), {**{k: v for k, v in props.items() if v is not None}, **prov})
+        rels, new = self.plan.rels[(rel, start_label)], {**{k: v for k, v in props.items() if v is not None}, **prov}
+        rels[(start, end, key)] = new if (start, end, key) not in rels else combine_sources(rels[(start, end, key)], new)
 
     def _place(self, code: str, prov: dict[str, Any]) -> None:
-        if code in self.plan.nodes[Label.COUNTRY]:
-            return  # its region and the relationship to it came with it
         region = region_of(code)
         self._node(Label.COUNTRY, code, {"name": country_name(code), "region": region}, prov)
         if region:
@@ -172,29 +173,26 @@ class BulkBuilder:
         self._node(Label.CITY, cid, props, prov)
         self._place(code, prov)
         self._rel(Rel.IN_COUNTRY, Label.CITY, cid, code, "", {}, prov)
-        self.resolver.add(KnownCity(cid, name, code, tuple(aliases)))
+        self.resolver.add(KnownCity(cid, name, code, tuple(aliases), props.get("geonames_id"), looked_up=True))
 
     def _membership(self, cid: str, code: str, year: int | None, status: str, prov: dict[str, Any]) -> None:
-        if GNLC_NETWORK_ID not in self.plan.nodes[Label.NETWORK]:
-            self._node(Label.NETWORK, GNLC_NETWORK_ID, {"name": "UNESCO Global Network of Learning Cities"}, prov)
+        self._node(Label.NETWORK, GNLC_NETWORK_ID, {"name": "UNESCO Global Network of Learning Cities"}, prov)
         self._rel(Rel.MEMBER_OF, Label.CITY, cid, GNLC_NETWORK_ID, "", {"since": year, "status": status}, prov)
         natcom = org_id("national-commission-for-unesco", code)
-        if natcom not in self.plan.nodes[Label.ORGANISATION]:
-            self._derived_orgs.add(natcom)
-            self._node(Label.ORGANISATION, natcom, {
-                "name": f"National Commission for UNESCO ({country_name(code)})", "kind": "national_commission",
-                "country_code": code, "search_names": fold(f"national commission for unesco {country_name(code)}")},
-                prov)
-            self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, natcom, code, "", {}, prov)
+        self._derived_orgs.add(natcom)
+        self._node(Label.ORGANISATION, natcom, {
+            "name": f"National Commission for UNESCO ({country_name(code)})", "kind": "national_commission",
+            "country_code": code, "search_names": fold(f"national commission for unesco {country_name(code)}")},
+            prov)
+        self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, natcom, code, "", {}, prov)
         self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, natcom, cid, "endorsed membership",
                   {"role": "endorsed membership", "since": year, "derivation": NATCOM_DERIVATION}, prov)
-        if UIL_ORG_ID not in self.plan.nodes[Label.ORGANISATION]:
-            self._derived_orgs.add(UIL_ORG_ID)
-            self._node(Label.ORGANISATION, UIL_ORG_ID, {
-                "name": "UNESCO Institute for Lifelong Learning", "kind": "uil", "country_code": "DE",
-                "search_names": "unesco institute for lifelong learning | uil"}, prov)
-            self._place("DE", prov)
-            self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, UIL_ORG_ID, "DE", "", {}, prov)
+        self._derived_orgs.add(UIL_ORG_ID)
+        self._node(Label.ORGANISATION, UIL_ORG_ID, {
+            "name": "UNESCO Institute for Lifelong Learning", "kind": "uil", "country_code": "DE",
+            "search_names": "unesco institute for lifelong learning | uil"}, prov)
+        self._place("DE", prov)
+        self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, UIL_ORG_ID, "DE", "", {}, prov)
         self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, UIL_ORG_ID, cid, "network coordinator",
                   {"role": "network coordinator", "since": year, "derivation": UIL_DERIVATION}, prov)
 

@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from gnlc.graph import cypher
 from gnlc.graph.model import NodeRecord, RelRecord
@@ -42,7 +43,9 @@ class LoadRejected(InputError):
         self.errors = errors
         shown = "\n".join(f"  {e}" for e in errors[:MAX_LISTED_ERRORS])
         more = f"\n  ... and {len(errors) - MAX_LISTED_ERRORS} more" if len(errors) > MAX_LISTED_ERRORS else ""
-        super().__init__(f"{len(errors)} bad row(s); nothing was written:\n{shown}{more}\n"
+        rows = len({(e.file, e.row) for e in errors})
+        counted = f"{rows} bad row(s)" + (f" ({len(errors)} errors)" if len(errors) != rows else "")
+        super().__init__(f"{counted}; nothing was written:\n{shown}{more}\n"
                          "(fix them, or load the good rows with --keep-going)")
 
 
@@ -55,6 +58,7 @@ class FileReport:
     duplicates: int = 0
     rejected: list[RowError] = field(default_factory=list)
     rejected_file: Path | None = None
+    unused_columns: list[str] = field(default_factory=list)  # neither mapped nor known: not loaded
 
 
 @dataclass
@@ -63,25 +67,31 @@ class LoadReport:
     decisions: list[str]
     write: WriteReport
     path: str = "row by row"  # "bulk" for a first load created at once, else why not
+    created: list[str] = field(default_factory=list)  # cities that links rows brought in
 
 
 def load_files(store: GraphStore, paths: Sequence[Path], *, mapping: Mapping | None = None,
-               dry_run: bool = False, keep_going: bool = False, progress: Progress | None = None,
-               bulk: bool = True, on_wait: Callable[[str], None] | None = None) -> LoadReport:
+               file_mappings: dict[Path, Mapping] | None = None, dry_run: bool = False, keep_going: bool = False,
+               progress: Progress | None = None, bulk: bool = True, new_cities: bool = True,
+               on_wait: Callable[[str], None] | None = None) -> LoadReport:
     """Load files. A first load into an empty graph is created at once when the input
     allows it (see :mod:`gnlc.loaders.bulk`; ``bulk=False`` always goes row by row).
+    A links row whose city is not in the graph brings it in as a non-member city, unless
+    ``new_cities`` is False. ``file_mappings`` gives some files a mapping of their own.
     Loads into one graph run one after another (``on_wait`` hears when this one waits)."""
     mapping = mapping or Mapping()
-    parsed = [parse_table(t, mapping) for p in paths for t in read_tables(Path(p))]
+    own = file_mappings or {}
+    parsed = [parse_table(t, own.get(Path(p), mapping)) for p in paths for t in read_tables(Path(p))]
     parsed.sort(key=lambda pt: KIND_ORDER.index(pt.kind))
     with nullcontext() if dry_run else store.load_lock(on_wait):
         if not dry_run:
             store.apply_schema()  # under the lock: a first load in bulk replaces the graph key meanwhile
-        return _load_parsed(store, parsed, dry_run=dry_run, keep_going=keep_going, progress=progress, bulk=bulk)
+        return _load_parsed(store, parsed, dry_run=dry_run, keep_going=keep_going, progress=progress, bulk=bulk,
+                            new_cities=new_cities)
 
 
 def _load_parsed(store: GraphStore, parsed: list[ParsedTable], *, dry_run: bool, keep_going: bool,
-                 progress: Progress | None, bulk: bool) -> LoadReport:
+                 progress: Progress | None, bulk: bool, new_cities: bool) -> LoadReport:
     if not dry_run and bulk and store.is_empty():
         done = _load_bulk(store, parsed, progress)
         if isinstance(done, LoadReport):
@@ -89,7 +99,9 @@ def _load_parsed(store: GraphStore, parsed: list[ParsedTable], *, dry_run: bool,
         bulk_note = done
     else:
         bulk_note = None
-    builder = RecordBuilder(_resolver(store), _organisations(store))
+    known = store.read(cypher.KNOWN_CITIES)
+    builder = RecordBuilder(_resolver(known), _organisations(store), new_cities=new_cities,
+                            wikidata={r["wikidata"]: r["id"] for r in known if r.get("wikidata")})
     nodes: list[NodeRecord] = []
     rels: list[RelRecord] = []
     reports, decisions, errors = [], [], []
@@ -103,7 +115,8 @@ def _load_parsed(store: GraphStore, parsed: list[ParsedTable], *, dry_run: bool,
         for pt, rep in zip(parsed, reports, strict=True):
             rep.rejected_file = _write_rejects(pt, rep.rejected)
     write = GraphWriter(store, progress=progress).write(nodes, rels, dry_run=dry_run)
-    return LoadReport(reports, decisions, write, "row by row" + (f" ({bulk_note})" if bulk_note else ""))
+    return LoadReport(reports, decisions, write, "row by row" + (f" ({bulk_note})" if bulk_note else ""),
+                      builder.created)
 
 
 def _load_bulk(store: GraphStore, parsed: list[ParsedTable], progress: Progress | None) -> LoadReport | str:
@@ -123,15 +136,20 @@ def _load_bulk(store: GraphStore, parsed: list[ParsedTable], progress: Progress 
     for (rel, _), by_ends in plan.rels.items():
         write.relationships[str(rel)]["created"] += len(by_ends)
         write.written[str(rel)] += len(by_ends)
-    files = [FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame), loaded=plan.loaded[pt.table.label])
-             for pt in parsed]
+    files = [FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame), loaded=plan.loaded[pt.table.label],
+                        unused_columns=unused_columns(pt)) for pt in parsed]
     return LoadReport(files, plan.decisions, write, "bulk")
 
 
-def _resolver(store: GraphStore) -> CityResolver:
-    known = [KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()))
-             for r in store.read(cypher.KNOWN_CITIES) if r["name"] and r["country"]]
-    return CityResolver(known)
+def unused_columns(pt: ParsedTable) -> list[str]:
+    """Columns of the file that no field took (reported, so nothing is dropped silently)."""
+    bound = set(pt.bound.values())
+    return [str(c) for c in pt.table.frame.columns if c not in bound and str(c).strip()]
+
+
+def _resolver(known: list[dict[str, Any]]) -> CityResolver:
+    return CityResolver([KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()), r.get("geonames_id"),
+                                   looked_up=True) for r in known if r["name"] and r["country"]])
 
 
 def _organisations(store: GraphStore) -> dict[tuple[str, str | None], str]:
@@ -144,7 +162,7 @@ def _organisations(store: GraphStore) -> dict[tuple[str, str | None], str]:
 
 def _build_table(pt: ParsedTable, builder: RecordBuilder, nodes: list[NodeRecord], rels: list[RelRecord],
                  decisions: list[str]) -> FileReport:
-    rep = FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame))
+    rep = FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame), unused_columns=unused_columns(pt))
     rep.rejected.extend(pt.errors)
     seen: dict[tuple[object, ...], tuple[int, Built]] = {}
     for row in pt.rows:

@@ -30,7 +30,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", """import pandas as pd
 
 by_region = g.members_by_region()
-members = pd.read_csv(g.settings.dataset_dir / "gnlc_members.csv")
+members = pd.read_csv(g.settings.dataset_dir / "gnlc" / "gnlc_members.csv")
 assert by_region["count"].sum() == len(members) == 331
 assert dict(zip(by_region["name"], by_region["count"], strict=True)) == members.groupby("unesco_region").size().to_dict()
 by_region"""),

@@ -10,8 +10,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gnlc.analytics import describe_network
 from gnlc.cli.context import app_context, console, err_console
-from gnlc.loaders.bundled import load_bundled
+from gnlc.loaders.bundled import DATASETS, DEFAULT_DATASET, load_bundled
 from gnlc.loaders.fields import KINDS
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import LoadReport, load_files
@@ -37,6 +38,9 @@ def print_report(report: LoadReport, *, verbose: bool = False) -> None:
     for f in report.files:
         if f.rejected_file:
             console.print(f"rejected rows of {f.label}, with reasons: {f.rejected_file}")
+        for column in f.unused_columns:
+            console.print(f"{f.label}: column {column!r} was not used (map it with --map FIELD=COLUMN)",
+                          highlight=False, markup=False)
     changes = Table(title="would change (dry run)" if report.write.dry_run else "changes")
     for col in ("", "label / type", "created", "updated", "unchanged"):
         changes.add_column(col, justify="right" if col in ("created", "updated", "unchanged") else "left")
@@ -45,6 +49,14 @@ def print_report(report: LoadReport, *, verbose: bool = False) -> None:
     console.print(changes)
     if report.path == "bulk":
         console.print("first load into an empty graph: created in bulk", highlight=False)
+    if report.created:
+        shown_new = report.created if verbose else report.created[:20]
+        console.print(f"{len(report.created)} cities not in the graph were brought in by links rows "
+                      "(non-members, status none):", highlight=False)
+        for c in shown_new:
+            console.print("  " + c, highlight=False, markup=False)
+        if len(report.created) > len(shown_new):
+            console.print(f"  ... {len(report.created) - len(shown_new)} more (use --verbose)")
     shown = report.decisions if verbose else report.decisions[:20]
     if shown:
         console.print("resolver decisions:", highlight=False)
@@ -64,13 +76,16 @@ def load(
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing."),
     keep_going: bool = typer.Option(False, "--keep-going", help="Load the good rows; write the bad ones to NAME.rejected.csv."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every resolver decision."),
+    no_new_cities: bool = typer.Option(False, "--no-new-cities",
+                                       help="Refuse links rows whose city is not in the graph (default: bring it in "
+                                            "as a non-member city when its country is given or certain)."),
 ) -> None:
     """Load files into the graph: validate every row, resolve cities, write once."""
     mapping = Mapping.parse(kind=kind, pairs=map_, strict=strict, file=mapping_file)
     store = app_context(ctx).store()
     with _progress() as progress:
         report = load_files(store, files, mapping=mapping, dry_run=dry_run, keep_going=keep_going, progress=progress,
-                            on_wait=lambda msg: err_console.print(msg, highlight=False))
+                            new_cities=not no_new_cities, on_wait=lambda msg: err_console.print(msg, highlight=False))
     print_report(report, verbose=verbose)
     if any(f.rejected for f in report.files):
         raise typer.Exit(1)
@@ -78,19 +93,19 @@ def load(
 
 def demo(
     ctx: typer.Context,
+    dataset: str = typer.Option(DEFAULT_DATASET, "--dataset",
+                                help=f"Which bundled dataset: {', '.join(DATASETS)} (see data/README.md)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing."),
 ) -> None:
-    """Load the bundled GNLC dataset (data/gnlc: members, awards, conferences, clusters)."""
+    """Load a bundled dataset: the GNLC facts (members, awards, conferences, clusters, organisations,
+    partnerships, peer-learning links) and Wikidata twinning links of member cities."""
     context = app_context(ctx)
     store = context.store()
     with _progress() as progress:
-        report = load_bundled(store, context.settings.dataset_dir, dry_run=dry_run, progress=progress,
-                              on_wait=lambda msg: err_console.print(msg, highlight=False))
+        report = load_bundled(store, context.settings.dataset_dir, dataset=dataset, dry_run=dry_run,
+                              progress=progress, on_wait=lambda msg: err_console.print(msg, highlight=False))
     print_report(report)
-    counts = store.summary()["nodes"]
-    console.print(f"graph on {store.description}: {counts.get('City', 0)} cities, "
-                  f"{counts.get('Organisation', 0)} organisations, {counts.get('Country', 0)} countries",
-                  highlight=False)
+    console.print(f"graph on {store.description}: {describe_network(store)}", highlight=False)
 
 
 def generate(
