@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -126,3 +127,51 @@ def test_engine_that_cannot_start_says_why(own_engine_dir: Path) -> None:
     msg = str(info.value)
     assert "did not start" in msg and "falkordb.log" in msg
     assert "appendonly" in msg.lower()
+
+
+# -- a pid file is trusted only when it names this directory's engine ----------------------------
+def test_a_pid_file_naming_an_unrelated_process_never_signals_it(own_engine_dir: Path) -> None:
+    engine = EmbeddedEngine(own_engine_dir / "engine")
+    engine.dir.mkdir(parents=True)
+    sleeper = subprocess.Popen(["sleep", "600"])  # noqa: S607 - a real unrelated process
+    try:
+        engine.pid_file.write_text(f"{sleeper.pid}\n")
+        assert engine.status().pid is None and not engine.status().running
+        result = run_cli("summary", env={"GNLC_DATA_DIR": str(own_engine_dir)})
+        assert result.returncode == 0, result.stderr
+        assert sleeper.poll() is None, "the unrelated process was signalled"
+        pid = engine.status().pid
+        assert pid and pid != sleeper.pid and engine.pid_file.read_text().strip() == str(pid)
+        engine.pid_file.write_text(f"{sleeper.pid}\n")  # stale again, engine running: stop must not signal it
+        assert engine.stop() and not engine.answers()
+        assert sleeper.poll() is None and not engine.pid_file.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_a_pid_file_naming_the_engine_of_another_directory_is_stale(own_engine_dir: Path) -> None:
+    other = EmbeddedEngine(own_engine_dir / "other")
+    other.ensure_running()
+    other_pid = other.status().pid
+    assert other_pid
+    engine = EmbeddedEngine(own_engine_dir / "engine")
+    try:
+        engine.dir.mkdir(parents=True)
+        engine.pid_file.write_text(str(other_pid))
+        assert engine.status().pid is None and engine.stop() is False
+        engine.ensure_running()
+        assert engine.status().pid not in (None, other_pid)
+        assert other.answers() and other.status().pid == other_pid
+    finally:
+        other.stop()
+
+
+def test_a_failed_start_shows_only_this_start_s_log(own_engine_dir: Path) -> None:
+    engine = EmbeddedEngine(own_engine_dir / "engine")
+    engine.dir.mkdir(parents=True)
+    engine.log_file.write_text("1:M 01 Jan 2026 00:00:00.000 # an earlier start: Constraint already exists\n")
+    (engine.dir / "appendonlydir").write_text("a file where redis expects a directory")
+    with pytest.raises(EngineStartError) as info:
+        engine.ensure_running()
+    assert "Constraint already exists" not in str(info.value) and "appendonly" in str(info.value).lower()

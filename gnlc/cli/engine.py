@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gnlc.cli.context import app_context, console
+from gnlc.cli.context import app_context, console, err_console
 from gnlc.errors import SettingsError
 from gnlc.graph.embedded import EmbeddedEngine
 
@@ -23,6 +23,7 @@ def start(ctx: typer.Context) -> None:
     """Start the embedded engine (or reuse the one already running) and apply the schema."""
     engine = _engine(ctx)
     was_running = engine.answers()
+    engine.ensure_running(on_loading=lambda pct: err_console.print(f"engine loading its files: {pct:.0f}%"))
     store = app_context(ctx).store()
     created = store.apply_schema()
     st = engine.status()
