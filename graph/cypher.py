@@ -124,6 +124,9 @@ NODE_BY_ID = {
 }
 DELETE_ALL = Query("delete_all", "MATCH (n) DETACH DELETE n")
 COUNT_ALL = Query("count_all", "MATCH (n) RETURN count(n) AS n")
+NEO4J_DELETE_BATCH = _neo4j(
+    "neo4j_delete_batch", "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
+)
 # Everything, as stored (each direction of a symmetric link): to compare two graphs.
 DUMP_NODES = Query("dump_nodes", "MATCH (n) RETURN labels(n)[0] AS label, properties(n) AS props")
 DUMP_RELS = Query(

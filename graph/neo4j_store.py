@@ -1,22 +1,25 @@
 """The production store: Neo4j 5 through the official ``neo4j`` driver.
 
-Reads use ``Driver.execute_query`` (which retries transient errors); writes run in
-managed transactions (``Session.execute_write``), retried by the driver on transient
-errors, so a unit of several statements applies whole or not at all.
+Reads run in managed read transactions (``Session.execute_read``), so a cluster or Aura
+can route them to secondaries; writes in managed write transactions (``Session.execute_write``)
+to the leader, so a unit of several statements applies whole or not at all. The driver
+retries both on transient errors. One bookmark manager per store keeps reads causally after
+the store's own writes. Any URI the driver takes works: ``neo4j://`` and ``neo4j+s://``
+(routing: a cluster, Aura), ``bolt://`` and ``bolt+s://`` (one server).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import neo4j
 from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query
-from gnlc.graph.model import FULLTEXT_LABELS, NODE_KEY, Label
-from gnlc.graph.store import GraphStore, Row
-from neo4j import GraphDatabase, RoutingControl
+from gnlc.graph.model import ENDPOINTS, FULLTEXT_LABELS, NODE_KEY, Label
+from gnlc.graph.store import BulkNodes, BulkRels, GraphStore, Row
+from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 
 from gnlc.errors import (
@@ -30,6 +33,7 @@ from gnlc.errors import (
 if TYPE_CHECKING:
     from gnlc.settings import Settings
 
+DELETE_BATCH = 10_000  # nodes per transaction when emptying the database
 _UNIQUE = re.compile(r"label `?(\w+)`? and propert(?:y|ies) `?(\w+)`?", re.I)
 
 
@@ -54,6 +58,7 @@ class Neo4jStore(GraphStore):
 
     def __init__(self, driver: neo4j.Driver, database: str, timeout_ms: int, uri: str) -> None:
         self.driver, self.database, self.timeout_s = driver, database, timeout_ms / 1000
+        self._bookmarks = GraphDatabase.bookmark_manager()
         self.description = f"Neo4j at {uri} (database {database})"
 
     @classmethod
@@ -64,11 +69,12 @@ class Neo4jStore(GraphStore):
             raise SettingsError("GNLC_ENGINE=neo4j needs NEO4J_PASSWORD")
         auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
         try:
-            driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth)
+            driver = GraphDatabase.driver(settings.neo4j_uri, auth=auth, notifications_min_severity="OFF")
             driver.verify_connectivity()
         except nx.AuthError:
             raise EngineAuthError(
-                f"Neo4j at {settings.neo4j_uri} refused user {settings.neo4j_user!r}: check NEO4J_USER and NEO4J_PASSWORD"
+                f"Neo4j at {settings.neo4j_uri} refused user {settings.neo4j_user!r}:"
+                " check NEO4J_USER and NEO4J_PASSWORD"
             ) from None
         except (nx.ServiceUnavailable, OSError) as exc:
             raise EngineUnavailable(f"Neo4j at {settings.neo4j_uri} does not answer: {exc}") from None
@@ -90,15 +96,19 @@ class Neo4jStore(GraphStore):
         except nx.Neo4jError as exc:
             raise QueryError(f"query {query_name} failed: {exc.message}") from None
 
+    def _session(self) -> neo4j.Session:
+        return self.driver.session(database=self.database, bookmark_manager=self._bookmarks)
+
     def _read(self, query: Query, params: dict[str, Any]) -> list[Row]:
-        q = neo4j.Query(query, timeout=self.timeout_s)  # type: ignore[arg-type]
-        return self._guard(
-            lambda: self.driver.execute_query(
-                q, params, database_=self.database, routing_=RoutingControl.READ,
-                result_transformer_=lambda res: _rows(res),
-            ),
-            query.name,
-        )
+        @neo4j.unit_of_work(timeout=self.timeout_s)
+        def unit(tx: neo4j.ManagedTransaction) -> list[Row]:
+            return _rows(tx.run(query, params))  # type: ignore[arg-type]
+
+        def run() -> list[Row]:
+            with self._session() as session:
+                return session.execute_read(unit)
+
+        return self._guard(run, query.name)
 
     def _write(self, query: Query, params: dict[str, Any]) -> list[Row]:
         return self._write_transaction([(query, params)])[0]
@@ -108,7 +118,7 @@ class Neo4jStore(GraphStore):
             return [_rows(tx.run(q, p)) for q, p in steps]  # type: ignore[arg-type]
 
         def run() -> list[list[Row]]:
-            with self.driver.session(database=self.database) as session:
+            with self._session() as session:
                 return session.execute_write(unit)
 
         return self._guard(run, ",".join(q.name for q, _ in steps))
@@ -121,6 +131,23 @@ class Neo4jStore(GraphStore):
         wanted = {f"{lbl.lower()}_id": f"unique constraint {lbl}.{NODE_KEY}" for lbl in Label}
         wanted["name_search"] = f"full-text index {'|'.join(FULLTEXT_LABELS)}(name, search_names)"
         return [desc for name, desc in wanted.items() if name not in before]
+
+    def clear(self) -> None:
+        """Delete every node and relationship, a batch of nodes per transaction (one
+        transaction for a large graph would need its whole size in transaction memory)."""
+        while self._write(cypher.NEO4J_DELETE_BATCH, {"batch": DELETE_BATCH})[0]["deleted"]:
+            pass
+
+    def _create_all(self, nodes: BulkNodes, rels: BulkRels, progress: Callable[[int], None]) -> None:
+        # A CREATE whose MATCHed end is missing writes nothing and says nothing: check first.
+        for (rel, start_label), by_ends in rels.items():
+            end_label = ENDPOINTS[rel][1]
+            starts, ends = nodes.get(start_label, {}), nodes.get(end_label, {})
+            for start, end, _ in by_ends:
+                if start not in starts or end not in ends:
+                    missing = f"{start_label} {start!r}" if start not in starts else f"{end_label} {end!r}"
+                    raise QueryError(f"a {rel} relationship refers to {missing}, which is not among the nodes created")
+        super()._create_all(nodes, rels, progress)
 
     def close(self) -> None:
         self.driver.close()

@@ -22,6 +22,7 @@ from gnlc.graph.falkor import FalkorStore
 from gnlc.graph.store import GraphStore, open_store
 
 from gnlc.settings import Settings, load_settings
+from tests import neo4j_server
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data" / "gnlc"
@@ -45,17 +46,45 @@ def settings(session_data_dir: Path) -> Settings:
     return load_settings(data_dir=session_data_dir, graph_name="t_" + uuid.uuid4().hex[:12])
 
 
-NEO4J_SKIP = "NEO4J_URI is not set: start Neo4j (docker compose up -d neo4j) and set NEO4J_URI, NEO4J_PASSWORD"
+NEO4J_SKIP = neo4j_server.NOT_AVAILABLE
+_NEO4J_SERVERS: list[neo4j_server.Neo4jServer] = []  # for the closing summary
+
+
+@pytest.fixture(scope="session")
+def neo4j(request: pytest.FixtureRequest) -> Iterator[neo4j_server.Neo4jServer]:
+    """The tests' Neo4j: NEO4J_URI's server when it is set, otherwise the launcher of
+    tests/neo4j/ started once for the session. Skips when neither is there; fails instead with
+    GNLC_REQUIRE_NEO4J=1 (.ci/run sets it: CI skips no test for want of Neo4j)."""
+    own = neo4j_server.from_environment()
+    if own is not None:
+        yield own
+        with open_store(own.settings()) as s:
+            s.clear()
+        return
+    if not neo4j_server.launcher_available():
+        if os.environ.get("GNLC_REQUIRE_NEO4J") == "1":
+            pytest.fail(NEO4J_SKIP)
+        pytest.skip(NEO4J_SKIP)
+    with neo4j_server.launched() as server:
+        _NEO4J_SERVERS.append(server)
+        yield server
+        server.notes.append(f"peak RSS {server.rss_mib('VmHWM'):.0f} MiB")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for server in _NEO4J_SERVERS:
+        terminalreporter.write_line(
+            f"Neo4j for the tests ({server.uri}): ready in {server.start_s:.1f} s, {', '.join(server.notes)}")
 
 
 @contextmanager
-def engine_store(engine: str, settings: Settings) -> Iterator[GraphStore]:
-    """A store with the schema on `engine`; emptied (Neo4j) or dropped (embedded) afterwards.
+def engine_store(engine: str, settings: Settings, neo4j: neo4j_server.Neo4jServer | None = None) -> Iterator[GraphStore]:
+    """A store with the schema on `engine`: an empty Neo4j database, or a new embedded graph dropped afterwards.
     Neo4j tests empty the whole database they are given: point them at a throw-away one."""
     if engine == "neo4j":
-        if not os.environ.get("NEO4J_URI"):
-            pytest.skip(NEO4J_SKIP)
-        s = open_store(load_settings(engine="neo4j"))
+        if neo4j is None:
+            raise ValueError("engine_store('neo4j', ...) needs the `neo4j` fixture's server")
+        s = open_store(neo4j.settings())
         s.clear()
     else:
         s = open_store(settings)
@@ -63,17 +92,20 @@ def engine_store(engine: str, settings: Settings) -> Iterator[GraphStore]:
     try:
         yield s
     finally:
-        if engine == "neo4j":
-            s.clear()
-        drop_graph(s)
+        drop_graph(s)  # Neo4j: emptied by the next test's start, and at the session's end
         s.close()
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[GraphStore]:
-    """A store on each reachable engine: the embedded one always, Neo4j when NEO4J_URI is set."""
-    with engine_store(request.param, settings) as s:
+    """A store on each engine: the embedded one, and Neo4j (see the `neo4j` fixture)."""
+    with engine_store(request.param, settings, _neo4j_for(request)) as s:
         yield s
+
+
+def _neo4j_for(request: pytest.FixtureRequest) -> neo4j_server.Neo4jServer | None:
+    """The session's Neo4j, started only when a Neo4j-parametrised test asks for it."""
+    return request.getfixturevalue("neo4j") if request.param == "neo4j" else None
 
 
 @pytest.fixture
@@ -136,7 +168,7 @@ def loaded(request: pytest.FixtureRequest, session_data_dir: Path) -> Iterator[G
     from gnlc.loaders.pipeline import load_files
 
     settings = load_settings(data_dir=session_data_dir, graph_name="m_" + uuid.uuid4().hex[:12])
-    with engine_store(request.param, settings) as s:
+    with engine_store(request.param, settings, _neo4j_for(request)) as s:
         load_bundled(s, DATA)
         load_files(s, list(LOADED_FILES))
         yield s

@@ -4,6 +4,7 @@ there is no Docker engine here to try it."""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET  # noqa: S405 - our own pom.xml
 from pathlib import Path
 
 import jsonschema
@@ -38,6 +39,12 @@ def test_neo4j_service_is_healthchecked_with_cypher_shell_and_has_a_volume(compo
     assert neo4j["image"].startswith("neo4j:5")
     assert "cypher-shell" in " ".join(neo4j["healthcheck"]["test"]) and "RETURN 1" in " ".join(neo4j["healthcheck"]["test"])
     assert any(v.endswith(":/data") for v in neo4j["volumes"])
+
+
+def test_neo4j_image_is_the_version_the_tests_run(compose: dict) -> None:
+    pom = ET.parse(REPO / "tests/neo4j/pom.xml").getroot()
+    version = pom.find("m:properties/m:neo4j.version", {"m": "http://maven.apache.org/POM/4.0.0"}).text
+    assert compose["services"]["neo4j"]["image"] == f"neo4j:{version}-community"
 
 
 def test_no_default_password_anywhere(compose: dict) -> None:

@@ -1,5 +1,6 @@
-"""Against a live Neo4j only (set NEO4J_URI, NEO4J_PASSWORD): credentials and transactions.
-The rest of the suite also runs on Neo4j through the parametrised `store` fixture."""
+"""Against a live Neo4j only (NEO4J_URI's, or the one tests/neo4j/ starts): credentials,
+transactions, URI schemes. The rest of the suite also runs on Neo4j through the parametrised
+`store` and `loaded` fixtures."""
 
 from __future__ import annotations
 
@@ -11,19 +12,18 @@ from gnlc.graph.model import Label
 from gnlc.graph.store import open_store
 
 from gnlc.errors import EngineAuthError, UniqueConstraintError
-from gnlc.settings import load_settings
-from tests.conftest import NEO4J_SKIP
+from tests.neo4j_server import Neo4jServer
 
-pytestmark = [pytest.mark.neo4j, pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason=NEO4J_SKIP)]
+pytestmark = pytest.mark.neo4j
 
 
-def test_wrong_password_is_one_clear_error() -> None:
+def test_wrong_password_is_one_clear_error(neo4j: Neo4jServer) -> None:
     with pytest.raises(EngineAuthError, match="refused user"):
-        open_store(load_settings(engine="neo4j", neo4j_password="certainly-wrong-" + os.urandom(4).hex()))
+        open_store(neo4j.settings(neo4j_password="certainly-wrong-" + os.urandom(4).hex()))
 
 
-def test_a_failing_transaction_applies_nothing() -> None:
-    with open_store(load_settings(engine="neo4j")) as store:
+def test_a_failing_transaction_applies_nothing(neo4j: Neo4jServer) -> None:
+    with open_store(neo4j.settings()) as store:
         store.clear()
         store.apply_schema()
         steps = [
