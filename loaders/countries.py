@@ -162,12 +162,14 @@ def _name_keys(name: str) -> set[str]:
     """Keys a name is found under: the whole name, without its brackets ('Myanmar (Burma)'),
     in speaking order (ISO's 'Korea, Republic of' -> 'Republic of Korea'), with 'and' for '&'
     ('Bosnia & Herzegovina'), without a leading 'the'."""
-    keys = {fold(name), fold(_BRACKETS.sub(" ", name))}
+    keys = {fold(name)}
+    if "(" in name:
+        keys.add(fold(_BRACKETS.sub(" ", name)))
     if name.count(", ") == 1:
         head, tail = name.split(", ")
         keys.add(fold(f"{tail} {head}"))
-    keys = {k.removeprefix("the ") for k in keys}
-    return {k for k in keys | {k.replace(" & ", " and ") for k in keys} if k}
+    keys = {k.removeprefix("the ") for k in keys if k}
+    return keys | {k.replace(" & ", " and ") for k in keys} if "&" in name else keys
 
 
 def _add(index: dict[str, set[str]], names: Iterable[tuple[str, str]]) -> None:
