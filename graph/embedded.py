@@ -219,7 +219,9 @@ class EmbeddedEngine:
             # a long load is also compacted while it runs, so a crash in it replays little
             "--auto-aof-rewrite-percentage", "100", "--auto-aof-rewrite-min-size", "8mb",
             "--set-proc-title", "yes", "--proc-title-template", "{title} unixsocket:{unixsocket}",
-            "--loadmodule", module,
+            # writes reach the file as their effects, not as statements to run again: a replay
+            # (after kill -9 during a load) applies changes instead of matching every MERGE anew
+            "--loadmodule", module, "EFFECTS_THRESHOLD", "0",
         ]
         log_start = self.log_file.stat().st_size if self.log_file.exists() else 0
         with open(self.log_file, "ab") as log:
