@@ -6,8 +6,8 @@ Where the names come from, in the order they are trusted:
 2. the English names: pycountry's (ISO 3166) name, official and common names, CLDR's English
    territory names, and a short table of forms neither has (UAE, USA, 米国, 'Korea, Rep.');
 3. CLDR's territory names in every locale Babel ships ('Polen', 'Nederland', '韓国', 'Грузия',
-   'المغرب'): the index is built on first need, once per process (about 1.5 s; the first two
-   tiers answer codes and English names without it).
+   'المغرب'): the index is built on first need, once per process (about 2 s, most of it Babel
+   reading its locale files; the first two tiers answer codes and English names without it).
 
 A name must equal one of these after ``fold`` (case, accents, punctuation): nothing is matched
 by similarity, so 'Cina' is China (its Italian name) and never Czechia. Region groupings of
