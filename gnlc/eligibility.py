@@ -17,11 +17,11 @@ from typing import Any
 
 from gnlc.errors import InputError
 from gnlc.explore import Explorer
-from gnlc.graph.model import CityKind, Label, MembershipStatus
+from gnlc.graph.model import MIN_MEMBER_POPULATION, CityKind, Label, MembershipStatus
 from gnlc.loaders.normalise import city_kind, country_code
 from gnlc.schemas import Eligibility, ProfileInput, RuleVerdict
 
-MIN_POPULATION = 10_000
+MIN_POPULATION = MIN_MEMBER_POPULATION
 ELIGIBLE_KINDS = {CityKind.MUNICIPALITY, CityKind.VILLAGE, CityKind.TOWN, CityKind.COMMUNITY}
 # local governments with an elected council of their own (Seoul's gu, counties): municipalities
 MUNICIPAL_KINDS = {CityKind.DISTRICT, CityKind.COUNTY}
@@ -89,11 +89,21 @@ def _flag(rule: str, value: bool | None, what: str, member: bool, joined: str, s
     return RuleVerdict(rule=RULES[rule], verdict="unknown", evidence=f"{what}: not recorded", source=src)
 
 
+ESTIMATED = frozenset({"geonames"})  # population sources that are estimates, not a figure of the city's own
+
+
 def _population(p: dict[str, Any]) -> RuleVerdict:
+    """A recorded figure passes or fails; an estimate (a gazetteer's figure for a place of the
+    same name) may pass but never fails a city on its own: it is 'unknown', with the estimate."""
     pop, origin = p.get("population"), p.get("population_source") or p.get("source_url") or p.get("source")
     if pop is None:
         return RuleVerdict(rule=RULES["population"], verdict="unknown", evidence="population: not recorded")
     ok = pop >= MIN_POPULATION
+    if p.get("population_source") in ESTIMATED:
+        return RuleVerdict(rule=RULES["population"], verdict="pass" if ok else "unknown", source=origin,
+                           evidence=f"population estimate {pop:,} from the gazetteer ({origin}), "
+                                    f"{'at least' if ok else 'below'} {MIN_POPULATION:,}"
+                                    + ("" if ok else "; an estimate alone does not fail a city: record its figure"))
     return RuleVerdict(rule=RULES["population"], verdict="pass" if ok else "fail",
                        evidence=f"population {pop:,} ({'at least' if ok else 'below'} {MIN_POPULATION:,})",
                        source=origin)

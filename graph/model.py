@@ -114,6 +114,8 @@ REGIONS: dict[str, str] = {  # id -> UNESCO region name
     "latin-america-caribbean": "Latin America and the Caribbean",
 }
 
+MIN_MEMBER_POPULATION = 10_000  # the network's own membership rule: at least this many inhabitants
+
 GNLC_NETWORK_ID = "gnlc"
 UIL_ORG_ID = "org-uil"
 LEARNING_CITY_AWARD_ID = "unesco-learning-city-award"

@@ -11,6 +11,7 @@ from typing import Any
 from gnlc.graph.model import (
     GNLC_NETWORK_ID,
     LEARNING_CITY_AWARD_ID,
+    MIN_MEMBER_POPULATION,
     REGIONS,
     UIL_ORG_ID,
     Label,
@@ -54,7 +55,6 @@ CITY_FIELDS = ("kind", "population", "latitude", "longitude", "elected_council",
                "note", "wikidata", "geonames_id")
 # Kinds of place whose inhabitants a gazetteer city of the same name does not count.
 NOT_A_TOWN = frozenset({"district", "county", "consortium", "province", "community"})
-MIN_MEMBER_POPULATION = 10_000  # the network's own rule: a member has at least this many inhabitants
 
 
 def certain_population(name: str, country: str, props: dict[str, Any], population: int | None) -> bool:
@@ -237,9 +237,11 @@ class RecordBuilder:
         name, aliases = v["name"], list(v.get("aliases") or [])
         cid = res.city_id if res.status == "matched" else self._free_id(row, "name", name, code)
         if res.status == "matched" and res.method != "exact":
-            out.decisions.append(f"{row.source} row {row.row}: {name!r} -> {res.describe()}")
-            known = self.resolver.cities[str(cid)]  # keep the graph's name; this spelling becomes an alias
-            name, aliases = known.name, [*dict.fromkeys([*known.aliases, *aliases, v["name"]])]
+            known = self.resolver.cities[str(cid)]  # keep the graph's name; another spelling becomes an alias
+            if fold(known.name) != fold(name):
+                out.decisions.append(f"{row.source} row {row.row}: {name!r} -> {res.describe()}")
+            spellings = [a for a in (*aliases, v["name"]) if fold(a) != fold(known.name)]
+            name, aliases = known.name, [*dict.fromkeys([*known.aliases, *spellings])]
         status = v.get("status") or (MembershipStatus.MEMBER.value if v.get("year_joined") else None)
         props = {k: v.get(k) for k in CITY_FIELDS}
         self._new_city(str(cid), name, code, {**props, "aliases": aliases or None, "status": status}, row, out)

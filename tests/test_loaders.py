@@ -15,42 +15,79 @@ from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import LoadRejected, load_files
 from gnlc.loaders.resolver import city_id
 
-from tests.conftest import DATA, run_cli
+from tests.conftest import DATA, DATA_ROOT, run_cli
 
 HERE = Path(__file__).parent / "data"
 
 
-def _members() -> list[dict[str, str]]:
-    with (DATA / "gnlc_members.csv").open(encoding="utf-8") as fh:
+def _members(name: str = "gnlc_members.csv") -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
 def test_bundled_data_holds_every_member_once_with_country_region_year_source(store: GraphStore) -> None:
-    report = load_bundled(store, DATA)
-    members = _members()
-    assert report.files[0].loaded == len(members) == 331
-    assert store.count(Label.CITY) == 331  # award and conference cities resolve to members
+    report = load_bundled(store, DATA_ROOT)
+    members = _members() + _members("gnlc_members_added.csv")
+    assert report.files[0].loaded + report.files[1].loaded == len(members)
     from gnlc.loaders.normalise import country_code, region_id
 
     for row in members:
         node = store.node(Label.CITY, city_id(row["city"], country_code(row["country"])))
         assert node is not None, row["city"]
-        assert node["country_code"] == country_code(row["country"])
-        assert node["source_url"] == row["source_url"] and node["source"] == "gnlc_members.csv"
+        assert node["country_code"] == country_code(row["country"]) and node["status"] == "member"
+        assert node["name"] == row["city"], "a later file renamed a member"
+        assert node["source_url"] == row["source_url"] and node["source"].startswith("gnlc_members")
         assert node.get("year_joined") == (int(row["year_joined"]) if row["year_joined"] else None)
         country = store.node(Label.COUNTRY, node["country_code"])
         assert country["region"] == region_id(row["unesco_region"])
     summary = store.summary()["relationships"]
-    assert summary["MEMBER_OF"] == 331 and summary["RECEIVED"] == 58 and summary["HOSTED"] == 6
-    # each member is endorsed by its national commission and coordinated by UIL
-    assert summary["PARTNERS_WITH"] == 2 * 331
+    assert summary["MEMBER_OF"] == len(members) and summary["RECEIVED"] == 58 and summary["HOSTED"] == 6
+    # each member is endorsed by its national commission and coordinated by UIL, as derived facts
+    derived = [r for r in store.read(cypher.ALL_EDGES) if r["type"] == "PARTNERS_WITH" and r["props"].get("derivation")]
+    assert len(derived) == 2 * len(members)
+
+
+def test_bundled_twinning_links_carry_wikidata_provenance_and_partners_are_non_members(store: GraphStore) -> None:
+    load_bundled(store, DATA_ROOT)
+    links = _rows(DATA_ROOT / "wikidata_twins" / "links_members.csv")
+    hamburg = store.node(Label.CITY, "de-hamburg")
+    assert hamburg["wikidata"] == "Q1055" and hamburg["status"] == "member"
+    assert hamburg["source"] == "gnlc_members.csv"  # the member's source stays; Wikidata is added to its sources
+    assert any("cities_members.csv" in s for s in hamburg["sources"])
+    first = links[0]
+    pairs = {tuple(sorted((r["a"], r["b"]))) for r in store.read(cypher.LINK_PAIRS)}
+    assert len(pairs) >= len(links)
+    partners = [r for r in _rows(DATA_ROOT / "wikidata_twins" / "cities_members.csv") if r["status"] == "none"]
+    for row in partners[:50]:
+        node = store.node(Label.CITY, city_id(row["name"], row["country"]))
+        assert node is not None and node["wikidata"] == row["wikidata"] and node["status"] == "none", row
+        assert node["source_url"] == f"https://www.wikidata.org/wiki/{row['wikidata']}"
+    assert first["source_url"].startswith("https://www.wikidata.org/wiki/Q") and first["source_url"].endswith("#P190")
+
+
+def test_member_populations_come_only_from_certain_gazetteer_matches(store: GraphStore) -> None:
+    """Melton (Australia) is the City of Melton; the gazetteer's Melton is a town of 7,999."""
+    load_bundled(store, DATA_ROOT)
+    melton = store.node(Label.CITY, "au-melton")
+    assert melton["status"] == "member" and melton.get("population") is None
+    for row in _members() + _members("gnlc_members_added.csv"):
+        from gnlc.loaders.normalise import country_code
+
+        node = store.node(Label.CITY, city_id(row["city"], country_code(row["country"])))
+        if node.get("population_source") == "geonames":
+            assert node["population"] >= 10_000, row["city"]
 
 
 def test_reloading_the_bundled_data_changes_nothing(store: GraphStore) -> None:
-    load_bundled(store, DATA)
+    load_bundled(store, DATA_ROOT)
     before = store.summary()
     city = store.node(Label.CITY, "kr-yeonsu-gu")
-    again = load_bundled(store, DATA)
+    again = load_bundled(store, DATA_ROOT)
     assert again.write.changed() == 0
     assert store.summary() == before
     assert store.node(Label.CITY, "kr-yeonsu-gu") == city
@@ -98,8 +135,8 @@ def test_gazetteer_fills_coordinates_and_population_marked_as_such(store: GraphS
 
 
 def test_dry_run_reports_and_writes_nothing(store: GraphStore) -> None:
-    report = load_bundled(store, DATA, dry_run=True)
-    assert report.write.nodes["City"]["created"] == 331
+    report = load_bundled(store, DATA_ROOT, dry_run=True)
+    assert report.write.nodes["City"]["created"] > len(_members()) + len(_members("gnlc_members_added.csv"))
     assert store.summary() == {"nodes": {}, "relationships": {}}
 
 
@@ -131,7 +168,10 @@ def test_cli_demo_loads_and_reports(tmp_path: Path) -> None:
     try:
         result = run_cli("demo", env={"GNLC_DATA_DIR": str(data_dir)}, timeout=300)
         assert result.returncode == 0, result.stderr
-        assert "331 cities" in result.stdout and "gnlc_awards.csv" in result.stdout
+        members = len(_members()) + len(_members("gnlc_members_added.csv"))
+        out = " ".join(result.stdout.split())  # the terminal width wraps lines
+        assert f"({members} members)" in out and "gnlc_awards.csv" in out
+        assert "between two members" in out and "have one or more" in out
     finally:
         run_cli("engine", "stop", env={"GNLC_DATA_DIR": str(data_dir)})
         shutil.rmtree(data_dir, ignore_errors=True)
