@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from gnlc.graph.model import (
     ENDPOINTS,
+    EXTERNAL_KEYS,
     FULLTEXT_LABELS,
     NODE_KEY,
     SYMMETRIC,
@@ -76,6 +77,10 @@ FALKOR_KEY_INDEX = {
     lbl: _falkor(f"falkor_key_index_{lbl}", "CREATE INDEX FOR (n:" + lbl + ") ON (n." + NODE_KEY + ")")
     for lbl in Label
 }
+FALKOR_EXTERNAL_KEY_INDEX = {
+    (lbl, prop): _falkor(f"falkor_external_index_{lbl}_{prop}", "CREATE INDEX FOR (n:" + lbl + ") ON (n." + prop + ")")
+    for lbl, prop in EXTERNAL_KEYS
+}
 FALKOR_FULLTEXT_INDEX = {
     lbl: _falkor(
         f"falkor_fulltext_{lbl}",
@@ -94,6 +99,14 @@ NEO4J_KEY_CONSTRAINT = {
         + NODE_KEY + " IS UNIQUE",
     )
     for lbl in Label
+}
+NEO4J_EXTERNAL_KEY_CONSTRAINT = {
+    (lbl, prop): _neo4j(
+        f"neo4j_external_constraint_{lbl}_{prop}",
+        "CREATE CONSTRAINT " + lbl.lower() + "_" + prop + " IF NOT EXISTS FOR (n:" + lbl + ") REQUIRE n."
+        + prop + " IS UNIQUE",
+    )
+    for lbl, prop in EXTERNAL_KEYS
 }
 NEO4J_FULLTEXT_INDEX = _neo4j(
     "neo4j_fulltext_names",
@@ -210,7 +223,8 @@ REL_CURRENT = {
 
 KNOWN_CITIES = Query(
     "known_cities",
-    "MATCH (c:" + Label.CITY + ") RETURN c.id AS id, c.name AS name, c.country_code AS country, c.aliases AS aliases",
+    "MATCH (c:" + Label.CITY + ") RETURN c.id AS id, c.name AS name, c.country_code AS country, c.aliases AS aliases,"
+    " c.wikidata AS wikidata, c.geonames_id AS geonames_id",
 )
 KNOWN_ORGANISATIONS = Query(
     "known_organisations",
@@ -553,4 +567,43 @@ CLUSTER_MEMBERS = Query(
     "MATCH (k:" + CL + " {id: $id}) OPTIONAL MATCH (x:" + CY + ")-[r:" + Rel.IN_CLUSTER + "]->(k)"
     " RETURN {id: k.id, label: labels(k)[0], props: properties(k)} AS cluster, collect(x.id) AS cities,"
     " collect(" + _EDGE + ") AS edges",
+)
+
+# --- what the network holds, in the terms an analyst asks (gnlc summary, gnlc demo) ------
+HUB_ORG_KINDS = ("uil", "national_commission")  # derived for every member: context, not partners
+NETWORK_MEMBERS = Query(
+    "network_members",
+    "MATCH (c:" + CY + ") WHERE c.status = 'member' OPTIONAL MATCH (c)-[r:" + LINK + "]->(:" + CY + ")"
+    " WITH c, count(r) AS n RETURN count(c) AS members, sum(CASE WHEN n > 0 THEN 1 ELSE 0 END) AS linked",
+)
+NETWORK_LINKS = Query(
+    "network_links",
+    "MATCH (a:" + CY + ")-[r:" + LINK + "]->(b:" + CY + ") WHERE a.id < b.id"
+    " RETURN r.kind AS kind, a.status = 'member' AND b.status = 'member' AS both_members, count(r) AS n",
+)
+NETWORK_PARTNER_ORGS = Query(
+    "network_partner_orgs",
+    "MATCH (o:" + OG + ") WHERE NOT coalesce(o.kind, '') IN $hubs RETURN count(o) AS n",
+)
+
+# --- hubs and the network's context for recommendations (gnlc/hubs.py, gnlc/peers.py) -----
+# Which countries and regions each organisation's partner cities are in (the hub rule).
+ORG_REACH = Query(
+    "org_reach",
+    "MATCH (o:" + OG + ")-[:" + PARTNER + "]->(c:" + CY + ")"
+    " RETURN o.id AS id, o.name AS name, o.kind AS kind, c.country_code AS country, c.region AS region,"
+    " c.status = 'member' AS member, count(DISTINCT c) AS cities",
+)
+# Each city's country, region, status and number of linked cities.
+CITY_LINK_DEGREES = Query(
+    "city_link_degrees",
+    "MATCH (c:" + CY + ") OPTIONAL MATCH (c)-[:" + LINK + "]->(x:" + CY + ")"
+    " RETURN c.id AS id, c.country_code AS country, c.region AS region, c.status AS status,"
+    " count(DISTINCT x) AS links",
+)
+# Linked city pairs by the countries of their two ends (each pair counted from both sides).
+COUNTRY_PAIR_LINKS = Query(
+    "country_pair_links",
+    "MATCH (a:" + CY + ")-[:" + LINK + "]->(b:" + CY + ") WITH DISTINCT a, b"
+    " RETURN a.country_code AS a, b.country_code AS b, count(*) AS pairs",
 )

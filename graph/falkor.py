@@ -16,7 +16,7 @@ from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query
 from gnlc.graph.embedded import EmbeddedEngine, file_lock
 from gnlc.graph.falkor_bulk import bulk_calls
-from gnlc.graph.model import FULLTEXT_LABELS, NODE_KEY, Label
+from gnlc.graph.model import EXTERNAL_KEYS, FULLTEXT_LABELS, NODE_KEY, Label
 from gnlc.graph.store import BulkNodes, BulkRels, GraphStore, Row
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -186,6 +186,10 @@ class FalkorStore(GraphStore):
             if (lbl.value, NODE_KEY, "RANGE") not in existing:
                 self._write(cypher.FALKOR_KEY_INDEX[lbl], {})
                 created.append(f"index {lbl}.{NODE_KEY}")
+        for lbl, prop in EXTERNAL_KEYS:
+            if (lbl.value, prop, "RANGE") not in existing:
+                self._write(cypher.FALKOR_EXTERNAL_KEY_INDEX[(lbl, prop)], {})
+                created.append(f"index {lbl}.{prop}")
         for lbl in FULLTEXT_LABELS:
             if (lbl.value, "name", "FULLTEXT") not in existing:
                 self._write(cypher.FALKOR_FULLTEXT_INDEX[lbl], {})
@@ -193,10 +197,10 @@ class FalkorStore(GraphStore):
         constraints = {
             (r["label"], tuple(r["properties"])) for r in self._read(cypher.FALKOR_LIST_CONSTRAINTS, {})
         }
-        for lbl in Label:
-            if (lbl.value, (NODE_KEY,)) not in constraints:
-                self._create_unique_constraint(lbl)
-                created.append(f"unique constraint {lbl}.{NODE_KEY}")
+        for lbl, prop in [(lbl, NODE_KEY) for lbl in Label] + list(EXTERNAL_KEYS):
+            if (lbl.value, (prop,)) not in constraints:
+                self._create_unique_constraint(lbl, prop)
+                created.append(f"unique constraint {lbl}.{prop}")
         return created
 
     def _indexes(self) -> set[tuple[str, str, str]]:
@@ -206,14 +210,14 @@ class FalkorStore(GraphStore):
                 found.update((row["label"], prop, str(kind).upper()) for kind in kinds)
         return found
 
-    def _create_unique_constraint(self, lbl: Label) -> None:
+    def _create_unique_constraint(self, lbl: Label, prop: str) -> None:
         """FalkorDB creates constraints with a server command, not with Cypher."""
         args = ("GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", lbl.value,
-                "PROPERTIES", "1", NODE_KEY)
+                "PROPERTIES", "1", prop)
         try:
             self._retrying(lambda: self._db.connection.execute_command(*args))
         except redis.ResponseError as exc:
-            raise QueryError(f"cannot create the unique constraint on {lbl}.{NODE_KEY}: {exc}") from None
+            raise QueryError(f"cannot create the unique constraint on {lbl}.{prop}: {exc}") from None
 
     def close(self) -> None:
         try:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import neo4j
 from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query
-from gnlc.graph.model import ENDPOINTS, FULLTEXT_LABELS, NODE_KEY, Label
+from gnlc.graph.model import ENDPOINTS, EXTERNAL_KEYS, FULLTEXT_LABELS, NODE_KEY, Label
 from gnlc.graph.store import BulkNodes, BulkRels, GraphStore, Row
 from neo4j import GraphDatabase
 from neo4j import exceptions as nx
@@ -127,8 +127,11 @@ class Neo4jStore(GraphStore):
         before = {r["name"] for r in self._read(cypher.NEO4J_LIST_SCHEMA, {})}
         for lbl in Label:
             self._write(cypher.NEO4J_KEY_CONSTRAINT[lbl], {})
+        for key in EXTERNAL_KEYS:
+            self._write(cypher.NEO4J_EXTERNAL_KEY_CONSTRAINT[key], {})
         self._write(cypher.NEO4J_FULLTEXT_INDEX, {})
         wanted = {f"{lbl.lower()}_id": f"unique constraint {lbl}.{NODE_KEY}" for lbl in Label}
+        wanted |= {f"{lbl.lower()}_{prop}": f"unique constraint {lbl}.{prop}" for lbl, prop in EXTERNAL_KEYS}
         wanted["name_search"] = f"full-text index {'|'.join(FULLTEXT_LABELS)}(name, search_names)"
         return [desc for name, desc in wanted.items() if name not in before]
 

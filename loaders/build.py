@@ -95,6 +95,16 @@ def org_id(name: str, country: str | None) -> str:
     return f"org-{(country or 'int').lower()}-{slug(name)}"
 
 
+def organisation_id(name: str, kind: str, country: str | None) -> str:
+    """UIL and a country's National Commission for UNESCO are one organisation each, whatever
+    a file calls them: the same node as the one derived from membership."""
+    if kind == "uil":
+        return UIL_ORG_ID
+    if kind == "national_commission" and country:
+        return org_id("national-commission-for-unesco", country)
+    return org_id(name, country)
+
+
 class RecordBuilder:
     """Builds records row by row; cities and organisations met earlier in the same load
     are known to later rows and files."""
@@ -279,7 +289,7 @@ class RecordBuilder:
 
     def _organisations(self, row: ParsedRow) -> Built:
         v, out = row.values, Built()
-        oid = org_id(v["name"], v.get("country"))
+        oid = organisation_id(v["name"], v["kind"], v.get("country"))
         props = {"name": v["name"], "kind": v["kind"], "country_code": v.get("country"), "note": v.get("note"),
                  "search_names": fold(v["name"])}
         out.nodes.append(NodeRecord(label=Label.ORGANISATION, id=oid, provenance=self._prov(row),

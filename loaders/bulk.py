@@ -32,7 +32,7 @@ from gnlc.graph.model import (
     combine_sources,
     source_entry,
 )
-from gnlc.loaders.build import CITY_FIELDS, city_props, org_id
+from gnlc.loaders.build import CITY_FIELDS, city_props, org_id, organisation_id
 from gnlc.loaders.normalise import country_name, fold, region_of
 from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id
 from gnlc.loaders.rows import ParsedTable
@@ -201,7 +201,7 @@ class BulkBuilder:
         country, city, note, src = (c.get(k) or [None] * n for k in ("country", "city", "note", "source_url"))
         for i in pt.good:
             name = c["name"][i]
-            oid = org_id(name, country[i])
+            oid = organisation_id(name, c["kind"][i], country[i])
             self._unique(pt, ("organisation", oid), seen, i)
             prov = self._prov(pt, i, src[i])
             self._node(Label.ORGANISATION, oid, {"name": name, "kind": c["kind"][i], "country_code": country[i],

