@@ -161,8 +161,8 @@ class RecordBuilder:
                 out.decisions.append(f"{row.source} row {row.row}: {name!r} -> {res.describe()}")
             return str(res.city_id)
         if res.status == "ambiguous":
-            raise RowRejected(row.error(name_field, "a city that names one place: " + res.describe()
-                                        + "; add the country", name))
+            hint = "" if country else "; add the country"
+            raise RowRejected(row.error(name_field, "a city that names one place: " + res.describe() + hint, name))
         if not create:
             hint = f" (closest: {', '.join(res.candidates)})" if res.candidates else ""
             refuse = " (new cities are refused: --no-new-cities)" if qid_field and not self.new_cities else ""
