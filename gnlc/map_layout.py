@@ -132,7 +132,7 @@ def grouped(groups: dict[str, list[str]], group_region: dict[str, str | None],
     for (a, b), n in sorted(group_links.items()):
         pairs.append((a, b))
         weights.append(min(4.0, 0.5 + math.log1p(n)))
-    pos = force(ids, pairs, weights=weights, start=start)
+    pos = force(ids, pairs, weights=weights, start=start, iterations=200)
     radii = np.array([SPACING * (math.sqrt(len(groups[k])) + 0.6) for k in keys])
     centres = np.array([pos[k] for k in keys], dtype=float)
     if len(keys) > 1:  # spread so that the discs take about a third of the area, then remove overlaps

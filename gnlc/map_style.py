@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from gnlc.graph.model import REGIONS, Label
-from gnlc.loaders.normalise import country_name, region_of
+from gnlc.loaders.normalise import country_name as _country_name
+from gnlc.loaders.normalise import region_of as _region_of
 from gnlc.schemas import GEdge, GNode
 
 # Okabe & Ito (2008), a palette told apart with every common colour-vision deficiency
@@ -48,6 +50,16 @@ EDGE_STYLES: dict[str, dict[str, Any]] = {  # link kind or relationship type -> 
     "GROUPED": _style("links between groups (width: number)", "#555555", 1.0, None, 0.5),
 }
 HUB_LINKS = frozenset({"HUB_PARTNER", "IN_CLUSTER"})
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    return _country_name(code)
+
+
+@lru_cache(maxsize=512)
+def region_of(code: str) -> str | None:
+    return _region_of(code)
 
 
 def edge_key(e: GEdge, hub_end: bool) -> str:

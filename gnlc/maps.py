@@ -24,7 +24,6 @@ from gnlc import map_geo, map_layout
 from gnlc.errors import InputError
 from gnlc.files import write_text
 from gnlc.graph.model import REGIONS, Label
-from gnlc.loaders.normalise import country_name, region_of
 from gnlc.map_style import (
     EDGE_STYLES,
     HUB_KINDS,
@@ -32,8 +31,10 @@ from gnlc.map_style import (
     NO_REGION,
     REGION_COLOURS,
     SHAPE_NAMES,
+    country_name,
     edge_key,
     profile_rows,
+    region_of,
     shape_of,
 )
 from gnlc.schemas import GNode, Subgraph
@@ -203,7 +204,7 @@ def build(sub: Subgraph, *, size_by: SizeBy = "degree", geo: bool = False, title
         kinds[key] = kinds.get(key, 0) + 1
         out_edges.append({k: v for k, v in {
             "a": index[e.source_id], "b": index[e.target_id], "k": key, "f": e.since, "t": e.until, "r": e.role,
-            "d": e.derivation, "s": e.source, "u": e.source_url}.items() if v is not None})
+            "d": e.derivation, "u": e.source_url}.items() if v is not None})
     hide_hub_links = layout != "force" or geo
     years = _years(drawn, edges)
     regions = sorted({r for n in drawn if n.id not in hubs and (r := _region(n))})
