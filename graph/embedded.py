@@ -243,14 +243,15 @@ class EmbeddedEngine:
     def _wait_ready(self, proc: subprocess.Popen[bytes] | None, timeout: float,
                     on_loading: Callable[[float], None] | None) -> bool:
         """Wait until the engine answers. ``timeout`` limits only the time it neither answers
-        nor says it is loading: loading a large graph takes as long as it takes."""
-        deadline, last_report, was_loading = time.monotonic() + timeout, 0.0, False
+        nor loads: loading a large graph takes as long as it takes. While it replays a long
+        statement it accepts a connection but does not reply; that counts as loading too."""
+        deadline, last_report = time.monotonic() + timeout, 0.0
         while proc is None or proc.poll() is None:
             state, loaded = self._probe()
             if state == "ready":
                 return True
-            if state == "loading" or (state == "busy" and was_loading):
-                deadline, was_loading = time.monotonic() + timeout, True
+            if state != "down":
+                deadline = time.monotonic() + timeout
             elif time.monotonic() > deadline:
                 return False
             if state == "loading" and on_loading and time.monotonic() - last_report >= 1.0:

@@ -24,7 +24,7 @@ from tests.conftest import dump, run_cli, short_tmp
 # Generating and loading the network takes most of the time (the second load goes row by row,
 # which is what builds the long history); the restarts themselves take about a second each.
 pytestmark = pytest.mark.slow
-CITIES = 3000  # replaying this network's load history took 53-64 s; its snapshot loads in < 1 s
+CITIES = 2000  # before the fix, a start replayed this network's load history in 46-52 s; now < 1 s
 BACK_WITHIN_S = 10.0  # generous for a shared 2-core machine
 
 
@@ -101,7 +101,7 @@ def test_kill_9_after_the_load_is_back_in_seconds_with_the_same_graph(loaded: tu
 def test_kill_9_with_a_long_history_not_yet_compacted_replays_in_seconds(
         loaded: tuple[Path, Any, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """As after a kill -9 during a long load: the engine writes each statement's effects to its
-    file, so replaying them applies changes instead of running every MERGE again (53-64 s here)."""
+    file, so replaying them applies changes instead of running every MERGE again (148 s here before)."""
     data_dir, _, net = loaded
     monkeypatch.setattr(FalkorStore, "_compact", lambda self: None)  # keep the whole history
     engine = EmbeddedEngine(data_dir / "engine")
