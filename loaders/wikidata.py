@@ -26,8 +26,9 @@ the placed country only; never fuzzy). The build writes, in the project's file f
 - ``cities_world.csv`` / ``links_world.csv``: every link whose two ends are placed;
 - ``unplaced.csv``: every place kept out, why, its candidates, and its links to members.
 
-Run ``python -m gnlc.loaders.wikidata`` to write them again (the files are shipped, and
-a test checks they are what this module makes).
+Run ``python -m gnlc.loaders.wikidata`` to write them again (the files are shipped: the
+run takes about 45 s of CPU; tests check that what they hold agrees with the snapshot and
+the gazetteer, and the placement rules on names such as Derby, Mailand and Córdoba).
 """
 
 from __future__ import annotations
