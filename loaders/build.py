@@ -1,6 +1,6 @@
-"""Turn parsed rows into graph records: resolve cities and organisations, derive what a
-row implies (country, region, network membership, endorsing national commission, UIL),
-and catch duplicates within a file."""
+"""Turn parsed rows into graph records, row by row: resolve cities and organisations
+against the graph, apply the load rules (:mod:`gnlc.loaders.rules`: what a row gives and
+implies, shared with the bulk path), and catch duplicates within a file."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gnlc.graph.model import (
-    GNLC_NETWORK_ID,
     LEARNING_CITY_AWARD_ID,
     MIN_MEMBER_POPULATION,
     REGIONS,
-    UIL_ORG_ID,
     Label,
     MembershipStatus,
     NodeRecord,
@@ -21,6 +19,7 @@ from gnlc.graph.model import (
     Rel,
     RelRecord,
 )
+from gnlc.loaders import rules
 from gnlc.loaders.normalise import country_name, fold, region_of, slug
 from gnlc.loaders.resolver import (
     FUZZY_THRESHOLD,
@@ -32,6 +31,7 @@ from gnlc.loaders.resolver import (
     gazetteer_lookup,
 )
 from gnlc.loaders.rows import ParsedRow, RowError
+from gnlc.loaders.rules import Fact, NodeFact, organisation_id
 
 
 class RowRejected(Exception):
@@ -91,20 +91,6 @@ def city_props(name: str, country: str, extra: dict[str, Any]) -> dict[str, Any]
     return props
 
 
-def org_id(name: str, country: str | None) -> str:
-    return f"org-{(country or 'int').lower()}-{slug(name)}"
-
-
-def organisation_id(name: str, kind: str, country: str | None) -> str:
-    """UIL and a country's National Commission for UNESCO are one organisation each, whatever
-    a file calls them: the same node as the one derived from membership."""
-    if kind == "uil":
-        return UIL_ORG_ID
-    if kind == "national_commission" and country:
-        return org_id("national-commission-for-unesco", country)
-    return org_id(name, country)
-
-
 class RecordBuilder:
     """Builds records row by row; cities and organisations met earlier in the same load
     are known to later rows and files."""
@@ -129,15 +115,16 @@ class RecordBuilder:
     def _prov(row: ParsedRow) -> Provenance:
         return Provenance(source=row.source, source_row=row.row, source_url=row.values.get("source_url"))
 
-    def _place(self, code: str, row: ParsedRow, out: Built) -> None:
+    def _emit(self, facts: list[Fact], row: ParsedRow, out: Built) -> None:
+        """The rules' facts as records, with the row's provenance."""
         prov = self._prov(row)
-        region = region_of(code)
-        out.nodes.append(NodeRecord(label=Label.COUNTRY, id=code,
-                                    props={"name": country_name(code), "region": region}, provenance=prov))
-        if region:
-            out.nodes.append(NodeRecord(label=Label.REGION, id=region, props={"name": REGIONS[region]}, provenance=prov))
-            out.rels.append(RelRecord(type=Rel.IN_REGION, start_label=Label.COUNTRY, start=code, end=region,
-                                      provenance=prov))
+        for f in facts:
+            props = {k: v for k, v in f.props.items() if v is not None}
+            if isinstance(f, NodeFact):
+                out.nodes.append(NodeRecord(label=f.label, id=f.id, props=props, provenance=prov))
+            else:
+                out.rels.append(RelRecord(type=f.type, start_label=f.start_label, start=f.start, end=f.end,
+                                          key=f.key, props=props, provenance=prov))
 
     def _rel(self, rel: Rel, start_label: Label, start: str, end: str, row: ParsedRow, key: str = "",
              **props: Any) -> RelRecord:
@@ -219,10 +206,7 @@ class RecordBuilder:
     def _new_city(self, cid: str, name: str, country: str, props: dict[str, Any], row: ParsedRow, out: Built) -> None:
         props = city_props(name, country, props)
         aliases = props.get("aliases") or []
-        out.nodes.append(NodeRecord(label=Label.CITY, id=cid, props={k: v for k, v in props.items() if v is not None},
-                                    provenance=self._prov(row)))
-        self._place(country, row, out)
-        out.rels.append(self._rel(Rel.IN_COUNTRY, Label.CITY, cid, country, row))
+        self._emit(rules.city(cid, country, props), row, out)
         if cid not in self.resolver.cities:
             self.resolver.add(KnownCity(cid, name, country, tuple(aliases), props.get("geonames_id"), looked_up=True))
 
@@ -252,54 +236,22 @@ class RecordBuilder:
                 out.decisions.append(f"{row.source} row {row.row}: {name!r} -> {res.describe()}")
             spellings = [a for a in (*aliases, v["name"]) if fold(a) != fold(known.name)]
             name, aliases = known.name, [*dict.fromkeys([*known.aliases, *spellings])]
-        status = v.get("status") or (MembershipStatus.MEMBER.value if v.get("year_joined") else None)
+        status = rules.status_of(v)
         props = {k: v.get(k) for k in CITY_FIELDS}
         self._new_city(str(cid), name, code, {**props, "aliases": aliases or None, "status": status}, row, out)
         if qid:
             self._remember(qid, str(cid))
-        if status in (MembershipStatus.MEMBER.value, MembershipStatus.FORMER.value):
-            self._membership(str(cid), code, v.get("year_joined"), status, row, out)
+        if status in rules.MEMBER_STATES:
+            self._emit(rules.membership(str(cid), code, v.get("year_joined"), status), row, out)
         out.identity = ("city", cid)
         out.fingerprint = tuple(sorted((k, str(x)) for k, x in props.items() if k != "note"))
         return out
 
-    def _membership(self, cid: str, code: str, year: int | None, status: str, row: ParsedRow, out: Built) -> None:
-        """A member city is in the network, endorsed by its National Commission for UNESCO
-        (the admission procedure) and coordinated by UIL."""
-        prov = self._prov(row)
-        out.nodes.append(NodeRecord(label=Label.NETWORK, id=GNLC_NETWORK_ID, provenance=prov,
-                                    props={"name": "UNESCO Global Network of Learning Cities"}))
-        out.rels.append(self._rel(Rel.MEMBER_OF, Label.CITY, cid, GNLC_NETWORK_ID, row, since=year, status=status))
-        natcom = org_id("national-commission-for-unesco", code)
-        derived = "derived: GNLC admission is endorsed by the National Commission for UNESCO"
-        out.nodes.append(NodeRecord(label=Label.ORGANISATION, id=natcom, provenance=prov, props={
-            "name": f"National Commission for UNESCO ({country_name(code)})", "kind": "national_commission",
-            "country_code": code, "search_names": fold(f"national commission for unesco {country_name(code)}")}))
-        out.rels.append(self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, natcom, code, row))
-        out.rels.append(self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, natcom, cid, row, "endorsed membership",
-                                  role="endorsed membership", since=year, derivation=derived))
-        out.nodes.append(NodeRecord(label=Label.ORGANISATION, id=UIL_ORG_ID, provenance=prov, props={
-            "name": "UNESCO Institute for Lifelong Learning", "kind": "uil", "country_code": "DE",
-            "search_names": "unesco institute for lifelong learning | uil"}))
-        out.rels.append(self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, UIL_ORG_ID, cid, row, "network coordinator",
-                                  role="network coordinator", since=year,
-                                  derivation="derived: UIL coordinates the GNLC"))
-        self._place("DE", row, out)
-        out.rels.append(self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, UIL_ORG_ID, "DE", row))
-
     def _organisations(self, row: ParsedRow) -> Built:
         v, out = row.values, Built()
         oid = organisation_id(v["name"], v["kind"], v.get("country"))
-        props = {"name": v["name"], "kind": v["kind"], "country_code": v.get("country"), "note": v.get("note"),
-                 "search_names": fold(v["name"])}
-        out.nodes.append(NodeRecord(label=Label.ORGANISATION, id=oid, provenance=self._prov(row),
-                                    props={k: x for k, x in props.items() if x is not None}))
-        if v.get("country"):
-            self._place(v["country"], row, out)
-            out.rels.append(self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, oid, v["country"], row))
-        if v.get("city"):
-            cid = self.city_ref(row, "city", "country", create=False, out=out)
-            out.rels.append(self._rel(Rel.BASED_IN, Label.ORGANISATION, oid, cid, row))
+        based_in = self.city_ref(row, "city", "country", create=False, out=out) if v.get("city") else None
+        self._emit(rules.organisation(oid, v, based_in), row, out)
         self.organisations[(fold(v["name"]), v.get("country"))] = oid
         self.organisations.setdefault((fold(v["name"]), None), oid)
         out.identity = ("organisation", oid)
@@ -315,10 +267,9 @@ class RecordBuilder:
                                         v["organisation"]))
         cid = self.city_ref(row, "city", "country", create=False, out=out)
         _check_period(row, v)
-        role = v.get("role") or "partner"
-        out.rels.append(self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, oid, cid, row, role, role=role,
-                                  since=v.get("since"), until=v.get("until"), note=v.get("note")))
-        out.identity, out.fingerprint = ("partnership", oid, cid, role), (v.get("since"), v.get("until"))
+        fact = rules.partnership(oid, cid, v)
+        self._emit([fact], row, out)
+        out.identity, out.fingerprint = ("partnership", oid, cid, fact.key), (v.get("since"), v.get("until"))
         return out
 
     def _links(self, row: ParsedRow) -> Built:
@@ -331,15 +282,15 @@ class RecordBuilder:
         if a == b:
             raise RowRejected(row.error("target", "a city other than the source city", v["target"]))
         _check_period(row, v)
-        out.rels.append(self._rel(Rel.LINKED_TO, Label.CITY, a, b, row, v["kind"], kind=v["kind"],
-                                  since=v.get("since"), until=v.get("until"), note=v.get("note")))
+        self._emit([rules.link(a, b, v)], row, out)
         out.identity, out.fingerprint = ("link", *sorted((a, b)), v["kind"]), (v.get("since"), v.get("until"))
         return out
 
     def _clusters(self, row: ParsedRow) -> Built:
         v, out = row.values, Built()
         cl = f"cluster-{slug(v['cluster'])}"
-        out.nodes.append(NodeRecord(label=Label.CLUSTER, id=cl, props={"name": v["cluster"]}, provenance=self._prov(row)))
+        out.nodes.append(NodeRecord(label=Label.CLUSTER, id=cl, props={"name": v["cluster"]},
+                                    provenance=self._prov(row)))
         out.identity, out.fingerprint = ("cluster", cl), ()
         if v.get("city"):
             cid = self.city_ref(row, "city", "country", create=False, out=out)
@@ -373,5 +324,6 @@ class RecordBuilder:
 
 
 def _check_period(row: ParsedRow, v: dict[str, Any]) -> None:
-    if v.get("since") and v.get("until") and v["until"] < v["since"]:
-        raise RowRejected(row.error("until", f"a year not before since ({v['since']})", v["until"]))
+    wrong = rules.period_error(v)
+    if wrong:
+        raise RowRejected(row.error("until", wrong, v["until"]))

