@@ -133,8 +133,8 @@ class Gnlc:
                               "steps": " - ".join(n.name or n.id for n in p.nodes)} for p in res.paths],
                             columns=["length", "via", "steps"])
 
-    def brokers(self, source: str, target: str, *, limit: int = 20) -> pd.DataFrame:
-        res = self.explorer.brokers(source, target, limit=limit)
+    def brokers(self, source: str, target: str, *, limit: int = 20, include_hubs: bool = False) -> pd.DataFrame:
+        res = self.explorer.brokers(source, target, limit=limit, include_hubs=include_hubs)
         return pd.DataFrame([{"broker": b.node.id, "name": b.node.name, "label": b.node.label, "score": b.score,
                               "degree": b.degree, "to_source": ", ".join(b.to_source),
                               "to_target": ", ".join(b.to_target), "why": b.text} for b in res.brokers],

@@ -15,11 +15,12 @@ from rapidfuzz import fuzz, process
 
 from gnlc.errors import GnlcError, InputError, NotFound
 from gnlc.graph import cypher
-from gnlc.graph.cypher import MAX_PATH_HOPS
 from gnlc.graph.model import REGIONS, Label, LinkKind
 from gnlc.graph.store import GraphStore, Row
+from gnlc.hubs import HUBS_TTL_S, Hubs, find_hubs
 from gnlc.loaders.normalise import clean_text, country_code, fold, region_id, slug
 from gnlc.loaders.resolver import CityResolver, KnownCity
+from gnlc.peers import NetworkContext
 from gnlc.schemas import (
     AwardFact,
     Bridge,
@@ -38,7 +39,6 @@ from gnlc.schemas import (
     OrgSummary,
     Page,
     PartnerFact,
-    PathOut,
     PathResult,
     SharedCity,
     Subgraph,
@@ -74,7 +74,9 @@ def summary_of(props: dict[str, Any]) -> CitySummary:
         year_joined=props.get("year_joined"), population=props.get("population"),
         population_source=props.get("population_source"), latitude=props.get("latitude"),
         longitude=props.get("longitude"), source=props.get("source"), source_row=props.get("source_row"),
-        source_url=props.get("source_url"),
+        source_url=props.get("source_url"), wikidata=props.get("wikidata"),
+        wikidata_url=f"https://www.wikidata.org/wiki/{props['wikidata']}" if props.get("wikidata") else None,
+        sources=list(props.get("sources") or []),
     )
 
 
@@ -110,10 +112,14 @@ class Explorer:
         self.store = store
         self._known: _Known | None = None
         self._org_degree: dict[str, tuple[float, int]] = {}
+        self._hubs: Hubs | None = None
+        self._context: NetworkContext | None = None
 
     def forget_names(self) -> None:
         """Forget the cached city names and degrees (after a write in this process)."""
         self._known = None
+        self._hubs = None
+        self._context = None
         self._org_degree.clear()
 
     # -- naming cities ------------------------------------------------------------------------
@@ -317,47 +323,58 @@ class Explorer:
 
     # -- paths and brokers ------------------------------------------------------------------------
     def paths(self, source: str, target: str, *, via: str = "all", max_hops: int = 4,
-              kinds: Iterable[str] | None = None, year: int | None = None, limit: int = 10) -> PathResult:
+              kinds: Iterable[str] | None = None, year: int | None = None, limit: int = 10,
+              include_hubs: bool = False) -> PathResult:
         """All shortest paths (up to ``limit``) of at most ``max_hops`` steps, through
-        city-to-city links only (``via='cities'``) or links and partner organisations."""
-        if via not in cypher.PATH_TYPES:
-            raise InputError(f"via: expected one of {', '.join(cypher.PATH_TYPES)}, got {via!r}")
-        bounded(max_hops, "max_hops", 1, MAX_PATH_HOPS)
-        bounded(limit, "limit", 1, 100)
-        a, b = self.city_id(source), self.city_id(target)
-        if a == b:
-            raise InputError("target: expected a city other than the source city")
-        kinds_, year_ = check_kinds(kinds), check_year(year)
-        found: list[PathOut] = []
-        if kinds_ is None and year_ is None:
-            rows = self.store.read(cypher.ALL_SHORTEST[(via, max_hops)], a=a, b=b, limit=limit * 4)
-            found = _unique_paths(rows, limit)
-        else:  # one length at a time, so the first lengths with a hit are the shortest
-            for hops in range(1, max_hops + 1):
-                rows = self.store.read(cypher.FILTERED_PATHS[(via, hops)], a=a, b=b, kinds=kinds_, year=year_,
-                                       limit=limit * 4)
-                found = _unique_paths(rows, limit)
-                if found:
-                    break
-        note = None if found else f"no path of at most {max_hops} steps" + (
-            " through city-to-city links only" if via == "cities" else "")
-        return PathResult(source=self._city(a), target=self._city(b), via=via, max_hops=max_hops,  # type: ignore[arg-type]
-                          paths=found, note=note)
+        city-to-city links only (``via='cities'``) or links and partner organisations; the
+        kind and year filters hold on every step; hubs are left out unless ``include_hubs``."""
+        from gnlc.paths import find_paths
 
-    def brokers(self, source: str, target: str, *, limit: int = 20) -> BrokerResult:
-        """Cities linked to both and organisations partnering both, closest first."""
+        return find_paths(self, source, target, via=via, max_hops=max_hops, kinds=kinds, year=year, limit=limit,
+                          include_hubs=include_hubs)
+
+    def network_context(self) -> NetworkContext:
+        """Each city's number of linked cities and the links between countries (for
+        recommendations), cached for KNOWN_TTL_S."""
+        ctx = self._context
+        if ctx is None or time.monotonic() - ctx.at > KNOWN_TTL_S:
+            cities = self.store.read(cypher.CITY_LINK_DEGREES)
+            pairs = {(r["a"], r["b"]): r["pairs"] for r in self.store.read(cypher.COUNTRY_PAIR_LINKS)
+                     if r["a"] and r["b"]}
+            ctx = self._context = NetworkContext(
+                degree={r["id"]: r["links"] for r in cities}, country={r["id"]: r["country"] for r in cities},
+                status={r["id"]: r["status"] for r in cities}, pairs=pairs, at=time.monotonic())
+        return ctx
+
+    def hubs(self) -> Hubs:
+        """The hub organisations (see :mod:`gnlc.hubs`), cached for HUBS_TTL_S."""
+        if self._hubs is None or time.monotonic() - self._hubs.at > HUBS_TTL_S:
+            self._hubs = find_hubs(self.store)
+        return self._hubs
+
+    def brokers(self, source: str, target: str, *, limit: int = 20, include_hubs: bool = False) -> BrokerResult:
+        """Cities linked to both and organisations partnering both, closest first; hub
+        organisations (see :mod:`gnlc.hubs`) only with ``include_hubs``."""
         bounded(limit, "limit", 1, MAX_LIMIT)
         a, b = self.city_id(source), self.city_id(target)
         if a == b:
             raise InputError("target: expected a city other than the source city")
-        found = self.brokers_of(a, [b], limit=limit)[b]
+        found = self.brokers_of(a, [b], limit=limit, include_hubs=include_hubs)[b]
         linked = any(r.city.id == b for r in self.links(a))
-        return BrokerResult(source=self._city(a), target=self._city(b), linked=linked, brokers=found)
+        left_out = set() if include_hubs else self._shared_hubs(a, b)
+        return BrokerResult(source=self._city(a), target=self._city(b), linked=linked, brokers=found,
+                            note=self.hubs().note(left_out) or None)
 
-    def brokers_of(self, a: str, targets: list[str], *, limit: int = 20) -> dict[str, list[Broker]]:
+    def _shared_hubs(self, a: str, b: str) -> set[str]:
+        adj = {r["id"]: {o["id"] for o in r["orgs"]} for r in self.store.read(cypher.CITY_ADJACENCY, ids=[a, b])}
+        return (adj.get(a, set()) & adj.get(b, set())) & self.hubs().ids()
+
+    def brokers_of(self, a: str, targets: list[str], *, limit: int = 20,
+                   include_hubs: bool = False) -> dict[str, list[Broker]]:
         """Brokers between ``a`` and each target, ranked by Adamic-Adar weight (a broker
         with fewer partners knows each more closely), then by id. What each city is joined to
-        is read from the city's side, so a hub's partners are never walked."""
+        is read from the city's side, so a hub's partners are never walked. Hubs are not
+        brokers unless ``include_hubs``."""
         out: dict[str, list[Broker]] = {t: [] for t in targets}
         if not targets:
             return out
@@ -372,7 +389,8 @@ class Explorer:
                     ways[(lbl, x["id"])].append(x["how"] or "link")
             return ways
 
-        mine = joined(adj[a])
+        hubs = set() if include_hubs else self.hubs().ids()
+        mine = {k: v for k, v in joined(adj[a]).items() if k[1] not in hubs}
         shared = {t: {k: (mine[k], v) for k, v in joined(adj[t]).items() if k in mine} for t in targets if t in adj}
         found = {k for per in shared.values() for k in per}
         nodes = {}
@@ -479,15 +497,3 @@ def check_kinds(kinds: Iterable[str] | None) -> list[str] | None:
 
 def check_year(year: int | None) -> int | None:
     return None if year is None else bounded(year, "year", 1900, 2100)
-
-
-def _unique_paths(rows: list[Row], limit: int) -> list[PathOut]:
-    """Paths with distinct node sequences and no repeated node, in a stable order."""
-    seen: dict[tuple[str, ...], PathOut] = {}
-    for r in rows:
-        ids = tuple(n["id"] for n in r["nodes"])
-        if len(set(ids)) != len(ids) or ids in seen:
-            continue
-        seen[ids] = PathOut(length=len(ids) - 1, nodes=[gnode(n) for n in r["nodes"]],
-                            edges=[gedge(e) for e in r["edges"]])
-    return [seen[k] for k in sorted(seen, key=lambda k: (len(k), k))][:limit]

@@ -1,184 +1,208 @@
 """Peer-partner recommendations: which cities to approach, why, and who could introduce.
 
-Candidates are cities the city is not yet linked to, found in five pools: cities two
-links away, cities sharing a partner organisation (hubs excepted, see below), cities of
-the same thematic cluster, award-winning cities (possible mentors) and, when those give
-fewer than COLD_START, member cities of the same UNESCO region (so that an applicant with
-no links yet still gets answers).
+Candidates are cities the city is not yet linked to, from five pools: cities two steps
+away (through a linked city or a partner organisation that is not a hub), cities of the
+same thematic cluster, award winners (possible mentors, when that weight is set), the
+most active cities of the countries the city's country twins most with, and, when those
+give fewer than COLD_START, member cities of the same UNESCO region.
 
-Each candidate's score is the sum of feature value x weight (weights in
-:class:`gnlc.schemas.Weights`, adjustable per request):
-
-- ``shared_clusters``: number of thematic clusters both cities are in;
-- ``common_neighbours``: Adamic-Adar sum over common partner organisations and linked
-  cities, 1/ln(degree) each, so a partner of few cities counts more than one of many;
-- ``similar_size``: 1 - |log10(population ratio)| / 2, floored at 0 (1 = same size,
-  0 = a hundred times larger or smaller), when both populations are known;
-- ``same_region`` / ``other_region``: 1 when the regions are equal / differ;
-- ``mentor``: 1 when the candidate won the UNESCO Learning City Award.
-
-Ties are broken by city id, so the same input always gives the same ranking.
-Organisations with more than ``hub_degree`` partner cities (UIL partners every member)
-are not used to find candidates: they connect everyone, so they tell no one apart; they
-still count in Adamic-Adar and appear as brokers.
+Each candidate is scored by :mod:`gnlc.peers` (the same code ``bench/recommend_eval.py``
+measures) and explained by one reason per feature that counts, naming its evidence: the
+cities and organisations linked to both, the two countries, the clusters, the awards. A
+reason that every candidate shares tells no candidate apart: it is dropped (and named in
+the notes). Hubs (:mod:`gnlc.hubs`) are not reasons and not brokers unless
+``include_hubs``. Ties are broken by city id, so the same input gives the same ranking.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
-from gnlc.explore import HUB_DEGREE, Explorer, bounded, summary_of
+from gnlc.explore import Explorer, bounded, summary_of
 from gnlc.graph import cypher
 from gnlc.graph.model import REGIONS, Label, MembershipStatus
+from gnlc.loaders.normalise import country_name
+from gnlc.peers import CityFacts, NetworkContext, feature_values, score
 from gnlc.schemas import Candidate, CitySummary, GEdge, GNode, Reason, Recommendation, Subgraph, Weights
 
 MAX_CANDIDATES = 100
-FACT_BATCH = 200  # candidates whose facts are read at a time, best-known first
+FACT_BATCH = 500  # candidates whose facts are read per statement
 REGION_POOL = 500  # same-region peers considered for a city with few candidates
-COLD_START = 50  # fewer candidates than this from links, partners, clusters and awards: add region peers
+COLD_START = 50  # fewer candidates than this from the other pools: add region peers
 
 
-def size_similarity(a: int | None, b: int | None) -> float | None:
-    if not a or not b or a <= 0 or b <= 0:
-        return None
-    return max(0.0, 1.0 - abs(math.log10(a / b)) / 2.0)
+@dataclass
+class _Around:
+    """What the city is joined to: the candidates reached through each neighbour."""
+
+    via: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    names: dict[str, str] = field(default_factory=dict)
+    degree: dict[str, int] = field(default_factory=dict)
+    orgs: set[str] = field(default_factory=set)
 
 
 def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: int = 10,
-              members_only: bool = True, hub_degree: int = HUB_DEGREE, brokers: int = 3,
+              members_only: bool = True, include_hubs: bool = False, brokers: int = 3,
               country: str | None = None) -> Recommendation:
-    """Ranked peer partners for a city, each with its reasons and brokers."""
+    """Ranked peer partners for a city, each with its reasons and who could introduce them."""
     weights = weights or Weights()
     bounded(limit, "limit", 1, MAX_CANDIDATES)
     bounded(brokers, "brokers", 0, 20)
-    bounded(hub_degree, "hub_degree", 1, 10_000_000)
     cid = ex.city_id(ref, country)
-    store = ex.store
-    me = store.read(cypher.CANDIDATE_FACTS, ids=[cid])[0]
-    linked = {r["id"] for r in store.read(cypher.CITY_LINKED_IDS, id=cid)} | {cid}
-
-    # who is connected to whom through what (node id -> candidates reached through it)
-    via: dict[str, set[str]] = defaultdict(set)
-    via_names: dict[str, str] = {}
-    for r in store.read(cypher.TWO_STEP_LINKS, id=cid):
-        via[r["via"]].add(r["id"])
-        via_names[r["via"]] = r["via_name"] or r["via"]
-    my_orgs = store.read(cypher.CITY_ORGS, id=cid)
-    orgs = ex.degrees((Label.ORGANISATION, r["id"]) for r in my_orgs)
-    org_names = {r["id"]: r["name"] or r["id"] for r in my_orgs}
-    small = sorted(o for o, d in orgs.items() if d <= hub_degree)
-    if small:
-        for r in store.read(cypher.ORG_CITIES, ids=small):
-            via[r["via"]].add(r["id"])
-    pool: set[str] = set().union(*via.values()) if via else set()
-    mates = {r["id"] for r in store.read(cypher.CLUSTER_MATES, id=cid)}
-    pool |= mates
-    winners: set[str] = set()
-    if weights.mentor > 0:
-        winners = {r["id"] for r in store.read(cypher.AWARD_WINNERS, limit=REGION_POOL)}
-        pool |= winners
-    all_winners = len(winners) < REGION_POOL  # else a winner may be missing from the set
-    if me["region"] and len(pool - linked) < COLD_START and (weights.same_region > 0 or weights.similar_size > 0):
-        # few candidates (an applicant, a city without partners): peers of its region
-        pool |= {r["id"] for r in store.read(cypher.REGION_PEERS, region=me["region"], id=cid,
-                                             status=MembershipStatus.MEMBER.value if members_only else None,
-                                             limit=REGION_POOL)}
-    pool -= linked
-    degree_of = ex.degrees((Label.CITY, v) for v in via if v not in orgs)
-    degree_of.update(orgs)
-    names = {**via_names, **org_names}
-    my_clusters = {c["id"]: c["name"] for c in me["clusters"]}
-    # Facts are read best-first by an upper bound of each candidate's score, from what is
-    # already known (Adamic-Adar through links and small partners, every hub partner
-    # shared, cluster mates, award winners, the largest size and region values), and
-    # reading stops when the next bound is below the current last place: the ranking is
-    # the one a full read gives (a test compares them).
-    known: dict[str, float] = defaultdict(float)
-    for z, reached in via.items():
-        for x in reached:
-            known[x] += 1 / math.log(max(degree_of.get(z, 2), 2))
-    hubs = sum(1 / math.log(max(d, 2)) for o, d in orgs.items() if d > hub_degree)
-    base = weights.common_neighbours * hubs + weights.similar_size + max(weights.same_region, weights.other_region)
-
-    def bound(x: str) -> float:
-        return (base + weights.common_neighbours * known.get(x, 0.0)
-                + (weights.shared_clusters * len(my_clusters) if x in mates else 0.0)
-                + (weights.mentor if x in winners or not all_winners else 0.0))
-
-    bounds = {x: bound(x) for x in pool}
-    order = sorted(pool, key=lambda x: (-bounds[x], x))
-    scored: list[Candidate] = []
-    for start in range(0, len(order), FACT_BATCH):
-        if len(scored) >= limit:
-            last = sorted((c.score for c in scored), reverse=True)[limit - 1]
-            if last > bounds[order[start]] + 1e-3:
-                break
-        facts = {r["id"]: r for r in store.read(cypher.CANDIDATE_FACTS, ids=order[start : start + FACT_BATCH])}
-        for xid, f in facts.items():
+    me = _facts(ex.store.read(cypher.CANDIDATE_FACTS, ids=[cid])[0])
+    ctx = ex.network_context()
+    hubs = set() if include_hubs else ex.hubs().ids()
+    around = _around(ex, cid, hubs)
+    linked = {r["id"] for r in ex.store.read(cypher.CITY_LINKED_IDS, id=cid)} | {cid}
+    pool = _pool(ex, cid, me, around, ctx, weights, members_only) - linked
+    scored = []
+    ordered = sorted(pool)
+    for start in range(0, len(ordered), FACT_BATCH):
+        for f in ex.store.read(cypher.CANDIDATE_FACTS, ids=ordered[start:start + FACT_BATCH]):
             if members_only and f["status"] != MembershipStatus.MEMBER.value:
                 continue
-            for o in f["orgs"]:  # common partners, hubs included (read from the candidate's side)
-                if o in orgs:
-                    via[o].add(xid)
-            candidate = _score(f, me, via, degree_of, names, my_clusters, weights)
-            if candidate is not None:
-                scored.append(candidate)
-    scored.sort(key=lambda c: (-c.score, c.city.id))
+            for o in f["orgs"]:  # partners of both, read from the candidate's side
+                if o in around.orgs:
+                    around.via[o].add(f["id"])
+            scored.append(_candidate(me, _facts(f), f, around, ctx, weights))
+    notes = _drop_shared(scored)
+    scored = sorted((c for c in scored if c.score > 0), key=lambda c: (-c.score, c.city.id))
     top = scored[:limit]
     if brokers and top:
-        found = ex.brokers_of(cid, [c.city.id for c in top], limit=brokers)
+        found = ex.brokers_of(cid, [c.city.id for c in top], limit=brokers, include_hubs=include_hubs)
         for c in top:
             c.brokers = found[c.city.id]
-    me_summary = summary_of(store.node(Label.CITY, cid) or {"id": cid})
-    return Recommendation(city=me_summary, weights=weights, considered=len(scored), candidates=top)
+    summary = summary_of(ex.store.node(Label.CITY, cid) or {"id": cid})
+    if not ctx.degree.get(cid) and not around.orgs:
+        notes.insert(0, f"{summary.name} has no city-to-city links and no partner organisations beyond hubs: "
+                        "these suggestions are built from context alone (its country's twinning, its region, "
+                        "size, clusters and awards)")
+    if hubs and not include_hubs:
+        notes.append("hub organisations (UIL, national commissions, any that partners most of a country or "
+                     "region) are not reasons or brokers; include_hubs / --include-hubs counts them")
+    return Recommendation(city=summary, weights=weights, considered=len(scored), candidates=top, notes=notes)
 
 
-def _score(f: dict, me: dict, via: dict[str, set[str]], degree_of: dict, names: dict[str, str],
-           my_clusters: dict[str, str], weights: Weights) -> Candidate | None:
-    """One candidate's score, with a reason per feature that counts."""
-    xid = f["id"]
-    reasons: list[Reason] = []
-    shared = sorted(my_clusters[c["id"]] for c in f["clusters"] if c["id"] in my_clusters)
-    if shared and weights.shared_clusters:
-        reasons.append(_reason("shared_clusters", len(shared), weights.shared_clusters,
-                               f"both in the cluster(s) {', '.join(shared)}", shared))
-    commons = sorted(z for z, reached in via.items() if xid in reached)
-    if commons and weights.common_neighbours:
-        aa = sum(1 / math.log(max(degree_of.get(z, 2), 2)) for z in commons)
-        labels = [names.get(z, z) for z in commons]
-        reasons.append(_reason("common_neighbours", round(aa, 4), weights.common_neighbours,
-                               f"{len(commons)} common partner(s) or linked cities: {', '.join(labels)}",
-                               commons))
-    sim = size_similarity(me["population"], f["population"])
-    if sim and weights.similar_size:
-        reasons.append(_reason("similar_size", round(sim, 4), weights.similar_size,
-                               f"similar size: {f['population']:,} inhabitants against {me['population']:,}",
-                               [f"population {f['population']}", f"population {me['population']}"]))
-    if me["region"] and f["region"]:
-        if f["region"] == me["region"] and weights.same_region:
-            reasons.append(_reason("same_region", 1, weights.same_region,
-                                   f"same UNESCO region: {REGIONS.get(f['region'], f['region'])}", [f["region"]]))
-        elif f["region"] != me["region"] and weights.other_region:
-            reasons.append(_reason("other_region", 1, weights.other_region,
-                                   f"another UNESCO region ({REGIONS.get(f['region'], f['region'])}): "
-                                   "a complementary perspective", [f["region"]]))
-    if f["awards"] and weights.mentor:
-        won = ", ".join(f"{a['name']} {a['year']}" for a in sorted(f["awards"], key=lambda a: a["year"] or 0))
-        reasons.append(_reason("mentor", 1, weights.mentor, f"award winner ({won}): a possible mentor",
-                               [won]))
-    score = round(sum(r.contribution for r in reasons), 4)
-    return Candidate(city=_summary(f), score=score, reasons=reasons, brokers=[]) if score > 0 else None
+def _facts(f: dict[str, Any]) -> CityFacts:
+    return CityFacts(id=f["id"], country=f["country"], region=f["region"], status=f["status"],
+                     population=f["population"], clusters={c["id"]: c["name"] for c in f["clusters"]},
+                     awards=[f"{a['name']} {a['year']}" for a in sorted(f["awards"], key=lambda a: a["year"] or 0)])
+
+
+def _around(ex: Explorer, cid: str, hubs: set[str]) -> _Around:
+    """Candidates two steps away, through linked cities and partner organisations that are not hubs."""
+    out = _Around()
+    for r in ex.store.read(cypher.TWO_STEP_LINKS, id=cid):
+        out.via[r["via"]].add(r["id"])
+        out.names[r["via"]] = r["via_name"] or r["via"]
+    orgs = {r["id"]: r["name"] or r["id"] for r in ex.store.read(cypher.CITY_ORGS, id=cid) if r["id"] not in hubs}
+    out.orgs = set(orgs)
+    out.names.update(orgs)
+    if orgs:
+        for r in ex.store.read(cypher.ORG_CITIES, ids=sorted(orgs)):
+            if r["id"] != cid:
+                out.via[r["via"]].add(r["id"])
+    ctx = ex.network_context()
+    out.degree = {z: ctx.degree.get(z, 0) for z in out.via if z not in orgs}
+    out.degree.update(ex.degrees((Label.ORGANISATION, o) for o in orgs))
+    return out
+
+
+def _pool(ex: Explorer, cid: str, me: CityFacts, around: _Around, ctx: NetworkContext, weights: Weights,
+          members_only: bool) -> set[str]:
+    pool: set[str] = set().union(*around.via.values()) if around.via else set()
+    if weights.shared_clusters > 0:
+        pool |= {r["id"] for r in ex.store.read(cypher.CLUSTER_MATES, id=cid)}
+    if weights.mentor > 0:
+        pool |= {r["id"] for r in ex.store.read(cypher.AWARD_WINNERS, limit=REGION_POOL)}
+    if weights.country_affinity > 0 or weights.active_partner > 0:
+        pool |= set(ctx.context_pool(me.country, members_only=members_only))
+    if me.region and len(pool) < COLD_START:
+        status = MembershipStatus.MEMBER.value if members_only else None
+        pool |= {r["id"] for r in ex.store.read(cypher.REGION_PEERS, region=me.region, id=cid, status=status,
+                                                limit=REGION_POOL)}
+    return pool
+
+
+def _candidate(me: CityFacts, x: CityFacts, row: dict[str, Any], around: _Around, ctx: NetworkContext,
+               weights: Weights) -> Candidate:
+    commons = sorted(z for z, reached in around.via.items() if x.id in reached)
+    values = feature_values(me, x, [around.degree.get(z, 2) for z in commons], ctx)
+    w = weights.model_dump()
+    reasons = [_reason(f, v, w[f], _text(f, me, x, commons, around, ctx), _evidence(f, me, x, commons))
+               for f, v in values.items() if v and w[f]]
+    summary = CitySummary(id=x.id, name=row["name"] or x.id, country=x.country, region=x.region, status=x.status,
+                          year_joined=row["year_joined"], population=x.population)
+    return Candidate(city=summary, score=round(score(values, weights), 4), reasons=reasons, brokers=[])
+
+
+def _text(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around: _Around,
+          ctx: NetworkContext) -> str:
+    if feature == "common_neighbours":
+        cities = [around.names.get(z, z) for z in commons if z not in around.orgs]
+        orgs = [around.names.get(z, z) for z in commons if z in around.orgs]
+        parts = ([f"linked to {len(cities)} of its partner cities: {', '.join(cities)}"] if cities else []) + (
+            [f"shares the partner organisation(s) {', '.join(orgs)}"] if orgs else [])
+        return "; ".join(parts)
+    if feature == "country_affinity":
+        a, b = str(me.country), str(x.country)
+        n, share = ctx.pairs.get((a, b), 0), ctx.affinity(a, b)
+        if a == b:
+            return f"cities of {_country(a)} often link with each other: {share:.0%} of their city links ({n:,})"
+        return (f"{_country(a)} and {_country(b)} already twin: {share:.0%} of the city links of {_country(a)} "
+                f"({n:,}) are with {_country(b)}")
+    if feature == "active_partner":
+        return f"an active partner: linked to {ctx.degree.get(x.id, 0)} cities"
+    if feature == "shared_clusters":
+        return f"both in the cluster(s) {', '.join(sorted(me.clusters[k] for k in set(me.clusters) & set(x.clusters)))}"
+    if feature == "similar_size":
+        return f"similar size: {x.population:,} inhabitants against {me.population:,}"
+    if feature == "same_region":
+        return f"same UNESCO region: {REGIONS.get(str(x.region), x.region)}"
+    if feature == "other_region":
+        return f"another UNESCO region ({REGIONS.get(str(x.region), x.region)}): a complementary perspective"
+    return f"award winner ({', '.join(x.awards)}): a possible mentor"
+
+
+def _evidence(feature: str, me: CityFacts, x: CityFacts, commons: list[str]) -> list[str]:
+    return {
+        "common_neighbours": commons,
+        "country_affinity": [str(me.country), str(x.country)],
+        "active_partner": [x.id],
+        "shared_clusters": sorted(set(me.clusters) & set(x.clusters)),
+        "similar_size": [f"population {x.population}", f"population {me.population}"],
+        "same_region": [str(x.region)],
+        "other_region": [str(x.region)],
+        "mentor": list(x.awards),
+    }[feature]
+
+
+def _country(code: str) -> str:
+    return country_name(code) or code
 
 
 def _reason(feature: str, value: float, weight: float, text: str, evidence: list[str]) -> Reason:
-    return Reason(feature=feature, value=value, weight=weight, contribution=round(value * weight, 4), text=text,  # type: ignore[arg-type]
-                  evidence=evidence)
+    return Reason(feature=feature, value=round(value, 4), weight=weight, contribution=round(value * weight, 4),  # type: ignore[arg-type]
+                  text=text, evidence=evidence)
 
 
-def _summary(f: dict) -> CitySummary:
-    return CitySummary(id=f["id"], name=f["name"] or f["id"], country=f["country"], region=f["region"],
-                       status=f["status"], year_joined=f["year_joined"], population=f["population"])
+def _drop_shared(candidates: list[Candidate]) -> list[str]:
+    """Remove the reasons every candidate has with the same evidence (they change no rank)."""
+    if len(candidates) < 2:
+        return []
+    keys = [{(r.feature, tuple(r.evidence)) for r in c.reasons} for c in candidates]
+    shared = set.intersection(*keys)
+    if not shared:
+        return []
+    texts = set()
+    for c in candidates:
+        for r in [r for r in c.reasons if (r.feature, tuple(r.evidence)) in shared]:
+            texts.add(r.text)
+            c.reasons.remove(r)
+            c.score = round(c.score - r.contribution, 4)
+    return [f"every candidate shares this, so it is not a reason: {t}" for t in sorted(texts)]
 
 
 def recommendation_subgraph(rec: Recommendation) -> Subgraph:

@@ -191,6 +191,7 @@ class BrokerResult(Model):
 
 
 class Bridge(Model):
+    note: str | None = Field(None, description="what was left out (hub organisations) and how to keep it")
     organisation: GNode
     cities: int
 
@@ -202,22 +203,28 @@ class SharedCity(Model):
 
 
 class Weights(Model):
-    """Weights of the recommendation score (each feature's value times its weight, summed)."""
+    """Weights of the recommendation score (each feature's value times its weight, summed;
+    the features are defined in :mod:`gnlc.peers`). The defaults were chosen by
+    ``bench/recommend_eval.py`` (see bench/RESULTS.md), not by hand."""
 
     model_config = ConfigDict(extra="ignore")  # read from query parameters beside others
 
-    shared_clusters: float = Field(1.0, ge=0, le=100, description="per thematic cluster both cities are in")
-    common_neighbours: float = Field(1.0, ge=0, le=100,
-                                     description="times the Adamic-Adar sum over common partners and linked cities")
-    similar_size: float = Field(0.5, ge=0, le=100, description="times size similarity (1 = same population)")
-    same_region: float = Field(0.3, ge=0, le=100, description="when both are in the same UNESCO region")
+    common_neighbours: float = Field(1.0, ge=0, le=100, description="times the Adamic-Adar sum over the cities "
+                                     "linked to both and the partner organisations of both (hubs excepted)")
+    country_affinity: float = Field(2.0, ge=0, le=100, description="times the share of the links of the city's "
+                                    "country that go to the candidate's country")
+    active_partner: float = Field(0.25, ge=0, le=100, description="times ln(1 + cities the candidate is linked to)")
+    shared_clusters: float = Field(4.0, ge=0, le=100, description="per thematic cluster both cities are in")
+    similar_size: float = Field(1.0, ge=0, le=100, description="times size similarity (1 = same population)")
+    same_region: float = Field(0.25, ge=0, le=100, description="when both are in the same UNESCO region")
     other_region: float = Field(0.0, ge=0, le=100,
                                 description="when the regions differ (raise it to look for complementary peers)")
     mentor: float = Field(0.5, ge=0, le=100, description="when the candidate won the UNESCO Learning City Award")
 
 
 class Reason(Model):
-    feature: Literal["shared_clusters", "common_neighbours", "similar_size", "same_region", "other_region", "mentor"]
+    feature: Literal["common_neighbours", "country_affinity", "active_partner", "shared_clusters", "similar_size",
+                     "same_region", "other_region", "mentor"]
     value: float
     weight: float
     contribution: float
@@ -235,12 +242,13 @@ class Candidate(Model):
 class Recommendation(Model):
     city: CitySummary
     weights: Weights
-    considered: int = Field(description="candidates scored (those whose best possible score could not "
-                                        "reach the list are not read)")
+    considered: int = Field(description="candidates scored")
     candidates: list[Candidate]
 
 
 class CountRow(Model):
+    notes: list[str] = Field([], description="how the list was built: hubs left out, reasons every candidate "
+                                             "shared (dropped), or that it rests on context alone")
     key: str | int | None
     name: str | None = None
     count: int

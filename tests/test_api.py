@@ -43,16 +43,16 @@ def get(client: TestClient, url: str, status: int = 200) -> object:
 def test_health_and_ready(client: TestClient) -> None:
     assert get(client, "/health")["status"] == "ok"
     ready = get(client, "/ready")
-    assert ready["status"] == "ready" and ready["cities"] > 331
+    assert ready["status"] == "ready" and ready["cities"] > N_MEMBERS
 
 
 # -- cities and organisations ------------------------------------------------------------------------
 def test_cities_search_filter_and_pages(client: TestClient) -> None:
-    page = get(client, "/cities?region=Africa&limit=5")
-    assert page["count"] == 33 and len(page["data"]) == 5 and page["next_offset"] == 5
+    page = get(client, "/cities?region=Africa&status=member&limit=5")
+    assert page["count"] == N_AFRICA and len(page["data"]) == 5 and page["next_offset"] == 5
     assert get(client, "/cities?q=Medellin")["data"][0]["id"] == "co-medellin"
     assert get(client, "/cities?award_year=2015&limit=100")["count"] == 12
-    assert get(client, "/cities?status=member&limit=1")["count"] == 331
+    assert get(client, "/cities?status=member&limit=1")["count"] == N_MEMBERS
 
 
 @pytest.mark.parametrize("url, field", [
@@ -90,45 +90,58 @@ def test_ambiguous_city_is_409_with_candidates(client: TestClient) -> None:
 def test_city_profile(client: TestClient) -> None:
     p = get(client, "/cities/Okayama")
     assert p["city"]["id"] == "jp-okayama" and p["awards"][0]["year"] == 2017
-    assert p["degree"]["total"] == 5 and set(p["links"]) == {"study_visit", "twinning"}
+    assert p["degree"]["total"] == p["degree"]["links"] + p["degree"]["partners"]
+    assert p["degree"]["links"] == sum(len(xs) for xs in p["links"].values())
+    assert {"study_visit", "twinning"} <= set(p["links"])
     assert all(s.startswith("http") for s in p["sources"])
 
 
 def test_organisations_bridges_and_shared(client: TestClient) -> None:
     orgs = get(client, "/organisations?kind=national_commission&limit=1000")
-    assert orgs["count"] == len({row["country"] for row in _members()})
+    assert orgs["count"] >= len({row["country"] for row in _members()})  # one derived per country, some sourced
     bridges = get(client, "/organisations/bridges?limit=3")
-    assert bridges["data"][0]["organisation"]["id"] == "org-uil" and bridges["data"][0]["cities"] == 331
+    assert bridges["data"][0]["organisation"]["id"] == "org-uil" and bridges["data"][0]["cities"] == N_MEMBERS
     shared = get(client, "/organisations/shared?a=org-uil&b=org-jp-national-commission-for-unesco")
-    assert {s["city"]["id"] for s in shared} == {"jp-okayama", "jp-taku"}
+    japan = get(client, "/cities?country=JP&status=member&limit=100")["data"]
+    assert {s["city"]["id"] for s in shared} == {c["id"] for c in japan} and {"jp-okayama", "jp-taku"} <= {
+        s["city"]["id"] for s in shared}
 
 
 # -- links, paths, brokers, recommendations ---------------------------------------------------------------
 def test_links_as_of_and_by_kind(client: TestClient) -> None:
-    assert {r["city"]["id"] for r in get(client, "/cities/Limerick/links?year=2021")} == {"ie-cork"}
-    assert {r["city"]["id"] for r in get(client, "/cities/Cork/links?kind=twinning")} == {"fi-espoo"}
+    limerick = {r["city"]["id"] for r in get(client, "/cities/Limerick/links?year=2021")}
+    assert "ie-cork" in limerick and "fi-espoo" not in limerick  # Limerick-Espoo ended in 2020
+    twins = get(client, "/cities/Cork/links?kind=twinning")
+    assert "fi-espoo" in {r["city"]["id"] for r in twins} and {r["link"]["kind"] for r in twins} == {"twinning"}
     both = get(client, "/cities/Cork/links?kind=twinning,peer_exchange")
     assert {r["link"]["kind"] for r in both} == {"twinning", "peer_exchange"}
 
 
 def test_neighbourhood(client: TestClient) -> None:
     sub = get(client, "/cities/Cork/neighbourhood?depth=2&organisations=false")
-    assert {n["id"] for n in sub["nodes"]} == {"ie-cork", "ie-limerick", "fi-espoo", "jp-okayama"}
+    assert {"ie-cork", "ie-limerick", "fi-espoo", "jp-okayama"} <= {n["id"] for n in sub["nodes"]}
+    assert all(n["label"] == "City" for n in sub["nodes"])
 
 
 def test_paths_and_brokers(client: TestClient) -> None:
     res = get(client, "/paths?source=Okayama&target=Taku")
-    assert {p["nodes"][1]["id"] for p in res["paths"]} == {"org-jp-national-commission-for-unesco", "org-uil"}
-    none = get(client, "/paths?source=Cork&target=Taku&via=cities")
+    assert not {n["id"] for p in res["paths"] for n in p["nodes"]} & {"org-jp-national-commission-for-unesco",
+                                                                       "org-uil"}
+    hubs = get(client, "/paths?source=Okayama&target=Taku&include_hubs=true")
+    assert {p["nodes"][1]["id"] for p in hubs["paths"]} >= {"org-jp-national-commission-for-unesco", "org-uil"}
+    none = get(client, "/paths?source=Cork&target=Taku&via=cities&max_hops=1")
     assert none["paths"] == [] and "no path" in none["note"]
+    twins = get(client, "/paths?source=Cork&target=Okayama&kind=twinning")
+    assert all(e["kind"] == "twinning" for p in twins["paths"] for e in p["edges"])
     b = get(client, "/brokers?source=Cork&target=Okayama")
-    assert b["brokers"][0]["node"]["id"] == "fi-espoo" and not b["linked"]
+    assert "fi-espoo" in {x["node"]["id"] for x in b["brokers"]} and not b["linked"]
+    assert "org-uil" not in {x["node"]["id"] for x in b["brokers"]}
 
 
 def test_recommendations_with_weights(client: TestClient) -> None:
     rec = get(client, "/cities/Cork/recommendations?limit=5")
     assert len(rec["candidates"]) == 5
-    assert all(c["reasons"] and c["brokers"] for c in rec["candidates"])
+    assert all(c["reasons"] for c in rec["candidates"])
     weighted = get(client, "/cities/Cork/recommendations?limit=5&mentor=10&brokers=0")
     assert weighted["weights"]["mentor"] == 10
     assert all(any(r["feature"] == "mentor" for r in c["reasons"]) for c in weighted["candidates"])
@@ -138,13 +151,13 @@ def test_recommendations_with_weights(client: TestClient) -> None:
 # -- analytics, eligibility, export ------------------------------------------------------------------------
 def test_stats(client: TestClient) -> None:
     regions = {r["key"]: r["count"] for r in get(client, "/stats/members?by=region")}
-    assert sum(regions.values()) == 331 and regions["africa"] == 33
+    assert sum(regions.values()) == N_MEMBERS and regions["africa"] == N_AFRICA
     growth = get(client, "/stats/members?by=year")
-    assert growth[-1]["total"] == 331
+    assert growth[-1]["total"] == N_MEMBERS
     assert get(client, "/stats/members?by=country")[0]["count"] >= 1
     assert len(get(client, "/stats/awards?year=2015")) == 12
     assert get(client, "/stats/centrality?metric=betweenness&limit=1")[0]["id"] == "org-uil"
-    assert get(client, "/stats/network?scope=cities")["edges"] == 7
+    assert get(client, "/stats/network?scope=cities")["edges"] > 1000  # linked city pairs, each once
     com = get(client, "/stats/communities?limit=3")
     assert len(com) == 3 and com[0]["size"] >= com[1]["size"]
 
@@ -243,7 +256,7 @@ def test_load_through_the_api_needs_the_key(store: GraphStore, session_data_dir:
     again = c.post("/load?filename=cities.csv", content=body, headers={"X-API-Key": "s3cret-key"})
     assert all(ch["created"] == 0 and ch["updated"] == 0 for ch in again.json()["changes"])
     bad = c.post("/load?filename=links.csv&kind=links", content=b"city_a,country_a,city_b,country_b,kind\n"
-                 b"Atlantis,Greece,Cork,Ireland,twinning\n", headers={"X-API-Key": "s3cret-key"})
+                 b"Atlantis,Greece,Cork,Ireland,spaceship\n", headers={"X-API-Key": "s3cret-key"})
     assert bad.status_code == 422 and "row 2" in bad.json()["message"]
     assert store.count(Label.CITY) == 9
     assert c.post("/load?filename=../../etc/passwd", content=body,
@@ -272,5 +285,12 @@ def test_engine_down_is_503_and_the_api_recovers(own_engine_dir: Path) -> None:
 def _members() -> list[dict[str, str]]:
     import csv
 
-    with (REPO / "data" / "gnlc" / "gnlc_members.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    rows: list[dict[str, str]] = []
+    for name in ("gnlc_members.csv", "gnlc_members_added.csv"):
+        with (REPO / "data" / "gnlc" / name).open(encoding="utf-8") as fh:
+            rows += list(csv.DictReader(fh))
+    return rows
+
+
+N_MEMBERS = len(_members())
+N_AFRICA = sum(1 for r in _members() if r["unesco_region"] == "Africa")

@@ -20,6 +20,8 @@ Year = Annotated[int | None, Query(ge=1900, le=2100, description="links active t
                                    "it (or start unknown) and not ended before it", examples=[2019])]
 Source = Annotated[str, Query(min_length=1, max_length=200, pattern=NAME, description="first city (id or name)",
                               examples=["Okayama"])]
+IncludeHubs = Annotated[bool, Query(description="also through hub organisations (UIL, national commissions, any "
+                                    "that partners most of a country or region); left out by default")]
 Target = Annotated[str, Query(min_length=1, max_length=200, pattern=NAME, description="second city (id or name)",
                               examples=["Taku"])]
 
@@ -54,15 +56,18 @@ def paths(
     max_hops: Annotated[int, Query(ge=1, le=MAX_PATH_HOPS, examples=[4])] = 4,
     kinds: Kinds = None, year: Year = None,
     limit: Annotated[int, Query(ge=1, le=100, examples=[10])] = 10,
+    include_hubs: IncludeHubs = False,
 ) -> PathResult:
-    return ex.paths(source, target, via=via, max_hops=max_hops, kinds=kinds, year=year, limit=limit)
+    return ex.paths(source, target, via=via, max_hops=max_hops, kinds=kinds, year=year, limit=limit,
+                    include_hubs=include_hubs)
 
 
 @router.get("/brokers", response_model=BrokerResult,
             summary="Who could introduce two cities: cities and organisations linked to both, ranked")
 def brokers(ex: ExplorerDep, source: Source, target: Target,
-            limit: Annotated[int, Query(ge=1, le=1000, examples=[20])] = 20) -> BrokerResult:
-    return ex.brokers(source, target, limit=limit)
+            limit: Annotated[int, Query(ge=1, le=1000, examples=[20])] = 20,
+            include_hubs: IncludeHubs = False) -> BrokerResult:
+    return ex.brokers(source, target, limit=limit, include_hubs=include_hubs)
 
 
 @router.get("/cities/{city}/recommendations", response_model=Recommendation,
@@ -72,9 +77,9 @@ def recommendations(
     weights: Annotated[Weights, Query()],
     limit: Annotated[int, Query(ge=1, le=MAX_CANDIDATES, examples=[10])] = 10,
     members_only: Annotated[bool, Query(description="only GNLC member cities as candidates")] = True,
-    hub_degree: Annotated[int, Query(ge=1, le=10_000_000, examples=[HUB_DEGREE])] = HUB_DEGREE,
+    include_hubs: IncludeHubs = False,
     brokers: Annotated[int, Query(ge=0, le=20, description="brokers listed per candidate", examples=[3])] = 3,
     country: CountryQ = None,
 ) -> Recommendation:
-    return recommend(ex, city, weights=weights, limit=limit, members_only=members_only, hub_degree=hub_degree,
+    return recommend(ex, city, weights=weights, limit=limit, members_only=members_only, include_hubs=include_hubs,
                      brokers=brokers, country=country)

@@ -16,6 +16,8 @@ from gnlc.explore import Explorer
 
 JSON_OPT = typer.Option(False, "--json", help="Print the answer as JSON (the API's format).")
 COUNTRY_OPT = typer.Option(None, "--country", help="Country name or ISO code, to tell homonyms apart.")
+HUBS_OPT = typer.Option(False, "--include-hubs", help="Also through hub organisations (UIL, national commissions, "
+                        "any that partners most of a country or region): context, left out by default.")
 
 
 def _explorer(ctx: typer.Context) -> Explorer:
@@ -67,6 +69,10 @@ def city(ctx: typer.Context, name: str = typer.Argument(..., help="City id or na
     console.print(f"kind {c.kind or '?'} | population {c.population or '?'} ({c.population_source or 'data'}) | "
                   f"status {c.status or '?'} | joined {c.year_joined or '?'} | degree {p.degree.total} "
                   f"({p.degree.links} links, {p.degree.partners} partners)", highlight=False)
+    if c.wikidata_url:
+        console.print(f"Wikidata: {c.wikidata_url}", highlight=False)
+    for entry in c.sources:
+        console.print(f"source: {entry}", highlight=False, markup=False)
     rows = [["membership", m.name, m.since, m.source_url] for m in p.memberships]
     rows += [["award", a.name, a.year, a.source_url] for a in p.awards]
     rows += [["cluster", k.name, k.role, k.source_url] for k in p.clusters]
@@ -94,13 +100,14 @@ def path(ctx: typer.Context, source: str = typer.Argument(..., help="First city.
          max_hops: int = typer.Option(4, help="At most this many steps (1-6)."),
          kind: list[str] = typer.Option(None, "--kind", help="Link kind (repeatable)."),
          year: int = typer.Option(None, "--as-of", help="Links active in that year."),
-         as_json: bool = JSON_OPT) -> None:
-    """All shortest paths between two cities."""
-    res = _explorer(ctx).paths(source, target, via=via, max_hops=max_hops, kinds=kind or None, year=year)
+         include_hubs: bool = HUBS_OPT, as_json: bool = JSON_OPT) -> None:
+    """All shortest paths between two cities; --kind and --as-of hold on every step."""
+    res = _explorer(ctx).paths(source, target, via=via, max_hops=max_hops, kinds=kind or None, year=year,
+                               include_hubs=include_hubs)
     if as_json:
         return _json(res)
-    if not res.paths:
-        console.print(res.note or "no path")
+    if res.note:
+        console.print(res.note, highlight=False, markup=False)
     for p in res.paths:
         steps = [p.nodes[0].name or p.nodes[0].id]
         for e, n in zip(p.edges, p.nodes[1:], strict=True):
@@ -110,12 +117,15 @@ def path(ctx: typer.Context, source: str = typer.Argument(..., help="First city.
 
 def brokers(ctx: typer.Context, source: str = typer.Argument(..., help="First city."),
             target: str = typer.Argument(..., help="Second city."), limit: int = typer.Option(20),
-            as_json: bool = JSON_OPT) -> None:
-    """Who could introduce two cities: cities and organisations linked to both."""
-    res = _explorer(ctx).brokers(source, target, limit=limit)
+            include_hubs: bool = HUBS_OPT, as_json: bool = JSON_OPT) -> None:
+    """Who could introduce two cities: cities and organisations linked to both (not hubs)."""
+    res = _explorer(ctx).brokers(source, target, limit=limit, include_hubs=include_hubs)
     if as_json:
         return _json(res)
-    console.print(f"{res.source.name} - {res.target.name}: " + ("already linked" if res.linked else "not linked"))
+    console.print(f"{res.source.name} - {res.target.name}: " + ("already linked" if res.linked else "not linked"),
+                  highlight=False)
+    if res.note:
+        console.print(res.note, highlight=False, markup=False)
     _table(f"{len(res.brokers)} brokers", ["broker", "kind", "score", "partners", "why"],
            [[b.node.name, b.node.label, b.score, b.degree, b.text] for b in res.brokers])
 
@@ -124,7 +134,7 @@ def recommend(ctx: typer.Context, name: str = typer.Argument(..., help="City id 
               limit: int = typer.Option(10, help="Candidates (at most 100)."),
               weight: list[str] = typer.Option(None, "--weight", help="FEATURE=VALUE, e.g. mentor=0 (repeatable)."),
               include_non_members: bool = typer.Option(False, help="Also cities outside the network."),
-              country: str = COUNTRY_OPT, as_json: bool = JSON_OPT) -> None:
+              include_hubs: bool = HUBS_OPT, country: str = COUNTRY_OPT, as_json: bool = JSON_OPT) -> None:
     """Peer partners to approach, with reasons and who could introduce them."""
     from gnlc.errors import InputError
     from gnlc.recommend import recommend as run
@@ -145,10 +155,12 @@ def recommend(ctx: typer.Context, name: str = typer.Argument(..., help="City id 
     except ValueError as exc:
         raise InputError(f"--weight: {exc}") from None
     rec = run(_explorer(ctx), name, weights=weights, limit=limit, members_only=not include_non_members,
-              country=country)
+              include_hubs=include_hubs, country=country)
     if as_json:
         return _json(rec)
     console.print(f"partners for [bold]{rec.city.name}[/] ({rec.considered} candidates scored)", highlight=False)
+    for note in rec.notes:
+        console.print(f"  note: {note}", highlight=False, markup=False)
     for i, c in enumerate(rec.candidates, 1):
         console.print(f"{i:>2}. [bold]{c.city.name}[/] ({c.city.country}) score {c.score}", highlight=False)
         for r in c.reasons:

@@ -1,0 +1,144 @@
+"""How a peer candidate is scored: its features, their weights, the score.
+
+Pure functions over plain values, shared by the recommender (facts read from the store)
+and by ``bench/recommend_eval.py`` (facts read from a projection with links hidden), so
+the evaluation measures the code that answers users.
+
+Features of a candidate ``x`` for a city ``c`` (each value times its weight in
+:class:`gnlc.schemas.Weights`, summed):
+
+- ``common_neighbours``: Adamic-Adar sum over the cities linked to both and the partner
+  organisations of both (hubs excepted, see :mod:`gnlc.hubs`): 1/ln(degree) each, so a
+  twin of few cities counts more than one of many;
+- ``country_affinity``: the share of the city-to-city links of ``c``'s country that go to
+  ``x``'s country (0-1): how much the two countries already twin;
+- ``active_partner``: ln(1 + number of cities ``x`` is linked to): cities that already hold
+  many partnerships take new ones more readily;
+- ``shared_clusters``: number of GNLC thematic clusters both are in;
+- ``similar_size``: 1 - |log10(population ratio)| / 2, floored at 0, when both are known;
+- ``same_region`` / ``other_region``: 1 when the UNESCO regions are equal / differ;
+- ``mentor``: 1 when ``x`` won the UNESCO Learning City Award.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+FEATURES = ("common_neighbours", "country_affinity", "active_partner", "shared_clusters", "similar_size",
+            "same_region", "other_region", "mentor")
+AFFINE_COUNTRIES = 8  # the countries a city's country twins most with ...
+PER_COUNTRY = 40  # ... and their most active cities join the candidates
+
+
+@dataclass
+class CityFacts:
+    """What scoring needs to know of one city."""
+
+    id: str
+    country: str | None = None
+    region: str | None = None
+    status: str | None = None
+    population: int | None = None
+    clusters: dict[str, str] = field(default_factory=dict)  # id -> name
+    awards: list[str] = field(default_factory=list)  # "Award name year"
+
+
+@dataclass
+class NetworkContext:
+    """What the whole network says about twinning: each city's number of linked cities and
+    how many linked pairs join each two countries."""
+
+    degree: dict[str, int]
+    country: dict[str, str | None]
+    status: dict[str, str | None]
+    pairs: dict[tuple[str, str], int]  # (country of one end, country of the other) -> linked pairs
+    at: float = 0.0
+    _ends: dict[str, int] = field(default_factory=dict)
+    _by_country: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ends: dict[str, int] = defaultdict(int)
+        for (a, _b), n in self.pairs.items():
+            ends[a] += n
+        self._ends = dict(ends)
+        by_country: dict[str, list[str]] = defaultdict(list)
+        for cid, d in self.degree.items():
+            code = self.country.get(cid)
+            if code and d > 0:
+                by_country[code].append(cid)
+        self._by_country = {k: sorted(v, key=lambda x: (-self.degree[x], x)) for k, v in by_country.items()}
+
+    @classmethod
+    def from_links(cls, cities: Mapping[str, tuple[str | None, str | None]], links: Iterable[tuple[str, str]],
+                   at: float = 0.0) -> NetworkContext:
+        """From city id -> (country, status) and undirected linked pairs (each once)."""
+        seen = {tuple(sorted(p)) for p in links if p[0] != p[1]}
+        degree: dict[str, int] = dict.fromkeys(cities, 0)
+        pairs: dict[tuple[str, str], int] = defaultdict(int)
+        for a, b in seen:
+            degree[a] = degree.get(a, 0) + 1
+            degree[b] = degree.get(b, 0) + 1
+            ca, cb = cities.get(a, (None, None))[0], cities.get(b, (None, None))[0]
+            if ca and cb:
+                pairs[(ca, cb)] += 1
+                pairs[(cb, ca)] += 1
+        return cls(degree=degree, country={k: v[0] for k, v in cities.items()},
+                   status={k: v[1] for k, v in cities.items()}, pairs=dict(pairs), at=at)
+
+    def affinity(self, a: str | None, b: str | None) -> float:
+        if not a or not b or not self._ends.get(a):
+            return 0.0
+        return self.pairs.get((a, b), 0) / self._ends[a]
+
+    def affinity_text(self, a: str, b: str) -> str:
+        return f"{self.pairs.get((a, b), 0):,} of the {self._ends.get(a, 0):,} city links of {a} are with {b}"
+
+    def context_pool(self, country: str | None, *, members_only: bool, countries: int = AFFINE_COUNTRIES,
+                     per_country: int = PER_COUNTRY) -> list[str]:
+        """The most active cities of the countries ``country`` twins most with."""
+        if not country:
+            return []
+        partners = sorted(((n, b) for (a, b), n in self.pairs.items() if a == country), reverse=True)[:countries]
+        out: list[str] = []
+        for _n, b in partners:
+            cities = self._by_country.get(b, [])
+            if members_only:
+                cities = [x for x in cities if self.status.get(x) == "member"]
+            out += cities[:per_country]
+        return out
+
+
+def adamic_adar(degrees: Iterable[int]) -> float:
+    return sum(1 / math.log(max(d, 2)) for d in degrees)
+
+
+def size_similarity(a: int | None, b: int | None) -> float | None:
+    if not a or not b or a <= 0 or b <= 0:
+        return None
+    return max(0.0, 1.0 - abs(math.log10(a / b)) / 2.0)
+
+
+def feature_values(me: CityFacts, x: CityFacts, common_degrees: Iterable[int],
+                   ctx: NetworkContext) -> dict[str, float]:
+    """Each feature's value for candidate ``x`` of city ``me`` (0 when it does not apply)."""
+    same = bool(me.region and x.region and me.region == x.region)
+    return {
+        "common_neighbours": adamic_adar(common_degrees),
+        "country_affinity": ctx.affinity(me.country, x.country),
+        "active_partner": math.log1p(ctx.degree.get(x.id, 0)),
+        "shared_clusters": float(len(set(me.clusters) & set(x.clusters))),
+        "similar_size": size_similarity(me.population, x.population) or 0.0,
+        "same_region": 1.0 if same else 0.0,
+        "other_region": 1.0 if me.region and x.region and not same else 0.0,
+        "mentor": 1.0 if x.awards else 0.0,
+    }
+
+
+def score(values: Mapping[str, float], weights: Any) -> float:
+    """The weighted sum (``weights``: a :class:`gnlc.schemas.Weights` or a mapping)."""
+    w = weights if isinstance(weights, Mapping) else weights.model_dump()
+    return sum(values.get(f, 0.0) * w.get(f, 0.0) for f in FEATURES)
