@@ -2,8 +2,13 @@
 of nodes.csv and edges.csv) or JSON.
 
 GraphML and GEXF hold scalar attributes only: lists are joined with "; ", missing values
-are left out. CSV cells that a spreadsheet would run as a formula (starting with = + - @
-or a tab/carriage return) are prefixed with a single quote.
+are left out. In GEXF a node's label is its name (the node's kind of thing is the
+``node_type`` attribute) and an edge's ``type`` is what GEXF means by it: a subgraph holding
+a symmetric city-to-city link is written undirected (every edge ``type="undirected"``; an
+organisation's partnership keeps its source -> target order), one of one-way relationships
+only is written directed; the relationship's own type is the ``relationship`` attribute.
+CSV cells that a spreadsheet would run as a formula (starting with = + - @ or a
+tab/carriage return) are prefixed with a single quote.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import networkx as nx
 
 from gnlc.errors import InputError
 from gnlc.files import write_bytes
+from gnlc.graph.model import SYMMETRIC
 from gnlc.schemas import Subgraph
 
 Format = Literal["graphml", "gexf", "csv", "json"]
@@ -61,6 +67,23 @@ def to_networkx(sub: Subgraph) -> nx.MultiDiGraph:
     return g
 
 
+def to_gexf_graph(sub: Subgraph) -> nx.MultiGraph | nx.MultiDiGraph:
+    """The subgraph as GEXF means it: names as labels, edge direction as ``type``."""
+    undirected = any(e.type in SYMMETRIC for e in sub.edges)
+    g: nx.MultiGraph | nx.MultiDiGraph = nx.MultiGraph(name=sub.title) if undirected else nx.MultiDiGraph(
+        name=sub.title)
+    for n in sub.nodes:
+        attrs = {k: _scalar(v) for k, v in n.props.items() if k not in ("id", "label", "type")}
+        attrs.update({k: getattr(n, k) for k in NODE_COLUMNS[2:] if getattr(n, k) is not None})
+        attrs.update(label=n.name or n.id, node_type=n.label)
+        g.add_node(n.id, **{k: v for k, v in attrs.items() if v is not None})
+    for i, e in enumerate(sub.edges):
+        attrs = {k: _scalar(getattr(e, k)) for k in EDGE_COLUMNS[3:]}
+        attrs.update(relationship=e.type, type="undirected" if undirected else "directed")
+        g.add_edge(e.source_id, e.target_id, key=i, **{k: v for k, v in attrs.items() if v is not None})
+    return g
+
+
 def render(sub: Subgraph, fmt: str) -> bytes:
     """The subgraph in one of FORMATS, as bytes."""
     if fmt not in FORMATS:
@@ -75,12 +98,11 @@ def render(sub: Subgraph, fmt: str) -> bytes:
             zf.writestr("edges.csv", _csv([[safe_cell(getattr(e, c)) for c in EDGE_COLUMNS] for e in sub.edges],
                                           EDGE_COLUMNS))
         return buf.getvalue()
-    g = to_networkx(sub)
     out = io.BytesIO()
     if fmt == "graphml":
-        nx.write_graphml(g, out, encoding="utf-8")
+        nx.write_graphml(to_networkx(sub), out, encoding="utf-8")
     else:
-        nx.write_gexf(g, out, encoding="utf-8")
+        nx.write_gexf(to_gexf_graph(sub), out, encoding="utf-8")
     return out.getvalue()
 
 
