@@ -185,9 +185,10 @@ class EmbeddedEngine:
                 f"{MAX_SOCKET_PATH} characters): set GNLC_DATA_DIR to a shorter path"
             )
 
-    def ensure_running(self, on_loading: Callable[[float], None] | None = None) -> Path:
+    def ensure_running(self, on_loading: Callable[[float | None], None] | None = None) -> Path:
         """Return the socket of a running engine, starting one if none answers. While the
-        engine loads its files, ``on_loading`` hears the percentage loaded (about once a second)."""
+        engine loads its files, ``on_loading`` hears the percentage loaded about once a second
+        (None while it replays a long statement and cannot say)."""
         if self.answers():
             return self.socket
         with self._lock():
@@ -197,7 +198,7 @@ class EmbeddedEngine:
                 self._start(on_loading)
         return self.socket
 
-    def _clean_stale(self, on_loading: Callable[[float], None] | None = None) -> bool:
+    def _clean_stale(self, on_loading: Callable[[float | None], None] | None = None) -> bool:
         """Wait for a live engine of this directory that is still loading (True once it
         answers); stop one that neither answers nor loads; remove files a dead one left."""
         pid = self._pid()
@@ -210,7 +211,7 @@ class EmbeddedEngine:
             stale.unlink(missing_ok=True)
         return False
 
-    def _start(self, on_loading: Callable[[float], None] | None = None) -> None:
+    def _start(self, on_loading: Callable[[float | None], None] | None = None) -> None:
         server, module = _binaries()
         args = [
             server, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
@@ -241,7 +242,7 @@ class EmbeddedEngine:
             )
 
     def _wait_ready(self, proc: subprocess.Popen[bytes] | None, timeout: float,
-                    on_loading: Callable[[float], None] | None) -> bool:
+                    on_loading: Callable[[float | None], None] | None) -> bool:
         """Wait until the engine answers. ``timeout`` limits only the time it neither answers
         nor loads: loading a large graph takes as long as it takes. While it replays a long
         statement it accepts a connection but does not reply; that counts as loading too."""
@@ -254,8 +255,8 @@ class EmbeddedEngine:
                 deadline = time.monotonic() + timeout
             elif time.monotonic() > deadline:
                 return False
-            if state == "loading" and on_loading and time.monotonic() - last_report >= 1.0:
-                on_loading(loaded)
+            if state != "down" and on_loading and time.monotonic() - last_report >= 1.0:
+                on_loading(loaded if state == "loading" else None)  # None: busy, share unknown
                 last_report = time.monotonic()
             time.sleep(0.05)
         return False
@@ -348,7 +349,9 @@ class EmbeddedEngine:
                 client(self.socket, timeout).shutdown()
             except (redis.ConnectionError, redis.ResponseError):
                 pass  # the connection closes as the server exits
-        elif not self._alive(pid):
+        elif self._alive(pid):  # still loading (or stuck): redis exits at once on SIGTERM then
+            os.kill(pid, signal.SIGTERM)  # type: ignore[arg-type] - pid is this directory's engine
+        else:
             self._clean_stale()
             return False
         deadline = time.monotonic() + timeout
