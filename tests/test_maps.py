@@ -110,6 +110,10 @@ def expected_counts(data: dict[str, Any], year: int | None) -> tuple[int, int]:
     return sum(drawn), links
 
 
+# The pages do not depend on the engine: the map tests read the embedded one only (the questions behind the
+# maps are tested on both engines in their own modules).
+EMBEDDED = pytest.mark.parametrize("loaded", ["embedded"], indirect=True)
+
 MAPS = {  # name -> (kind, options, a city on the map)
     "neighbourhood": ("neighbourhood", {"city": "Cork", "depth": 2}, None),
     "cluster": ("cluster", {"name": "Global Citizenship Education"}, "Yeonsu-gu"),
@@ -142,6 +146,7 @@ def network(ex: Explorer) -> Subgraph:
     return map_subgraph(ex, "network")
 
 
+@EMBEDDED
 @pytest.mark.parametrize("name", list(MAPS))
 def test_each_map_opens_offline_selects_and_highlights(browser: Any, ex: Explorer, name: str) -> None:
     kind, options, city = MAPS[name]
@@ -173,6 +178,7 @@ def test_each_map_opens_offline_selects_and_highlights(browser: Any, ex: Explore
     m.page.close()
 
 
+@EMBEDDED
 def test_geographic_map_has_coastlines_arcs_and_lists_what_it_cannot_place(browser: Any, ex: Explorer,
                                                                             network: Subgraph) -> None:
     built = maps.build(network, geo=True, kind="network")
@@ -189,6 +195,7 @@ def test_geographic_map_has_coastlines_arcs_and_lists_what_it_cannot_place(brows
     m.page.close()
 
 
+@EMBEDDED
 def test_year_slider_changes_drawn_counts_as_the_data_says(browser: Any, network: Subgraph) -> None:
     built = maps.build(network, kind="network")
     data = payload(built.html)
@@ -209,6 +216,7 @@ def test_year_slider_changes_drawn_counts_as_the_data_says(browser: Any, network
     m.page.close()
 
 
+@EMBEDDED
 def test_search_lists_every_match_and_the_tooltip_belongs_to_the_found_city(browser: Any, ex: Explorer,
                                                                              network: Subgraph) -> None:
     built = maps.build(network, kind="network")
@@ -233,6 +241,7 @@ def test_search_lists_every_match_and_the_tooltip_belongs_to_the_found_city(brow
     m.page.close()
 
 
+@EMBEDDED
 def test_same_data_gives_the_same_positions(ex: Explorer) -> None:
     for kind, options in (("network", {}), ("neighbourhood", {"city": "Cork", "depth": 2}),
                           ("region", {"name": "Africa"})):
@@ -257,6 +266,7 @@ def test_html_in_data_is_shown_as_text(browser: Any) -> None:
     m.page.close()
 
 
+@EMBEDDED
 def test_save_as_png_and_svg(browser: Any, ex: Explorer) -> None:
     m = open_map(browser, maps.render(map_subgraph(ex, "region", name="Africa"), kind="region"), "export")
     with m.page.expect_download() as d:
@@ -270,6 +280,7 @@ def test_save_as_png_and_svg(browser: Any, ex: Explorer) -> None:
     m.page.close()
 
 
+@EMBEDDED
 def test_no_unused_assets_in_the_page(ex: Explorer) -> None:
     sub = map_subgraph(ex, "neighbourhood", city="Cork")
     graph, geo = maps.render(sub), maps.render(sub, geo=True)
@@ -317,6 +328,7 @@ def test_10000_cities_open_grouped_and_a_group_expands(browser: Any) -> None:
     m.page.close()
 
 
+@EMBEDDED
 def test_maps_from_the_api(loaded: GraphStore, session_data_dir: Path) -> None:
     c = TestClient(create_app(load_settings(data_dir=session_data_dir), store=loaded))
     for url in ("/maps/neighbourhood/Cork?depth=2", "/maps/region/Africa", "/maps/country/Korea?geo=true",
