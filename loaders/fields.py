@@ -5,7 +5,6 @@ first). A parser returns the typed value or raises ValueError saying what was ex
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date

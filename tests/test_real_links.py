@@ -6,6 +6,7 @@ Every row is a public fact; its source is in the file (tests/data/real_links_mul
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,13 +33,16 @@ PARTNERS = {"Cluj-Napoca": "RO", "Toluca": "MX", "Luoyang": "CN", "Nagoya": "JP"
 
 
 @pytest.fixture
-def members(store: GraphStore) -> GraphStore:
+def members(store: GraphStore, tmp_path: Path) -> GraphStore:
     load_files(store, MEMBER_FILES, mapping=Mapping(defaults={"status": "member"}))
+    shutil.copy(FILE, tmp_path / FILE.name)  # --keep-going writes the refused rows beside the file
+    store.tmp_file = tmp_path / FILE.name  # type: ignore[attr-defined]
     return store
 
 
-def _load(store: GraphStore) -> LoadReport:
-    return load_files(store, [FILE], mapping=Mapping.parse(kind="links"), keep_going=True)
+def _load(store: GraphStore, **options: bool) -> LoadReport:
+    return load_files(store, [store.tmp_file], mapping=Mapping.parse(kind="links"), keep_going=True,  # type: ignore[attr-defined]
+                      **options)
 
 
 def _member_names(store: GraphStore) -> dict[str, str]:
@@ -107,7 +111,7 @@ def test_the_file_is_public_facts_with_a_source_on_every_row() -> None:
 
 def test_no_new_cities_refuses_partners_and_writes_nothing(members: GraphStore) -> None:
     before = members.summary()
-    report = load_files(members, [FILE], mapping=Mapping.parse(kind="links"), keep_going=True, new_cities=False)
+    report = _load(members, new_cities=False)
     assert report.created == []
     refused = [str(e) for e in report.files[0].rejected]
     assert any("Cluj-Napoca" in e and "--no-new-cities" in e for e in refused)
