@@ -12,13 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gnlc.errors import InputError
 from gnlc.graph import cypher
 from gnlc.graph.cypher import MAX_PATH_HOPS
 from gnlc.graph.model import Label
+from gnlc.names import bounded, check_kinds, check_year, gedge, gnode
 from gnlc.schemas import GEdge, GNode, PathOut, PathResult
+
+if TYPE_CHECKING:
+    from gnlc.explore import Explorer
 
 MAX_VISITED = 200_000  # nodes one search may reach before it stops and says so
 
@@ -37,12 +41,10 @@ class _Side:
         self.frontier = {self.start: Label.CITY}
 
 
-def find_paths(ex: Any, source: str, target: str, *, via: str = "all", max_hops: int = 4,
+def find_paths(ex: Explorer, source: str, target: str, *, via: str = "all", max_hops: int = 4,
                kinds: Iterable[str] | None = None, year: int | None = None, limit: int = 10,
                include_hubs: bool = False) -> PathResult:
     """All shortest paths (up to ``limit``) of at most ``max_hops`` steps."""
-    from gnlc.explore import bounded, check_kinds, check_year
-
     if via not in cypher.PATH_TYPES:
         raise InputError(f"via: expected one of {', '.join(cypher.PATH_TYPES)}, got {via!r}")
     bounded(max_hops, "max_hops", 1, MAX_PATH_HOPS)
@@ -147,8 +149,6 @@ class _Search:
         return out[:limit]
 
     def _path(self, fwd: _Side, bwd: _Side, ids: list[str]) -> PathOut:
-        from gnlc.explore import gedge, gnode
-
         edges: list[GEdge] = []
         for x, y in zip(ids, ids[1:], strict=False):
             raw = fwd.back.get(y, {}).get(x) or bwd.back.get(x, {}).get(y)

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gnlc.explore import Explorer, bounded, summary_of
 from gnlc.graph import cypher
 from gnlc.graph.model import REGIONS, Label, MembershipStatus
 from gnlc.loaders.normalise import country_name
+from gnlc.names import bounded, summary_of
 from gnlc.peers import CityFacts, NetworkContext, feature_values, score
 from gnlc.schemas import Candidate, CitySummary, GEdge, GNode, Reason, Recommendation, Subgraph, Weights
+
+if TYPE_CHECKING:
+    from gnlc.explore import Explorer
 
 MAX_CANDIDATES = 100
 FACT_BATCH = 500  # candidates whose facts are read per statement
@@ -41,6 +44,7 @@ class _Around:
     names: dict[str, str] = field(default_factory=dict)
     degree: dict[str, int] = field(default_factory=dict)
     orgs: set[str] = field(default_factory=set)
+    hubs_left_out: set[str] = field(default_factory=set)
 
 
 def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: int = 10,
@@ -79,9 +83,8 @@ def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: 
         notes.insert(0, f"{summary.name} has no city-to-city links and no partner organisations beyond hubs: "
                         "these suggestions are built from context alone (its country's twinning, its region, "
                         "size, clusters and awards)")
-    if hubs and not include_hubs:
-        notes.append("hub organisations (UIL, national commissions, any that partners most of a country or "
-                     "region) are not reasons or brokers; include_hubs / --include-hubs counts them")
+    if around.hubs_left_out:
+        notes.append(ex.hubs().note(around.hubs_left_out).replace("hubs left out", "not reasons or brokers, as hubs"))
     return Recommendation(city=summary, weights=weights, considered=len(scored), candidates=top, notes=notes)
 
 
@@ -97,7 +100,9 @@ def _around(ex: Explorer, cid: str, hubs: set[str]) -> _Around:
     for r in ex.store.read(cypher.TWO_STEP_LINKS, id=cid):
         out.via[r["via"]].add(r["id"])
         out.names[r["via"]] = r["via_name"] or r["via"]
-    orgs = {r["id"]: r["name"] or r["id"] for r in ex.store.read(cypher.CITY_ORGS, id=cid) if r["id"] not in hubs}
+    partners = ex.store.read(cypher.CITY_ORGS, id=cid)
+    out.hubs_left_out = {r["id"] for r in partners if r["id"] in hubs}
+    orgs = {r["id"]: r["name"] or r["id"] for r in partners if r["id"] not in hubs}
     out.orgs = set(orgs)
     out.names.update(orgs)
     if orgs:
