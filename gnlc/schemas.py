@@ -188,10 +188,10 @@ class BrokerResult(Model):
     target: CitySummary
     linked: bool = Field(description="the two cities are already linked")
     brokers: list[Broker]
+    note: str | None = Field(None, description="what was left out (hub organisations) and how to keep it")
 
 
 class Bridge(Model):
-    note: str | None = Field(None, description="what was left out (hub organisations) and how to keep it")
     organisation: GNode
     cities: int
 
@@ -244,11 +244,11 @@ class Recommendation(Model):
     weights: Weights
     considered: int = Field(description="candidates scored")
     candidates: list[Candidate]
+    notes: list[str] = Field([], description="how the list was built: hubs left out, reasons every candidate "
+                                             "shared (dropped), or that it rests on context alone")
 
 
 class CountRow(Model):
-    notes: list[str] = Field([], description="how the list was built: hubs left out, reasons every candidate "
-                                             "shared (dropped), or that it rests on context alone")
     key: str | int | None
     name: str | None = None
     count: int
