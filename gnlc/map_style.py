@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from gnlc.graph.model import REGIONS, Label
+from gnlc.hubs import HUB_KINDS as _HUB_KINDS
 from gnlc.loaders.normalise import country_name as _country_name
 from gnlc.loaders.normalise import region_of as _region_of
 from gnlc.schemas import GEdge, GNode
@@ -19,7 +20,7 @@ REGION_COLOURS = {
     "latin-america-caribbean": "#D55E00",
 }
 NO_REGION = ("#999999", "no UNESCO region")
-HUB_KINDS = frozenset({"uil", "national_commission"})  # partner with every member (of a country)
+HUB_KINDS = frozenset(_HUB_KINDS)  # partner with every member (of a country); the full rule is in gnlc.hubs
 ORG_SHAPES = {"uil": "star", "national_commission": "diamond", "university": "triangle", "ngo": "square",
               "ministry": "triangleDown", "government": "triangleDown"}
 SHAPE_NAMES = {"dot": "city", "star": "UIL", "diamond": "national commission", "triangle": "university",
@@ -42,7 +43,7 @@ EDGE_STYLES: dict[str, dict[str, Any]] = {  # link kind or relationship type -> 
     "joint_project": _style("joint project", "#01665E", 1.6, [12, 3, 2, 3]),
     "cluster_peer": _style("cluster peers", "#666666", 1.2, [4, 4]),
     "PARTNERS_WITH": _style("partner organisation", "#333333", 1.4, None, 0.85),
-    "HUB_PARTNER": _style("hub partner (UIL, national commission)", "#8A8A8A", 1.0, [1, 3], 0.45),
+    "HUB_PARTNER": _style("hub partner (UIL, national commission, ...)", "#8A8A8A", 1.0, [1, 3], 0.45),
     "IN_CLUSTER": _style("cluster member", "#CC79A7", 1.3, [3, 3], 0.6),
     "RECOMMENDED": _style("recommended partner", "#CC79A7", 2.6, [10, 5], 1.0),
     "BROKER": _style("could introduce (broker)", "#5E3C99", 2.2, [2, 3], 1.0),

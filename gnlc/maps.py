@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -73,8 +74,15 @@ def _region(n: GNode) -> str | None:
     return n.region or (region_of(n.country) if n.country else None)
 
 
+_HUBS: ContextVar[frozenset[str] | None] = ContextVar("map_hubs", default=None)
+
+
 def _is_hub(n: GNode) -> bool:
-    return n.label == Label.CLUSTER or (n.label == Label.ORGANISATION and n.kind in HUB_KINDS)
+    """Context, not centre: clusters and the hubs of :mod:`gnlc.hubs` (given to :func:`build`), or by kind."""
+    known = _HUBS.get()
+    if n.label == Label.CLUSTER or (n.label == Label.ORGANISATION and n.kind in HUB_KINDS):
+        return True
+    return known is not None and n.id in known
 
 
 def _metric(nodes: list[GNode], pairs: list[tuple[str, str]], size_by: str) -> dict[str, float]:
@@ -163,8 +171,19 @@ def _profile_node(n: GNode, how: int | None) -> dict[str, Any]:
 
 
 def build(sub: Subgraph, *, size_by: SizeBy = "degree", geo: bool = False, title: str | None = None,
-          layout: Layout = "auto", year: int | None = None, kind: str | None = None) -> MapPage:
-    """The subgraph as one self-contained HTML page, with what it draws."""
+          layout: Layout = "auto", year: int | None = None, kind: str | None = None,
+          hubs: set[str] | None = None) -> MapPage:
+    """The subgraph as one self-contained HTML page, with what it draws. ``hubs``: ids of the
+    graph's hub organisations (``Explorer.hubs().ids()``), drawn as context."""
+    token = _HUBS.set(frozenset(hubs) if hubs is not None else None)
+    try:
+        return _build(sub, size_by=size_by, geo=geo, title=title, layout=layout, year=year, kind=kind)
+    finally:
+        _HUBS.reset(token)
+
+
+def _build(sub: Subgraph, *, size_by: SizeBy, geo: bool, title: str | None, layout: Layout, year: int | None,
+           kind: str | None) -> MapPage:
     nodes = list({n.id: n for n in sub.nodes}.values())
     ids = {n.id for n in nodes}
     edges = [e for e in sub.edges if e.source_id in ids and e.target_id in ids and e.source_id != e.target_id]

@@ -12,7 +12,7 @@ from gnlc.api.deps import ExplorerDep
 from gnlc.api.routers.cities import NAME, CityRef
 from gnlc.api.routers.links import Source, Target
 
-from gnlc.explore import HUB_DEGREE
+from gnlc.explore import HUB_DEGREE, Explorer
 from gnlc.maps import build
 from gnlc.schemas import Subgraph
 from gnlc.subgraphs import map_subgraph
@@ -27,8 +27,10 @@ HTML = {200: {"content": {"text/html": {"example": "<!DOCTYPE html><html lang=\"
               "description": "a self-contained HTML page (works offline; every year on one layout, a year slider)"}}
 
 
-def _page(sub: Subgraph, kind: str, *, size_by: str, geo: bool, year: int | None = None) -> HTMLResponse:
-    page = build(sub, size_by=size_by, geo=geo, kind=kind, year=year)  # type: ignore[arg-type]
+def _page(ex: Explorer, sub: Subgraph, kind: str, *, size_by: str, geo: bool, year: int | None = None
+          ) -> HTMLResponse:
+    page = build(sub, size_by=size_by, geo=geo, kind=kind, year=year,  # type: ignore[arg-type]
+                 hubs=ex.hubs().ids())
     return HTMLResponse(page.html, headers={"X-Map-Nodes": str(page.nodes), "X-Map-Links": str(page.links),
                                             "X-Map-Hidden-Links": str(page.hidden_links),
                                             "X-Map-Unplaced": str(len(page.unplaced))})
@@ -37,21 +39,21 @@ def _page(sub: Subgraph, kind: str, *, size_by: str, geo: bool, year: int | None
 @router.get("/neighbourhood/{city}", responses=HTML, summary="A city's neighbourhood (depth 1 or 2)")
 def neighbourhood(ex: ExplorerDep, city: CityRef, depth: Annotated[int, Query(ge=1, le=2, examples=[2])] = 1,
                   year: YearQ = None, size_by: SizeBy = "degree", geo: Geo = False) -> HTMLResponse:
-    return _page(map_subgraph(ex, "neighbourhood", city=city, depth=depth, year=year), "neighbourhood",
+    return _page(ex, map_subgraph(ex, "neighbourhood", city=city, depth=depth, year=year), "neighbourhood",
                  size_by=size_by, geo=geo)
 
 
 @router.get("/recommendations/{city}", responses=HTML,
             summary="A city's recommended partners, apart from its links; reasons in the tooltips")
 def recommendations(ex: ExplorerDep, city: CityRef, size_by: SizeBy = "degree", geo: Geo = False) -> HTMLResponse:
-    return _page(map_subgraph(ex, "recommendations", city=city), "recommendations", size_by=size_by, geo=geo)
+    return _page(ex, map_subgraph(ex, "recommendations", city=city), "recommendations", size_by=size_by, geo=geo)
 
 
 @router.get("/paths", responses=HTML, summary="Shortest paths and brokers between two cities")
 def paths(ex: ExplorerDep,
           source: Source, target: Target,
           size_by: SizeBy = "degree", geo: Geo = False) -> HTMLResponse:
-    return _page(map_subgraph(ex, "paths", city=source, target=target), "paths", size_by=size_by, geo=geo)
+    return _page(ex, map_subgraph(ex, "paths", city=source, target=target), "paths", size_by=size_by, geo=geo)
 
 
 @router.get("/{kind}/{name}", responses=HTML, summary="A cluster, a UNESCO region or a country")
@@ -60,7 +62,7 @@ def area(ex: ExplorerDep, kind: Literal["cluster", "region", "country"],
                                    description="cluster, region or country name", examples=["Africa"])],
          year: YearQ = None, size_by: SizeBy = "degree", geo: Geo = False,
          hub_degree: Annotated[int, Query(ge=1, le=10_000_000, examples=[HUB_DEGREE])] = HUB_DEGREE) -> HTMLResponse:
-    return _page(map_subgraph(ex, kind, name=name, hub_degree=hub_degree), kind, size_by=size_by, geo=geo,
+    return _page(ex, map_subgraph(ex, kind, name=name, hub_degree=hub_degree), kind, size_by=size_by, geo=geo,
                  year=year)
 
 
@@ -68,5 +70,5 @@ def area(ex: ExplorerDep, kind: Literal["cluster", "region", "country"],
 def network(ex: ExplorerDep, year: YearQ = None, size_by: SizeBy = "degree", geo: Geo = False,
             hub_degree: Annotated[int, Query(ge=1, le=10_000_000, examples=[HUB_DEGREE])] = HUB_DEGREE
             ) -> HTMLResponse:
-    return _page(map_subgraph(ex, "network", hub_degree=hub_degree), "network", size_by=size_by, geo=geo,
+    return _page(ex, map_subgraph(ex, "network", hub_degree=hub_degree), "network", size_by=size_by, geo=geo,
                  year=year)

@@ -281,8 +281,10 @@ def map(ctx: typer.Context,  # noqa: A001 - the command is `gnlc map`
     from gnlc.subgraphs import map_subgraph
 
     city = name if kind in ("neighbourhood", "paths", "recommendations") else None
-    sub = map_subgraph(_explorer(ctx), kind, city=city, target=target, depth=depth,
+    ex = _explorer(ctx)
+    sub = map_subgraph(ex, kind, city=city, target=target, depth=depth,
                        year=year if kind == "neighbourhood" else None,  # other maps hold every year: a slider
                        name=None if city else name, hub_degree=hub_degree or None)
-    page = write_map(sub, output, size_by=size_by, geo=geo, kind=kind, year=year)  # type: ignore[arg-type]
+    page = write_map(sub, output, size_by=size_by, geo=geo, kind=kind, year=year,  # type: ignore[arg-type]
+                     hubs=ex.hubs().ids())
     console.print(f"wrote {output}: {page.summary()}", highlight=False)
