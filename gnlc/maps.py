@@ -265,8 +265,10 @@ def _node(n: GNode, xy: tuple[float, float], value: float, top: float, hub: bool
         "g": group, "cn": country_name(n.country) if n.country else None,
         **_profile_node(n, how),
     }
-    if hub and n.kind == "national_commission" and n.country:
-        out["l"] = f"{country_name(n.country)} NatCom"  # the legend says what a diamond is
+    if n.kind == "national_commission" and n.country:  # short labels; the profile gives the whole name
+        out["l"] = f"{country_name(n.country)} NatCom"
+    elif n.kind == "uil":
+        out["l"] = "UIL"
     if region:
         out["re"] = region
     if hub:
