@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gnlc.graph import cypher
 from gnlc.graph.model import Label, Rel
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.mapping import Mapping
