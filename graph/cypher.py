@@ -536,21 +536,24 @@ PROJECTION_NODES = Query(
     "projection_nodes",
     "MATCH (x) WHERE x:" + CY + " OR x:" + OG
     + " RETURN x.id AS id, labels(x)[0] AS label, x.name AS name, x.country_code AS country, x.region AS region,"
-    " x.kind AS kind, x.year_joined AS year_joined",
+    " x.kind AS kind, x.year_joined AS year_joined ORDER BY id",  # one order on every engine: same layouts, communities
 )
 PROJECTION_EDGES = Query(
     "projection_edges",
     "MATCH (a:" + CY + ")-[r:" + LINK + "]->(b:" + CY + ") WHERE a.id < b.id"
     " RETURN a.id AS source, b.id AS target, type(r) AS type, r.kind AS kind, r.since AS since, r.until AS until"
+    " ORDER BY source, target, kind, since"
     " UNION ALL MATCH (a:" + OG + ")-[r:" + PARTNER + "]->(b:" + CY + ")"
-    " RETURN a.id AS source, b.id AS target, type(r) AS type, r.role AS kind, r.since AS since, r.until AS until",
+    " RETURN a.id AS source, b.id AS target, type(r) AS type, r.role AS kind, r.since AS since, r.until AS until"
+    " ORDER BY source, target, kind, since",
 )
 # Export of the whole graph.
 ALL_NODES = Query("all_nodes", "MATCH (x) RETURN " + _NODE + " AS node ORDER BY node.label, node.id")
 ALL_EDGES = Query(
     "all_edges",
     "MATCH (a)-[r]->(b) WHERE NOT (type(r) = '" + LINK + "' AND a.id > b.id)"
-    " RETURN type(r) AS type, a.id AS source_id, b.id AS target_id, properties(r) AS props",
+    " RETURN type(r) AS type, a.id AS source_id, b.id AS target_id, r.key AS key, properties(r) AS props"
+    " ORDER BY type, source_id, target_id, key",
 )
 # Maps of a region, a country, a cluster or a year: the partnership graph with its facts.
 PARTNERSHIP_NODES = Query(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -26,8 +25,7 @@ from gnlc.settings import Settings, load_settings
 from tests import neo4j_server
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_ROOT = REPO / "data"  # the bundled datasets (GNLC_DATASET_DIR)
-DATA = DATA_ROOT / "gnlc"
+DATA = REPO / "data" / "gnlc"
 
 
 def short_tmp(prefix: str) -> Path:
@@ -123,7 +121,6 @@ def embedded_store(settings: Settings) -> Iterator[GraphStore]:
 def dump(store: GraphStore) -> tuple[list[Any], list[Any]]:
     """Every node and relationship with its properties, but not when it was loaded."""
     def clean(props: dict[str, Any]) -> tuple[Any, ...]:
-        props = {**props, "sources": [re.sub(r" \| [0-9T:+-]+$", "", e) for e in props.get("sources") or []]}
         return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in props.items() if k != "loaded_at"))
 
     nodes = sorted((r["label"], clean(r["props"])) for r in store.read(cypher.DUMP_NODES))
@@ -172,7 +169,7 @@ def loaded(request: pytest.FixtureRequest, session_data_dir: Path) -> Iterator[G
 
     settings = load_settings(data_dir=session_data_dir, graph_name="m_" + uuid.uuid4().hex[:12])
     with engine_store(request.param, settings, _neo4j_for(request)) as s:
-        load_bundled(s, DATA_ROOT)
+        load_bundled(s, DATA)
         load_files(s, list(LOADED_FILES))
         yield s
 

@@ -24,6 +24,7 @@ from gnlc.settings import Settings, load_settings
 LAUNCHER = Path(__file__).resolve().parent / "neo4j" / "target" / "gnlc-test-neo4j.jar"
 TEST_PASSWORD = "gnlc-test-password"
 START_TIMEOUT_S = 240
+QUERY_TIMEOUT_MS = 120_000
 # What Neo4j's own neo4j.conf passes to its JVM (server.jvm.additional), a small heap, and a
 # JVM that exits rather than limps on when the heap is full.
 JVM_OPTIONS = (
@@ -55,6 +56,9 @@ class Neo4jServer:
         values: dict[str, object] = {
             "engine": "neo4j", "neo4j_uri": self.uri, "neo4j_user": self.user,
             "neo4j_password": self.password, "neo4j_database": self.database,
+            # a read's timeout covers the client pulling its rows (pure-Python decoding): on two busy
+            # cores a dump of the bundled graph took longer than the 10 s default
+            "query_timeout_ms": QUERY_TIMEOUT_MS,
         }
         return load_settings(**(values | overrides))  # type: ignore[arg-type]
 
