@@ -2,6 +2,7 @@
 
     python bench/run.py                          # 1k, 10k and 100k cities, writes bench/RESULTS.md
     python bench/run.py --sizes 1000 --runs 3    # a quick run
+    python bench/run.py --engine both --sizes 10000 --runs 1   # Neo4j beside FalkorDB (a section)
 
 For each size: first load (our pipeline into an empty graph) beside the same records written
 one row per query (the py2neo-era way) in the same run; an incremental reload with 1% of
@@ -14,6 +15,7 @@ repeated. Nothing here is asserted: the numbers are written down.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import platform
@@ -305,12 +307,103 @@ def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], comm
     return "\n".join(lines) + "\n"
 
 
+# -- Neo4j beside FalkorDB ------------------------------------------------------------------------------------
+ENGINES_SECTION = "## Neo4j beside FalkorDB"
+
+
+def engine_store(engine: str, data_dir: Path, neo4j_uri: str | None, password: str | None) -> GraphStore:
+    timeout = 120_000  # the whole-network questions at 10k+ cities on a shared machine
+    if engine == "neo4j":
+        return open_store(load_settings(engine="neo4j", neo4j_uri=neo4j_uri, neo4j_password=password,
+                                        query_timeout_ms=timeout))
+    return open_store(load_settings(data_dir=data_dir, graph_name="bench", query_timeout_ms=timeout))
+
+
+def run_engines(cities: int, runs: int, work: Path, neo4j_uri: str, password: str, n_pairs: int) -> dict[str, Any]:
+    """The same synthetic files into each engine: first load, and the main questions' latency."""
+    files_dir = work / f"syn{cities}"
+    generate(files_dir, cities=cities, seed=42)
+    files = sorted(files_dir.glob("*.csv"))
+    out: dict[str, Any] = {"cities": cities}
+    for engine in ("embedded", "neo4j"):
+        data_dir = Path(tempfile.mkdtemp(prefix="gnlc-b-", dir="/tmp"))
+        store = engine_store(engine, data_dir, neo4j_uri, password)
+        try:
+            loads = [first_load(store, files) for _ in range(max(1, runs))]
+            ex = Explorer(store)
+            an = Analytics(ex)
+            pairs = pick_pairs(ex, n_pairs, seed=cities)
+            qs = {name: latencies(fn, pairs) for name, (fn, _) in questions(ex, an).items()}
+            out[engine] = {"load_s": statistics.median(x["seconds"] for x in loads), "stored": loads[0]["stored"],
+                           "queries": {k: (pct(v, 0.5), pct(v, 0.95)) for k, v in qs.items()}}
+            print(engine, out[engine], flush=True)
+        finally:
+            store.close()
+            if engine == "embedded":
+                EmbeddedEngine(data_dir / "engine").stop()
+            shutil.rmtree(data_dir, ignore_errors=True)
+    return out
+
+
+def engines_report(results: list[dict[str, Any]], command: str, server: str, n_pairs: int) -> str:
+    lines = [ENGINES_SECTION, "", f"Command: `{command}`. Neo4j: {server}. The same synthetic files into each engine "
+             "from an empty graph (the bulk first load), then each question on the same "
+             f"{n_pairs} random city pairs through the store (ms, p50 / p95), after one call to warm caches.", "",
+             "| cities | question | FalkorDB p50 | FalkorDB p95 | Neo4j p50 | Neo4j p95 |", "|---|---|---|---|---|---|"]
+    for r in results:
+        f, n = r["embedded"], r["neo4j"]
+        lines.append(f"| {r['cities']:,} | first load, s ({f['stored']:,.0f} stored relationships) | {f['load_s']:.1f} "
+                     f"| | {n['load_s']:.1f} | |")
+        for name, (fp50, fp95) in f["queries"].items():
+            np50, np95 = n["queries"][name]
+            lines.append(f"| {r['cities']:,} | {name} | {fp50:.1f} | {fp95:.1f} | {np50:.1f} | {np95:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def replace_section(text: str, section: str) -> str:
+    """`text` with the section of the same title replaced, or with it added at the end."""
+    title = section.split("\n", 1)[0]
+    if title not in text:
+        return text.rstrip("\n") + "\n\n" + section
+    before, rest = text.split(title, 1)
+    after = rest.split("\n## ", 1)
+    return before + section + ("\n## " + after[1] if len(after) == 2 else "")
+
+
+def main_engines(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(HERE.parent))
+    from tests import neo4j_server  # the tests' Neo4j launcher, unless NEO4J_URI names a server
+
+    work = Path(tempfile.mkdtemp(prefix="gnlc-bench-"))
+    own = neo4j_server.from_environment()
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    with contextlib.ExitStack() as stack:
+        server = own or stack.enter_context(neo4j_server.launched(heap="2g", page_cache_mb=512))
+        what = "NEO4J_URI's server" if own else (f"5.26 Community from tests/neo4j (heap 2 GiB, page cache 512 MiB), "
+                                                 f"ready in {server.start_s:.0f} s")
+        results = [run_engines(int(n), args.runs, work, server.uri, server.password, args.pairs)
+                   for n in args.sizes.split(",")]
+        if not own:
+            what += f", peak RSS {server.rss_mib('VmHWM'):.0f} MiB"
+    section = engines_report(results, command, what, args.pairs)
+    args.out.write_text(replace_section(args.out.read_text(encoding="utf-8"), section), encoding="utf-8")
+    print(section)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated city counts")
     parser.add_argument("--runs", type=int, default=3, help="repetitions of the repeated steps (median)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--pairs", type=int, default=QUERIES, help="city pairs per question (--engine both)")
+    parser.add_argument("--engine", choices=["embedded", "both"], default="embedded",
+                        help="embedded: the full benchmark, written to --out; both: FalkorDB beside Neo4j "
+                             f"(NEO4J_URI, or the tests' launcher), written as the section '{ENGINES_SECTION}'")
     args = parser.parse_args()
+    if args.engine == "both":
+        main_engines(args)
+        return
     work = Path(tempfile.mkdtemp(prefix="gnlc-bench-"))
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
