@@ -55,6 +55,7 @@ def _rows(records: Any) -> list[Row]:
 
 class Neo4jStore(GraphStore):
     dialect = Dialect.NEO4J
+    fulltext_and = " AND "  # Lucene joins words with OR; the embedded engine's search needs every word
 
     def __init__(self, driver: neo4j.Driver, database: str, timeout_ms: int, uri: str) -> None:
         self.driver, self.database, self.timeout_s = driver, database, timeout_ms / 1000

@@ -36,6 +36,7 @@ class GraphStore(ABC):
 
     dialect: Dialect
     description: str
+    fulltext_and = " "  # how a full-text query requires every word (RediSearch: a space; Lucene: AND)
 
     # -- what each engine implements ----------------------------------------------------
     @abstractmethod
@@ -108,7 +109,7 @@ class GraphStore(ABC):
         words = [w for w in _SEARCH_SPLIT.split(text) if w][:20]
         if not words:
             return []
-        q = " ".join(f"{w}*" if len(w) > 2 else w for w in words)
+        q = self.fulltext_and.join(f"{w}*" if len(w) > 2 else w for w in words)
         return self.read(query, q=q, limit=max(1, min(limit, 100)))
 
     def shortest_link_path(self, a: str, b: str) -> list[str]:
