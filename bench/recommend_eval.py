@@ -51,7 +51,8 @@ from gnlc.graph import cypher  # noqa: E402
 from gnlc.graph.store import GraphStore, open_store  # noqa: E402
 
 from gnlc.hubs import find_hubs  # noqa: E402
-from gnlc.peers import FEATURES, CityFacts, NetworkContext, feature_values  # noqa: E402
+from gnlc.peers import (FEATURES, CityFacts, NetworkContext, feature_values, near_pool, three_steps,  # noqa: E402
+                        top_three_steps)
 from gnlc.recommend import COLD_START, REGION_POOL  # noqa: E402
 from gnlc.schemas import Weights  # noqa: E402
 from gnlc.settings import load_settings  # noqa: E402
@@ -91,6 +92,9 @@ def load_network(name: str, data_dir: Path) -> Network:
                     partners[o].add(f["id"])
             for c in f["clusters"]:
                 clusters[c["id"]].add(f["id"])
+    for r in store.read(cypher.CITY_PLACES):
+        if r["id"] in cities:
+            cities[r["id"]].latitude, cities[r["id"]].longitude = float(r["latitude"]), float(r["longitude"])
     years: dict[tuple[str, str], int | None] = {}
     for r in store.read(cypher.LINK_PAIRS):
         key = (r["a"], r["b"])
@@ -155,6 +159,7 @@ class Split:
         for org, cities in net.partners.items():
             self.g.add_edges_from((org, c) for c in cities)
         self.ctx = NetworkContext.from_links({c: (f.country, f.status) for c, f in net.cities.items()}, self.visible)
+        self.ctx.coords = {c: f.place for c, f in net.cities.items() if f.place is not None}
         self.by_country: dict[str | None, int] = defaultdict(int)
         for f in net.cities.values():
             self.by_country[f.country] += 1
@@ -182,6 +187,10 @@ class Split:
         two_hop = {x for z in g[u] for x in g[z] if x in net.cities} - linked - {u}
         pool = set(two_hop) | net.cluster_mates.get(u, set()) | set(net.winners)
         pool |= set(self.ctx.context_pool(me.country, members_only=False))
+        paths = three_steps(u, linked, self.cities_only.adj, self.ctx.degree)
+        pool |= set(top_three_steps(paths))
+        partners_at = {y: self.ctx.coords[y] for y in linked if y in self.ctx.coords}
+        pool |= near_pool(self.ctx, me.place, partners_at.values())
         if me.region and len(pool - linked - {u}) < COLD_START:
             pool |= set(self.region_peers[me.region][:REGION_POOL])
         pool -= linked | {u}
@@ -191,7 +200,8 @@ class Split:
         for x in ordered:
             commons = mine & set(g[x]) if x in two_hop else ()
             degs = [self.ctx.degree.get(z, 0) if z in net.cities else g.degree(z) for z in commons]
-            values = feature_values(me, net.cities[x], degs, self.ctx)
+            values = feature_values(me, net.cities[x], degs, self.ctx, partners_at,
+                                    sum(paths[x].values()) if x in paths else 0.0)
             rows.append([values[f] for f in FEATURES])
         features = np.array(rows, dtype=float).reshape(len(ordered), len(FEATURES))
         base: dict[str, dict[str, float]] = {}

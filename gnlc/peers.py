@@ -17,7 +17,15 @@ Features of a candidate ``x`` for a city ``c`` (each value times its weight in
 - ``shared_clusters``: number of GNLC thematic clusters both are in;
 - ``similar_size``: 1 - |log10(population ratio)| / 2, floored at 0, when both are known;
 - ``same_region`` / ``other_region``: 1 when the UNESCO regions are equal / differ;
-- ``mentor``: 1 when ``x`` won the UNESCO Learning City Award.
+- ``mentor``: 1 when ``x`` won the UNESCO Learning City Award;
+- ``three_steps``: the twins of twins of ``c``'s twins: the sum over the paths
+  ``c - a - b - x`` through linked cities of 1 / sqrt(degree a x degree b) (the L3
+  score of link prediction, a twin of a twin of a twin counting more when they are
+  linked to few);
+- ``nearby``: 1 / (1 + d / NEAR_KM) for the great-circle distance d between the two
+  cities (0 when either has no coordinates): twinning is often between near places;
+- ``near_partners``: the same nearness from ``x`` to the nearest of ``c``'s linked
+  cities: a place beside one of its twins (0 when unknown).
 """
 
 from __future__ import annotations
@@ -29,9 +37,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FEATURES = ("common_neighbours", "country_affinity", "active_partner", "shared_clusters", "similar_size",
-            "same_region", "other_region", "mentor")
+            "same_region", "other_region", "mentor", "three_steps", "nearby", "near_partners")
 AFFINE_COUNTRIES = 8  # the countries a city's country twins most with ...
 PER_COUNTRY = 40  # ... and their most active cities join the candidates
+THREE_STEP_POOL = 300  # the candidates with the largest three-step score join the pool
+NEAR_KM = 100.0  # the distance at which nearness is one half
+NEAR_POOL = 30  # the cities nearest to the city join the candidates ...
+NEAR_PARTNER_POOL = 10  # ... and those nearest to each of its linked cities
+EARTH_KM = 6371.0
 
 
 @dataclass
@@ -45,6 +58,14 @@ class CityFacts:
     population: int | None = None
     clusters: dict[str, str] = field(default_factory=dict)  # id -> name
     awards: list[str] = field(default_factory=list)  # "Award name year"
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def place(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (float(self.latitude), float(self.longitude))
 
 
 @dataclass
@@ -57,6 +78,8 @@ class NetworkContext:
     status: dict[str, str | None]
     pairs: dict[tuple[str, str], int]  # (country of one end, country of the other) -> linked pairs
     at: float = 0.0
+    coords: dict[str, tuple[float, float]] | None = None  # city id -> (latitude, longitude); None: not read
+    _grid: Any = None
     _ends: dict[str, int] = field(default_factory=dict)
     _by_country: dict[str, list[str]] = field(default_factory=dict)
 
@@ -89,6 +112,24 @@ class NetworkContext:
         return cls(degree=degree, country={k: v[0] for k, v in cities.items()},
                    status={k: v[1] for k, v in cities.items()}, pairs=dict(pairs), at=at)
 
+    def near(self, place: tuple[float, float] | None, k: int) -> list[str]:
+        """The ``k`` cities (with coordinates) nearest to ``place``."""
+        if place is None or not self.coords or k <= 0:
+            return []
+        import numpy as np
+
+        if self._grid is None:
+            ids = sorted(self.coords)
+            arr = np.radians(np.array([self.coords[i] for i in ids], dtype=float))
+            self._grid = (ids, arr)
+        ids, arr = self._grid
+        la, lo = math.radians(place[0]), math.radians(place[1])
+        h = (np.sin((arr[:, 0] - la) / 2) ** 2
+             + np.cos(la) * np.cos(arr[:, 0]) * np.sin((arr[:, 1] - lo) / 2) ** 2)
+        k = min(k, len(ids))
+        best = np.argpartition(h, k - 1)[:k]
+        return [ids[i] for i in best[np.argsort(h[best], kind="stable")]]
+
     def affinity(self, a: str | None, b: str | None) -> float:
         if not a or not b or not self._ends.get(a):
             return 0.0
@@ -112,6 +153,54 @@ class NetworkContext:
         return out
 
 
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def nearness(km: float | None) -> float:
+    return 0.0 if km is None else 1.0 / (1.0 + km / NEAR_KM)
+
+
+def nearest_partner(x: tuple[float, float] | None, partners: Mapping[str, tuple[float, float]]
+                    ) -> tuple[str, float] | None:
+    """The linked city nearest to ``x`` and its distance in km (None when unknown)."""
+    if x is None or not partners:
+        return None
+    return min(((p, haversine_km(x, at)) for p, at in partners.items()), key=lambda t: (t[1], t[0]))
+
+
+def near_pool(ctx: NetworkContext, place: tuple[float, float] | None,
+              partners_at: Iterable[tuple[float, float]], near: int = NEAR_POOL,
+              per_partner: int = NEAR_PARTNER_POOL) -> set[str]:
+    """Candidates by place: the cities nearest to the city and to each of its linked cities."""
+    out = set(ctx.near(place, near))
+    for at in partners_at:
+        out |= set(ctx.near(at, per_partner))
+    return out
+
+
+def three_steps(me: str, linked: Iterable[str], neighbours: Mapping[str, Iterable[str]],
+                degree: Mapping[str, int]) -> dict[str, dict[tuple[str, str], float]]:
+    """Candidate -> {(a, b): weight} over the paths ``me - a - b - candidate`` through
+    linked cities (``neighbours``: the linked cities of each ``a`` and each ``b``)."""
+    out: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
+    for a in linked:
+        for b in neighbours.get(a, ()):
+            if b == me:
+                continue
+            w = 1.0 / math.sqrt(max(degree.get(a, 1), 1) * max(degree.get(b, 1), 1))
+            for x in neighbours.get(b, ()):
+                if x not in (me, a):
+                    out[x][(a, b)] = w
+    return out
+
+
+def top_three_steps(paths: Mapping[str, Mapping[tuple[str, str], float]], k: int = THREE_STEP_POOL) -> list[str]:
+    return sorted(paths, key=lambda x: (-sum(paths[x].values()), x))[:k]
+
+
 def adamic_adar(degrees: Iterable[int]) -> float:
     return sum(1 / math.log(max(d, 2)) for d in degrees)
 
@@ -123,9 +212,14 @@ def size_similarity(a: int | None, b: int | None) -> float | None:
 
 
 def feature_values(me: CityFacts, x: CityFacts, common_degrees: Iterable[int],
-                   ctx: NetworkContext) -> dict[str, float]:
-    """Each feature's value for candidate ``x`` of city ``me`` (0 when it does not apply)."""
+                   ctx: NetworkContext, partners_at: Mapping[str, tuple[float, float]] | None = None,
+                   three_step: float = 0.0) -> dict[str, float]:
+    """Each feature's value for candidate ``x`` of city ``me`` (0 when it does not apply);
+    ``partners_at``: the coordinates of ``me``'s linked cities; ``three_step``: the sum of
+    :func:`three_steps` for ``x``."""
     same = bool(me.region and x.region and me.region == x.region)
+    here, there = me.place, x.place
+    np_ = nearest_partner(there, partners_at or {})
     return {
         "common_neighbours": adamic_adar(common_degrees),
         "country_affinity": ctx.affinity(me.country, x.country),
@@ -135,6 +229,9 @@ def feature_values(me: CityFacts, x: CityFacts, common_degrees: Iterable[int],
         "same_region": 1.0 if same else 0.0,
         "other_region": 1.0 if me.region and x.region and not same else 0.0,
         "mentor": 1.0 if x.awards else 0.0,
+        "three_steps": three_step,
+        "nearby": nearness(haversine_km(here, there)) if here and there else 0.0,
+        "near_partners": nearness(np_[1]) if np_ else 0.0,
     }
 
 

@@ -1,10 +1,11 @@
 """Peer-partner recommendations: which cities to approach, why, and who could introduce.
 
-Candidates are cities the city is not yet linked to, from five pools: cities two steps
+Candidates are cities the city is not yet linked to, from six pools: cities two steps
 away (through a linked city or a partner organisation that is not a hub), cities of the
 same thematic cluster, award winners (possible mentors, when that weight is set), the
-most active cities of the countries the city's country twins most with, and, when those
-give fewer than COLD_START, member cities of the same UNESCO region.
+most active cities of the countries the city's country twins most with, the cities
+nearest to the city and to each of its linked cities (when a nearness weight is set),
+and, when those give fewer than COLD_START, member cities of the same UNESCO region.
 
 Each candidate is scored by :mod:`gnlc.peers` (the same code ``bench/recommend_eval.py``
 measures) and explained by one reason per feature that counts, naming its evidence: the
@@ -24,7 +25,8 @@ from gnlc.graph import cypher
 from gnlc.graph.model import REGIONS, Label, MembershipStatus
 from gnlc.loaders.normalise import country_name
 from gnlc.names import bounded, summary_of
-from gnlc.peers import CityFacts, NetworkContext, feature_values, score
+from gnlc.peers import (CityFacts, NetworkContext, feature_values, haversine_km, near_pool, nearest_partner, score,
+                        three_steps, top_three_steps)
 from gnlc.schemas import Candidate, CitySummary, GEdge, GNode, Reason, Recommendation, Subgraph, Weights
 
 if TYPE_CHECKING:
@@ -45,6 +47,8 @@ class _Around:
     degree: dict[str, int] = field(default_factory=dict)
     orgs: set[str] = field(default_factory=set)
     hubs_left_out: set[str] = field(default_factory=set)
+    partners_at: dict[str, tuple[float, float]] = field(default_factory=dict)  # linked city -> place
+    paths: dict[str, dict[tuple[str, str], float]] = field(default_factory=dict)  # candidate -> three-step paths
 
 
 def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: int = 10,
@@ -55,11 +59,13 @@ def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: 
     bounded(limit, "limit", 1, MAX_CANDIDATES)
     bounded(brokers, "brokers", 0, 20)
     cid = ex.city_id(ref, country)
-    me = _facts(ex.store.read(cypher.CANDIDATE_FACTS, ids=[cid])[0])
-    ctx = ex.network_context()
+    ctx = _with_places(ex, ex.network_context())
+    me = _facts(ex.store.read(cypher.CANDIDATE_FACTS, ids=[cid])[0], ctx)
     hubs = set() if include_hubs else ex.hubs().ids()
     around = _around(ex, cid, hubs)
     linked = {r["id"] for r in ex.store.read(cypher.CITY_LINKED_IDS, id=cid)} | {cid}
+    places = ctx.coords or {}
+    around.partners_at = {y: places[y] for y in linked - {cid} if y in places}
     pool = _pool(ex, cid, me, around, ctx, weights, members_only) - linked
     scored = []
     ordered = sorted(pool)
@@ -70,7 +76,7 @@ def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: 
             for o in f["orgs"]:  # partners of both, read from the candidate's side
                 if o in around.orgs:
                     around.via[o].add(f["id"])
-            scored.append(_candidate(me, _facts(f), f, around, ctx, weights))
+            scored.append(_candidate(me, _facts(f, ctx), f, around, ctx, weights))
     notes = _drop_shared(scored)
     scored = sorted((c for c in scored if c.score > 0), key=lambda c: (-c.score, c.city.id))
     top = scored[:limit]
@@ -88,10 +94,20 @@ def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: 
     return Recommendation(city=summary, weights=weights, considered=len(scored), candidates=top, notes=notes)
 
 
-def _facts(f: dict[str, Any]) -> CityFacts:
+def _facts(f: dict[str, Any], ctx: NetworkContext) -> CityFacts:
+    place = (ctx.coords or {}).get(f["id"])
     return CityFacts(id=f["id"], country=f["country"], region=f["region"], status=f["status"],
                      population=f["population"], clusters={c["id"]: c["name"] for c in f["clusters"]},
-                     awards=[f"{a['name']} {a['year']}" for a in sorted(f["awards"], key=lambda a: a["year"] or 0)])
+                     awards=[f"{a['name']} {a['year']}" for a in sorted(f["awards"], key=lambda a: a["year"] or 0)],
+                     latitude=place[0] if place else None, longitude=place[1] if place else None)
+
+
+def _with_places(ex: Explorer, ctx: NetworkContext) -> NetworkContext:
+    """The context with every city's coordinates (read once per cached context)."""
+    if ctx.coords is None:
+        ctx.coords = {r["id"]: (float(r["latitude"]), float(r["longitude"]))
+                      for r in ex.store.read(cypher.CITY_PLACES)}
+    return ctx
 
 
 def _around(ex: Explorer, cid: str, hubs: set[str]) -> _Around:
@@ -124,6 +140,11 @@ def _pool(ex: Explorer, cid: str, me: CityFacts, around: _Around, ctx: NetworkCo
         pool |= {r["id"] for r in ex.store.read(cypher.AWARD_WINNERS, limit=REGION_POOL)}
     if weights.country_affinity > 0 or weights.active_partner > 0:
         pool |= set(ctx.context_pool(me.country, members_only=members_only))
+    if weights.three_steps > 0:
+        around.paths = _three_steps(ex, cid, around, ctx)
+        pool |= set(top_three_steps(around.paths))
+    if weights.nearby > 0 or weights.near_partners > 0:
+        pool |= near_pool(ctx, me.place, around.partners_at.values())
     if me.region and len(pool) < COLD_START:
         status = MembershipStatus.MEMBER.value if members_only else None
         pool |= {r["id"] for r in ex.store.read(cypher.REGION_PEERS, region=me.region, id=cid, status=status,
@@ -131,12 +152,27 @@ def _pool(ex: Explorer, cid: str, me: CityFacts, around: _Around, ctx: NetworkCo
     return pool
 
 
+def _three_steps(ex: Explorer, cid: str, around: _Around, ctx: NetworkContext
+                 ) -> dict[str, dict[tuple[str, str], float]]:
+    """Paths city - a - b - candidate through linked cities (a: its linked cities, known from ``around``)."""
+    linked = [a for a in around.via if a not in around.orgs and ctx.degree.get(a)]
+    neighbours: dict[str, set[str]] = {a: set(around.via[a]) for a in linked}
+    second = sorted(set().union(*neighbours.values()) - {cid}) if neighbours else []
+    for start in range(0, len(second), FACT_BATCH):
+        for r in ex.store.read(cypher.LINKED_OF, ids=second[start:start + FACT_BATCH]):
+            neighbours.setdefault(r["via"], set()).add(r["id"])
+            around.names.setdefault(r["via"], r["via_name"] or r["via"])
+    return three_steps(cid, linked, neighbours, ctx.degree)
+
+
 def _candidate(me: CityFacts, x: CityFacts, row: dict[str, Any], around: _Around, ctx: NetworkContext,
                weights: Weights) -> Candidate:
     commons = sorted(z for z, reached in around.via.items() if x.id in reached)
-    values = feature_values(me, x, [around.degree.get(z, 2) for z in commons], ctx)
+    paths = around.paths.get(x.id, {})
+    values = feature_values(me, x, [around.degree.get(z, 2) for z in commons], ctx, around.partners_at,
+                            sum(paths.values()))
     w = weights.model_dump()
-    reasons = [_reason(f, v, w[f], _text(f, me, x, commons, around, ctx), _evidence(f, me, x, commons))
+    reasons = [_reason(f, v, w[f], _text(f, me, x, commons, around, ctx), _evidence(f, me, x, commons, around))
                for f, v in values.items() if v and w[f]]
     summary = CitySummary(id=x.id, name=row["name"] or x.id, country=x.country, region=x.region, status=x.status,
                           year_joined=row["year_joined"], population=x.population)
@@ -164,6 +200,21 @@ def _text(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around:
         return f"both in the cluster(s) {', '.join(sorted(me.clusters[k] for k in set(me.clusters) & set(x.clusters)))}"
     if feature == "similar_size":
         return f"similar size: {x.population:,} inhabitants against {me.population:,}"
+    if feature == "three_steps":
+        paths = sorted(around.paths.get(x.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = "; ".join(f"{around.names.get(a, a)} > {around.names.get(b, b)}" for (a, b), _w in paths[:3])
+        more = f" (and {len(paths) - 3} more paths)" if len(paths) > 3 else ""
+        return f"three steps away through linked cities, its partner > their partner > this city: {shown}{more}"
+    if feature == "nearby":
+        km = haversine_km(me.place, x.place)  # type: ignore[arg-type]
+        dists = [haversine_km(me.place, at) for at in around.partners_at.values()]  # type: ignore[arg-type]
+        nearer = sum(1 for d in dists if d > km)
+        tail = "" if not dists else (f", nearer than all {len(dists)} of its partner cities" if nearer == len(dists)
+                                     else f", nearer than {nearer} of its {len(dists)} partner cities")
+        return f"{km:,.0f} km away{tail}"
+    if feature == "near_partners":
+        p, km = nearest_partner(x.place, around.partners_at)  # type: ignore[misc]
+        return f"{km:,.0f} km from {around.names.get(p, p)}, one of its partner cities"
     if feature == "same_region":
         return f"same UNESCO region: {REGIONS.get(str(x.region), x.region)}"
     if feature == "other_region":
@@ -171,7 +222,12 @@ def _text(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around:
     return f"award winner ({', '.join(x.awards)}): a possible mentor"
 
 
-def _evidence(feature: str, me: CityFacts, x: CityFacts, commons: list[str]) -> list[str]:
+def _evidence(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around: _Around) -> list[str]:
+    if feature == "three_steps":
+        return [f"{a} > {b}" for (a, b), _w in sorted(around.paths.get(x.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))]
+    if feature == "near_partners":
+        near = nearest_partner(x.place, around.partners_at)
+        return [near[0]] if near else []
     return {
         "common_neighbours": commons,
         "country_affinity": [str(me.country), str(x.country)],
@@ -181,6 +237,7 @@ def _evidence(feature: str, me: CityFacts, x: CityFacts, commons: list[str]) -> 
         "same_region": [str(x.region)],
         "other_region": [str(x.region)],
         "mentor": list(x.awards),
+        "nearby": [f"{x.latitude},{x.longitude}", f"{me.latitude},{me.longitude}"],
     }[feature]
 
 

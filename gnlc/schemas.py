@@ -216,18 +216,23 @@ class Weights(Model):
                                      "linked to both and the partner organisations of both (hubs excepted)")
     country_affinity: float = Field(2.0, ge=0, le=100, description="times the share of the links of the city's "
                                     "country that go to the candidate's country")
-    active_partner: float = Field(0.25, ge=0, le=100, description="times ln(1 + cities the candidate is linked to)")
+    active_partner: float = Field(0.0, ge=0, le=100, description="times ln(1 + cities the candidate is linked to)")
     shared_clusters: float = Field(4.0, ge=0, le=100, description="per thematic cluster both cities are in")
-    similar_size: float = Field(1.0, ge=0, le=100, description="times size similarity (1 = same population)")
-    same_region: float = Field(0.25, ge=0, le=100, description="when both are in the same UNESCO region")
+    similar_size: float = Field(0.0, ge=0, le=100, description="times size similarity (1 = same population)")
+    same_region: float = Field(0.0, ge=0, le=100, description="when both are in the same UNESCO region")
     other_region: float = Field(0.0, ge=0, le=100,
                                 description="when the regions differ (raise it to look for complementary peers)")
-    mentor: float = Field(0.5, ge=0, le=100, description="when the candidate won the UNESCO Learning City Award")
+    mentor: float = Field(0.0, ge=0, le=100, description="when the candidate won the UNESCO Learning City Award")
+    three_steps: float = Field(1.0, ge=0, le=100, description="times the sum over paths city - a - b - candidate "
+                               "through linked cities of 1 / sqrt(degree a x degree b)")
+    nearby: float = Field(0.3, ge=0, le=100, description="times nearness, 1 / (1 + km / 100), between the two cities")
+    near_partners: float = Field(0.0, ge=0, le=100, description="times nearness between the candidate and the "
+                                 "nearest of the city's linked cities")
 
 
 class Reason(Model):
     feature: Literal["common_neighbours", "country_affinity", "active_partner", "shared_clusters", "similar_size",
-                     "same_region", "other_region", "mentor"]
+                     "same_region", "other_region", "mentor", "three_steps", "nearby", "near_partners"]
     value: float
     weight: float
     contribution: float

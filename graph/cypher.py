@@ -610,3 +610,15 @@ COUNTRY_PAIR_LINKS = Query(
     "MATCH (a:" + CY + ")-[:" + LINK + "]->(b:" + CY + ") WITH DISTINCT a, b"
     " RETURN a.country_code AS a, b.country_code AS b, count(*) AS pairs",
 )
+# Where each city is (for nearness in recommendations): cities with coordinates only.
+CITY_PLACES = Query(
+    "city_places",
+    "MATCH (c:" + CY + ") WHERE c.latitude IS NOT NULL AND c.longitude IS NOT NULL"
+    " RETURN c.id AS id, c.latitude AS latitude, c.longitude AS longitude",
+)
+# The cities linked to each of the given cities (the third step of twins of twins of twins).
+LINKED_OF = Query(
+    "linked_of",
+    "UNWIND $ids AS id MATCH (b:" + CY + " {id: id})-[:" + LINK + "]->(x:" + CY + ")"
+    " RETURN DISTINCT b.id AS via, b.name AS via_name, x.id AS id",
+)
