@@ -90,7 +90,8 @@ class _Known:
 def known_cities(ex: Explorer, *, refresh: bool = False) -> _Known:
     if refresh or ex._known is None or time.monotonic() - ex._known.at > KNOWN_TTL_S:
         rows = ex.store.read(cypher.KNOWN_CITIES)
-        cities = [KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()))
+        cities = [KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()), r.get("geonames_id"),
+                            looked_up=True)  # the load asked the gazetteer: its place (or none) is on the node
                   for r in rows if r["name"] and r["country"]]
         names = {r["id"]: f"{r['name']} ({r['country']})" for r in rows}
         ex._known = _Known(time.monotonic(), cities, CityResolver(cities, use_gazetteer=False), names)
@@ -109,6 +110,8 @@ def city_id(ex: Explorer, ref: str, country: str | None = None) -> str:
         return ref
     code = check_country(country) if country else None
     for refresh in (False, True):
+        if refresh and ex.store.count(Label.CITY) == len(ex._known.cities if ex._known else ()):
+            break  # nothing was loaded since: the names known are the graph's
         known = known_cities(ex, refresh=refresh)
         res = known.plain.resolve(ref, code, fuzzy=False)
         if res.status != "matched":
