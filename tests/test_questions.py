@@ -242,6 +242,20 @@ def test_recommendation_explains_every_candidate(ex: Explorer) -> None:
     assert "fi-espoo" in common.evidence and "Espoo" in common.text
 
 
+def test_twins_of_twins_and_nearness_name_their_evidence(ex: Explorer) -> None:
+    rec = recommend(ex, "Suwon", limit=100)
+    linked = {r.city.id for r in ex.links("Suwon")}
+    steps = [r for c in rec.candidates for r in c.reasons if r.feature == "three_steps"]
+    assert steps
+    for r in steps:  # each path starts at one of its partner cities, and the text names it
+        assert r.evidence and all(e.split(" > ")[0] in linked for e in r.evidence)
+        assert " > " in r.text
+    near = [r for c in rec.candidates for r in c.reasons if r.feature == "nearby"]
+    assert near and all("km away" in r.text and "of its" in r.text for r in near)
+    none = recommend(ex, "Suwon", limit=10, weights=Weights(three_steps=0, nearby=0))
+    assert not any(r.feature in ("three_steps", "nearby") for c in none.candidates for r in c.reasons)
+
+
 def test_no_reason_is_shared_by_every_candidate(ex: Explorer) -> None:
     for city in ("Cork", "Suwon", "Bangkok", "Hamburg"):
         rec = recommend(ex, city, limit=100)
