@@ -121,7 +121,9 @@ class _Search:
                 continue
             self.nodes.setdefault(nid, node)
             side.dist[nid] = depth
-            side.back[nid].setdefault(r["from_id"], edge)
+            held = side.back[nid].get(r["from_id"])
+            if held is None or _edge_order(edge) < _edge_order(held):  # two links of one pair: the same on every engine
+                side.back[nid][r["from_id"]] = edge
             nxt[nid] = Label(node["label"])
         side.frontier = nxt
         if len(side.dist) > MAX_VISITED:
@@ -160,3 +162,10 @@ class _Search:
         rows = self.store.read(cypher.NODES_BY_IDS[Label.CITY], ids=[nid])
         self.nodes[nid] = rows[0]["node"]
         return self.nodes[nid]
+
+
+def _edge_order(edge: dict[str, Any]) -> tuple[str, str, str, int, str]:
+    """Which of two links between the same two nodes a path shows (the engines return rows in
+    different orders): by kind, role, then source."""
+    return (str(edge.get("kind") or ""), str(edge.get("role") or ""), str(edge.get("source") or ""),
+            int(edge.get("source_row") or 0), str(edge.get("source_url") or ""))
