@@ -22,6 +22,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from gnlc import map_geo, map_layout
+from gnlc.analytics import betweenness
 from gnlc.errors import InputError
 from gnlc.files import write_text
 from gnlc.graph.model import REGIONS, Label
@@ -96,7 +97,7 @@ def _metric(nodes: list[GNode], pairs: list[tuple[str, str]], size_by: str) -> d
     g.add_nodes_from(n.id for n in nodes)
     g.add_edges_from(pairs)
     if size_by == "betweenness":
-        return nx.betweenness_centrality(g, k=None if len(g) <= 2000 else 300, seed=42)
+        return betweenness(g)
     if size_by == "pagerank":
         return nx.pagerank(g) if g.number_of_edges() else dict.fromkeys(g, 1.0)
     raise InputError(f"size_by: expected degree, betweenness or pagerank, got {size_by!r}")
