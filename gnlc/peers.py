@@ -23,7 +23,8 @@ Features of a candidate ``x`` for a city ``c`` (each value times its weight in
   score of link prediction, a twin of a twin of a twin counting more when they are
   linked to few);
 - ``nearby``: 1 / (1 + d / NEAR_KM) for the great-circle distance d between the two
-  cities (0 when either has no coordinates): twinning is often between near places;
+  cities up to NEAR_MAX_KM (0 beyond, or when either has no coordinates): twinning is
+  often between near places, and being 15,000 km apart is no reason;
 - ``near_partners``: the same nearness from ``x`` to the nearest of ``c``'s linked
   cities: a place beside one of its twins (0 when unknown).
 """
@@ -42,6 +43,7 @@ AFFINE_COUNTRIES = 8  # the countries a city's country twins most with ...
 PER_COUNTRY = 40  # ... and their most active cities join the candidates
 THREE_STEP_POOL = 300  # the candidates with the largest three-step score join the pool
 NEAR_KM = 100.0  # the distance at which nearness is one half
+NEAR_MAX_KM = 1500.0  # beyond this, nearness is 0 (it would be below 0.07)
 NEAR_POOL = 30  # the cities nearest to the city join the candidates ...
 NEAR_PARTNER_POOL = 10  # ... and those nearest to each of its linked cities
 EARTH_KM = 6371.0
@@ -160,7 +162,7 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def nearness(km: float | None) -> float:
-    return 0.0 if km is None else 1.0 / (1.0 + km / NEAR_KM)
+    return 0.0 if km is None or km > NEAR_MAX_KM else 1.0 / (1.0 + km / NEAR_KM)
 
 
 def nearest_partner(x: tuple[float, float] | None, partners: Mapping[str, tuple[float, float]]

@@ -13,6 +13,7 @@ from gnlc.analytics import Analytics
 from gnlc.eligibility import check_city, check_profile
 from gnlc.errors import InputError, NotFound
 from gnlc.explore import Ambiguous, Explorer
+from gnlc.peers import NEAR_MAX_KM
 from gnlc.recommend import recommend
 from gnlc.schemas import ProfileInput, Weights
 from tests.conftest import DATA
@@ -252,6 +253,7 @@ def test_twins_of_twins_and_nearness_name_their_evidence(ex: Explorer) -> None:
         assert " > " in r.text
     near = [r for c in rec.candidates for r in c.reasons if r.feature == "nearby"]
     assert near and all("km away" in r.text and "of its" in r.text for r in near)
+    assert all(float(r.text.split(" km away")[0].replace(",", "")) <= NEAR_MAX_KM for r in near)  # far is no reason
     none = recommend(ex, "Suwon", limit=10, weights=Weights(three_steps=0, nearby=0))
     assert not any(r.feature in ("three_steps", "nearby") for c in none.candidates for r in c.reasons)
 
