@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-
-from gnlc.graph.store import GraphStore
-from gnlc.graph.writer import Progress
-from gnlc.loaders.mapping import Mapping
-from gnlc.loaders.pipeline import LoadReport, load_files
+from typing import TYPE_CHECKING
 
 from gnlc.errors import InputError
+
+if TYPE_CHECKING:  # the pipeline is imported on use: `gnlc --help` reads DATASETS only
+    from gnlc.graph.store import GraphStore
+    from gnlc.graph.writer import Progress
+    from gnlc.loaders.pipeline import LoadReport
 
 MEMBER_FILES = ("gnlc/gnlc_members.csv", "gnlc/gnlc_members_added.csv")
 ORGANISATIONS = "gnlc/gnlc_organisations.csv"
@@ -47,6 +48,9 @@ def bundled_files(folder: Path, dataset: str = DEFAULT_DATASET) -> list[Path]:
 def load_bundled(store: GraphStore, folder: Path, *, dataset: str = DEFAULT_DATASET, dry_run: bool = False,
                  progress: Progress | None = None, on_wait: Callable[[str], None] | None = None) -> LoadReport:
     """Load a bundled dataset; every city of the member lists is a member."""
+    from gnlc.loaders.mapping import Mapping
+    from gnlc.loaders.pipeline import load_files
+
     own = {folder / f: Mapping(defaults={"status": "member"}) for f in MEMBER_FILES}
     own[folder / ORGANISATIONS] = Mapping(kind="organisations")  # its columns (name, kind, ...) could be cities'
     return load_files(store, bundled_files(folder, dataset), file_mappings=own, dry_run=dry_run, progress=progress,

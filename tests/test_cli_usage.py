@@ -97,3 +97,31 @@ def test_the_installed_script_prints_the_usage_error_not_a_traceback(tmp_path: P
     result = run_cli("cities", "--limit", "abc", env={"GNLC_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2, result.stderr
     assert "Invalid value for '--limit'" in result.stderr and "Traceback" not in result.stdout + result.stderr
+
+
+HEAVY = ("pandas", "networkx", "igraph", "scipy", "numpy", "falkordb", "neo4j", "pydantic_settings", "gnlc.graph.store",
+         "gnlc.explore", "gnlc.loaders.pipeline", "gnlc.settings")
+_IMPORTED = ("import sys; from gnlc.cli.main import run\n"
+             "try:\n    run()\nexcept SystemExit:\n    pass\n"
+             "print('imported:', *(m for m in {heavy!r} if m in sys.modules))")
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",), ("cities", "--help"), ("load", "--help")], ids=" ".join)
+def test_version_and_help_import_nothing_heavy(args: tuple[str, ...], tmp_path: Path) -> None:
+    """Start-up stays light: each command imports what it uses when it runs (speed: bench, not here)."""
+    import subprocess
+    import sys
+
+    code = _IMPORTED.format(heavy=HEAVY)
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                            env={"PATH": "/usr/bin:/bin", "GNLC_DATA_DIR": str(tmp_path), "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("imported:") and last.split()[1:] == [], f"gnlc {' '.join(args)}: {last}"
+
+
+def test_the_load_help_names_every_kind_the_loaders_know() -> None:
+    from gnlc.cli.load import KIND_NAMES
+    from gnlc.loaders.fields import KINDS
+
+    assert KIND_NAMES == tuple(KINDS)

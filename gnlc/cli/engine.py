@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from gnlc.cli.context import app_context, console, err_console
 from gnlc.errors import SettingsError
-from gnlc.graph.embedded import EmbeddedEngine
+
+if TYPE_CHECKING:
+    from gnlc.graph.embedded import EmbeddedEngine
 
 app = typer.Typer(help="Start, stop and inspect the embedded engine.", no_args_is_help=True)
 
@@ -15,6 +19,8 @@ def _engine(ctx: typer.Context) -> EmbeddedEngine:
     settings = app_context(ctx).settings
     if settings.engine != "embedded":
         raise SettingsError(f"GNLC_ENGINE is {settings.engine!r}: engine commands manage the embedded engine only")
+    from gnlc.graph.embedded import EmbeddedEngine
+
     return EmbeddedEngine(settings.engine_dir)
 
 

@@ -5,22 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from gnlc.analytics import describe_network
 from gnlc.cli.context import app_context, console, err_console
-from gnlc.loaders.bundled import DATASETS, DEFAULT_DATASET, load_bundled
-from gnlc.loaders.fields import KINDS
-from gnlc.loaders.mapping import Mapping
-from gnlc.loaders.pipeline import LoadReport, load_files
-from gnlc.loaders.synthetic import generate as generate_files
+from gnlc.loaders.bundled import DATASETS, DEFAULT_DATASET
+
+if TYPE_CHECKING:
+    from gnlc.loaders.pipeline import LoadReport
+
+# The kinds of gnlc.loaders.fields.KINDS, named here so that `gnlc --help` need not import the
+# loaders (tests/test_cli_usage.py checks that the two agree).
+KIND_NAMES = ("cities", "organisations", "partnerships", "links", "clusters", "awards", "conferences")
 
 
 @contextmanager
 def _progress() -> Iterator[Callable[[int], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(TextColumn("writing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=console, transient=True)
     with bar:
@@ -29,6 +32,8 @@ def _progress() -> Iterator[Callable[[int], None]]:
 
 
 def print_report(report: LoadReport, *, verbose: bool = False) -> None:
+    from rich.table import Table
+
     files = Table(title="files")
     for col in ("file", "kind", "rows", "loaded", "duplicates", "rejected"):
         files.add_column(col, justify="left" if col in ("file", "kind") else "right")
@@ -69,7 +74,8 @@ def print_report(report: LoadReport, *, verbose: bool = False) -> None:
 def load(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="CSV, XLSX, JSON or JSON Lines files."),
-    kind: str | None = typer.Option(None, "--kind", help=f"What the files hold: {', '.join(KINDS)} (default: told from the columns)."),
+    kind: str | None = typer.Option(None, "--kind", help=f"What the files hold: {', '.join(KIND_NAMES)} "
+                                    "(default: told from the columns)."),
     map_: list[str] | None = typer.Option(None, "--map", help="FIELD=COLUMN, e.g. --map source=city_a (repeatable)."),
     mapping_file: Path | None = typer.Option(None, "--mapping", help='JSON file: {"kind": ..., "columns": {...}, "strict": true}.'),
     strict: bool = typer.Option(False, "--strict", help="Refuse files with columns the mapping does not know."),
@@ -81,6 +87,9 @@ def load(
                                             "as a non-member city when its country is given or certain)."),
 ) -> None:
     """Load files into the graph: validate every row, resolve cities, write once."""
+    from gnlc.loaders.mapping import Mapping
+    from gnlc.loaders.pipeline import load_files
+
     mapping = Mapping.parse(kind=kind, pairs=map_, strict=strict, file=mapping_file)
     store = app_context(ctx).store()
     with _progress() as progress:
@@ -99,6 +108,9 @@ def demo(
 ) -> None:
     """Load a bundled dataset: the GNLC facts (members, awards, conferences, clusters, organisations,
     partnerships, peer-learning links) and Wikidata twinning links of member cities."""
+    from gnlc.analytics import describe_network
+    from gnlc.loaders.bundled import load_bundled
+
     context = app_context(ctx)
     store = context.store()
     with _progress() as progress:
@@ -114,5 +126,7 @@ def generate(
     seed: int = typer.Option(42, "--seed", help="Random seed: the same seed writes the same files."),
 ) -> None:
     """Write a synthetic network for scale tests (deterministic from the seed)."""
+    from gnlc.loaders.synthetic import generate as generate_files
+
     counts = generate_files(out, cities=cities, seed=seed)
     console.print(", ".join(f"{k}: {v}" for k, v in counts.items()) + f" written to {out}")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.table import Table
 
 from gnlc import __version__
-from gnlc.analytics import describe_network
 from gnlc.cli import engine, load, query
 from gnlc.cli.context import app_context, console, err_console
 from gnlc.errors import GnlcError
@@ -45,6 +43,10 @@ def main(
 @app.command()
 def summary(ctx: typer.Context) -> None:
     """What the graph holds: node counts by label, relationship counts by type."""
+    from rich.table import Table
+
+    from gnlc.analytics import describe_network
+
     store = app_context(ctx).store()
     counts = store.summary()
     console.print(f"graph on {store.description}", highlight=False)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import BaseModel
-from rich.table import Table
 
 from gnlc.cli.context import app_context, console
-from gnlc.explore import Explorer
+
+if TYPE_CHECKING:
+    from gnlc.explore import Explorer
 
 JSON_OPT = typer.Option(False, "--json", help="Print the answer as JSON (the API's format).")
 COUNTRY_OPT = typer.Option(None, "--country", help="Country name or ISO code, to tell homonyms apart.")
@@ -25,6 +25,8 @@ def _explorer(ctx: typer.Context) -> Explorer:
 
 
 def _json(value: Any) -> None:
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json")
     elif isinstance(value, list):
@@ -33,6 +35,8 @@ def _json(value: Any) -> None:
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     for c in columns:
         table.add_column(c)
