@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from gnlc.api.deps import Services
+from gnlc.api.params import refuse_control_characters
 from gnlc.api.routers import analytics, cities, eligibility, exports, health, links, loads, maps
 from gnlc.graph.store import GraphStore
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -61,7 +62,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         yield
         svc.close()
 
-    app = FastAPI(title="GNLC partnership graph", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="GNLC partnership graph", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  dependencies=[Depends(refuse_control_characters)])
     app.state.services = svc
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
