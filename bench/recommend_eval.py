@@ -49,10 +49,8 @@ sys.path.insert(0, str(ROOT))
 
 from gnlc.graph import cypher  # noqa: E402
 from gnlc.graph.store import GraphStore, open_store  # noqa: E402
-
 from gnlc.hubs import find_hubs  # noqa: E402
-from gnlc.peers import (FEATURES, CityFacts, NetworkContext, feature_values, near_pool, three_steps,  # noqa: E402
-                        top_three_steps)
+from gnlc.peers import FEATURES, CityFacts, NetworkContext, feature_values, near_pool, three_steps, top_three_steps  # noqa: E402
 from gnlc.recommend import COLD_START, REGION_POOL  # noqa: E402
 from gnlc.schemas import Weights  # noqa: E402
 from gnlc.settings import load_settings  # noqa: E402

@@ -32,6 +32,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gnlc import maps
+from gnlc.analytics import Analytics
+from gnlc.explore import Explorer
 from gnlc.graph import cypher
 from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.model import Label
@@ -43,10 +46,6 @@ from gnlc.loaders.readers import read_tables
 from gnlc.loaders.resolver import CityResolver
 from gnlc.loaders.rows import parse_table
 from gnlc.loaders.synthetic import generate
-
-from gnlc import maps
-from gnlc.analytics import Analytics
-from gnlc.explore import Explorer
 from gnlc.recommend import recommend
 from gnlc.schemas import GEdge, GNode, Subgraph
 from gnlc.settings import load_settings
@@ -276,9 +275,9 @@ def run_size(cities: int, runs: int, work: Path) -> dict[str, Any]:
 
 def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], command: str) -> str:
     lines = ["# Benchmark results", "", f"Machine: {machine()}.", f"Command: `{command}`.", "",
-             "Synthetic networks from `gnlc generate` (preferential attachment, about 5 links per city on average; half as "
-             "many organisations as cities, 3 partner cities each). Every city has a joining year in most rows, "
-             "so the loader also derives memberships and the national commission and UIL partnerships.", ""]
+             "Synthetic networks from `gnlc generate` (preferential attachment, about 5 links per city on average; "
+             "half as many organisations as cities, 3 partner cities each). Every city has a joining year in most "
+             "rows, so the loader also derives memberships and the national commission and UIL partnerships.", ""]
     lines += ["## Loads", "", "Relationship rows count a city-to-city link once; stored relationships count it "
               "in each direction (as the engine holds it). The one-row-per-query baseline writes each record with "
               "its own MERGE statement, in the same run.", "",

@@ -163,7 +163,8 @@ def describe_network(store: GraphStore) -> str:
     c, nodes = network_counts(store), store.summary()["nodes"]
     share = f"{c['members_linked'] / c['members']:.0%}" if c["members"] else "-"
     kinds = ", ".join(f"{k.split(':', 1)[1]} {n:,}" for k, n in sorted(c.items()) if k.startswith("links:"))
-    return (f"{nodes.get('City', 0):,} cities ({c['members']:,} members), {nodes.get('Organisation', 0):,} organisations "
+    return (f"{nodes.get('City', 0):,} cities ({c['members']:,} members), "
+            f"{nodes.get('Organisation', 0):,} organisations "
             f"({c['partner_organisations']:,} partners beyond UIL and the national commissions), "
             f"{nodes.get('Country', 0):,} countries; {c['links']:,} city-to-city links ({kinds or 'none'}), "
             f"{c['member_links']:,} of them between two members; {c['members_linked']:,} members ({share}) have one "

@@ -25,8 +25,17 @@ from gnlc.graph import cypher
 from gnlc.graph.model import REGIONS, Label, MembershipStatus
 from gnlc.loaders.normalise import country_name
 from gnlc.names import bounded, summary_of
-from gnlc.peers import (CityFacts, NetworkContext, feature_values, haversine_km, near_pool, nearest_partner, score,
-                        three_steps, top_three_steps)
+from gnlc.peers import (
+    CityFacts,
+    NetworkContext,
+    feature_values,
+    haversine_km,
+    near_pool,
+    nearest_partner,
+    score,
+    three_steps,
+    top_three_steps,
+)
 from gnlc.schemas import Candidate, CitySummary, GEdge, GNode, Reason, Recommendation, Subgraph, Weights
 
 if TYPE_CHECKING:
@@ -224,7 +233,8 @@ def _text(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around:
 
 def _evidence(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around: _Around) -> list[str]:
     if feature == "three_steps":
-        return [f"{a} > {b}" for (a, b), _w in sorted(around.paths.get(x.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))]
+        paths = sorted(around.paths.get(x.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        return [f"{a} > {b}" for (a, b), _w in paths]
     if feature == "near_partners":
         near = nearest_partner(x.place, around.partners_at)
         return [near[0]] if near else []

@@ -56,7 +56,9 @@ class CitySummary(Sourced):
     longitude: float | None = None
     wikidata: str | None = Field(None, description="Wikidata item (QID)")
     wikidata_url: str | None = Field(None, description="the Wikidata item's page")
-    sources: list[str] = Field(default_factory=list, description="every file that mentioned the city: file row | URL | load time")
+    sources: list[str] = Field(
+        default_factory=list, description="every file that mentioned the city: file row | URL | load time"
+    )
 
 
 class OrgSummary(Sourced):

@@ -12,16 +12,16 @@ from falkordb import FalkorDB
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FPath
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from gnlc.errors import EngineUnavailable, QueryError, UniqueConstraintError
 from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query
 from gnlc.graph.embedded import EmbeddedEngine, file_lock
 from gnlc.graph.falkor_bulk import bulk_calls
 from gnlc.graph.model import EXTERNAL_KEYS, FULLTEXT_LABELS, NODE_KEY, Label
 from gnlc.graph.store import BulkNodes, BulkRels, GraphStore, Row
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-
-from gnlc.errors import EngineUnavailable, QueryError, UniqueConstraintError
 
 if TYPE_CHECKING:
     from gnlc.settings import Settings

@@ -17,10 +17,9 @@ import struct
 from collections.abc import Iterator
 from typing import Any
 
+from gnlc.errors import QueryError
 from gnlc.graph.model import ENDPOINTS, NODE_KEY, SYMMETRIC
 from gnlc.graph.store import BulkNodes, BulkRels
-
-from gnlc.errors import QueryError
 
 MAX_CALL_BYTES = 32 * 1024 * 1024  # one GRAPH.BULK call carries at most about this much
 _CACHE_LIMIT = 50_000  # distinct values of one property whose packed form is kept

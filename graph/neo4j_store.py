@@ -15,10 +15,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import neo4j
-from gnlc.graph import cypher
-from gnlc.graph.cypher import Dialect, Query
-from gnlc.graph.model import ENDPOINTS, EXTERNAL_KEYS, FULLTEXT_LABELS, NODE_KEY, Label
-from gnlc.graph.store import BulkNodes, BulkRels, GraphStore, Row
 from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 
@@ -29,6 +25,10 @@ from gnlc.errors import (
     SettingsError,
     UniqueConstraintError,
 )
+from gnlc.graph import cypher
+from gnlc.graph.cypher import Dialect, Query
+from gnlc.graph.model import ENDPOINTS, EXTERNAL_KEYS, FULLTEXT_LABELS, NODE_KEY, Label
+from gnlc.graph.store import BulkNodes, BulkRels, GraphStore, Row
 
 if TYPE_CHECKING:
     from gnlc.settings import Settings

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from gnlc.errors import GnlcError, InputError
 from gnlc.graph import cypher
 from gnlc.graph.model import ENDPOINTS, SYMMETRIC, Label, NodeRecord, Rel, RelRecord, combine_sources, source_entry
 from gnlc.graph.store import GraphStore
-
-from gnlc.errors import GnlcError, InputError
 
 Progress = Callable[[int], None]
 DIFF_BATCH = 10_000
@@ -116,11 +116,19 @@ class GraphWriter:
         rel_plan = {k: self._plan_rels(k, recs, report, new_ids, created) for k, recs in rel_groups.items()}
         if dry_run:
             return report
-        for lbl, (rows, empty) in node_plan.items():
-            query = cypher.NODE_CREATE[lbl] if empty else cypher.NODE_UPSERT[lbl]
-            self._run_batches(query, rows, str(lbl), report)
-        for (rel, start), rows in rel_plan.items():
-            self._run_batches(cypher.REL_UPSERT[(rel, start)], rows, str(rel), report)
+        try:
+            for lbl, (rows, empty) in node_plan.items():
+                query = cypher.NODE_CREATE[lbl] if empty else cypher.NODE_UPSERT[lbl]
+                self._run_batches(query, rows, str(lbl), report)
+            for (rel, start), rows in rel_plan.items():
+                self._run_batches(cypher.REL_UPSERT[(rel, start)], rows, str(rel), report)
+        except BaseException:
+            if any(report.written.values()):  # what was written is in the graph: count it if the engine lets us
+                with suppress(GnlcError):
+                    self.store.mark_changed()
+            raise
+        if any(report.written.values()):
+            self.store.mark_changed()
         return report
 
     def _plan_nodes(self, lbl: Label, recs: dict[str, dict[str, Any]], report: WriteReport,
@@ -134,7 +142,10 @@ class GraphWriter:
         for node_id, props in recs.items():
             if node_id in current:
                 props = combine_sources(current[node_id], props)
-            state = "created" if node_id not in current else ("unchanged" if _same(current[node_id], props) else "updated")
+            if node_id not in current:
+                state = "created"
+            else:
+                state = "unchanged" if _same(current[node_id], props) else "updated"
             report.nodes[str(lbl)][state] += 1
             if state == "created":
                 created.add((lbl, node_id))
@@ -197,4 +208,6 @@ def _check_ends(rec: RelRecord, found: dict[str, Any], start_label: Label, end_l
     for present, lbl, node_id in ((found["has_start"], start_label, rec.start), (found["has_end"], end_label, rec.end)):
         if not present and (lbl, node_id) not in new_ids:
             where = f"{rec.provenance.source}, row {rec.provenance.source_row}"
-            raise InputError(f"{where}: {rec.type} refers to {lbl} {node_id!r}, which is neither in the graph nor in the input")
+            raise InputError(
+                f"{where}: {rec.type} refers to {lbl} {node_id!r}, which is neither in the graph nor in the input"
+            )

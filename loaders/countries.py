@@ -38,6 +38,7 @@ from functools import lru_cache
 from typing import Literal
 
 import pycountry
+
 from gnlc.loaders.text import clean_text, fold
 
 Reason = Literal["unknown", "ambiguous", "historical"]

@@ -11,10 +11,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gnlc.errors import InputError
 from gnlc.loaders.fields import KINDS, SIGNATURES, FieldSpec
 from gnlc.loaders.normalise import fold
-
-from gnlc.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gnlc.errors import GnlcError, InputError
 from gnlc.graph import cypher
 from gnlc.graph.model import NodeRecord, RelRecord
 from gnlc.graph.store import GraphStore
@@ -27,8 +28,6 @@ from gnlc.loaders.normalise import fold
 from gnlc.loaders.readers import read_tables
 from gnlc.loaders.resolver import CityResolver, KnownCity
 from gnlc.loaders.rows import ParsedTable, RowError, parse_table
-
-from gnlc.errors import GnlcError, InputError
 
 KIND_ORDER = ("cities", "organisations", "clusters", "conferences", "awards", "partnerships", "links")
 MAX_LISTED_ERRORS = 25

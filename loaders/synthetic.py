@@ -11,11 +11,10 @@ import csv
 import random
 from pathlib import Path
 
-from gnlc.graph.model import LinkKind, OrgKind
-from gnlc.loaders.regions import REGION_OF_COUNTRY
-
 from gnlc.errors import InputError
 from gnlc.files import output
+from gnlc.graph.model import LinkKind, OrgKind
+from gnlc.loaders.regions import REGION_OF_COUNTRY
 
 COUNTRIES = sorted(REGION_OF_COUNTRY)
 LINK_KINDS = [k.value for k in LinkKind]

@@ -8,6 +8,9 @@ import string
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
 from gnlc.graph.model import Label
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.admin_forms import (
@@ -23,8 +26,6 @@ from gnlc.loaders.admin_forms import (
 from gnlc.loaders.pipeline import load_files
 from gnlc.loaders.resolver import ADMIN_FORM, CityResolver, KnownCity, city_id
 from gnlc.loaders.text import clean_text, fold
-from hypothesis import HealthCheck, assume, example, given, settings
-from hypothesis import strategies as st
 
 KNOWN = [("Hangzhou", "CN"), ("Shanghai", "CN"), ("Changsha", "CN"), ("Bucheon", "KR"), ("Buan", "KR"),
          ("Incheon", "KR"), ("Yeonsu-gu", "KR"), ("Seoul", "KR"), ("Dobong-gu", "KR"), ("Songpa-gu (Seoul)", "KR"),

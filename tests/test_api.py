@@ -12,10 +12,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+
 from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.model import Label
 from gnlc.graph.store import GraphStore, open_store
-
 from gnlc.settings import load_settings
 from tests.conftest import REPO, drop_graph
 

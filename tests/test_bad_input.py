@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from gnlc.errors import InputError
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import load_files
-
-from gnlc.errors import InputError
 
 HERE = Path(__file__).parent / "data"
 

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from gnlc.errors import GnlcError
 from gnlc.graph.model import Label, Rel
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import LoadRejected, load_files
 from gnlc.loaders.synthetic import generate
-
-from gnlc.errors import GnlcError
 from gnlc.settings import Settings, load_settings
 from tests.conftest import DATA, dump, engine_store
 

@@ -7,13 +7,13 @@ import csv
 from pathlib import Path
 
 import pytest
+
 from gnlc.graph import cypher
 from gnlc.graph.model import Label
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.bundled import DATASETS
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import LoadRejected, load_files
-
 from tests.conftest import DATA, DATA_ROOT
 
 TWINS = DATA_ROOT / "wikidata_twins"

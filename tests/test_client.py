@@ -6,9 +6,9 @@ from pathlib import Path
 
 import networkx as nx
 import pandas as pd
-from gnlc.graph.store import GraphStore
 
 from gnlc.client import Gnlc
+from gnlc.graph.store import GraphStore
 from gnlc.settings import load_settings
 from tests.conftest import DATA, REPO
 

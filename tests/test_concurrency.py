@@ -11,9 +11,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from gnlc.graph.store import GraphStore, open_store
 
 from gnlc.explore import Explorer
+from gnlc.graph.store import GraphStore, open_store
 from gnlc.settings import load_settings
 from tests.conftest import dump, run_cli
 

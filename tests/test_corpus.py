@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from gnlc.errors import InputError
 from gnlc.graph.model import Label
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.pipeline import load_files
-
-from gnlc.errors import InputError
 from gnlc.settings import load_settings
 from tests.conftest import REPO, dump, run_cli
 

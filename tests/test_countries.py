@@ -11,6 +11,9 @@ from pathlib import Path
 import pycountry
 import pytest
 from babel import localedata
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
 from gnlc.loaders import countries
 from gnlc.loaders.countries import (
     COUNTRY_ALIASES,
@@ -23,8 +26,6 @@ from gnlc.loaders.countries import (
 )
 from gnlc.loaders.fields import country as parse_country
 from gnlc.loaders.text import fold
-from hypothesis import HealthCheck, assume, example, given, settings
-from hypothesis import strategies as st
 
 READ = {
     "Polen": "PL", "Nederland": "NL", "Francia": "FR", "Italie": "IT", "韓国": "KR", "米国": "US",

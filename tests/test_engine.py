@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+
+from gnlc.errors import EngineStartError, EngineUnavailable
 from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.model import Label, NodeRecord, Provenance
 from gnlc.graph.store import open_store
 from gnlc.graph.writer import GraphWriter
-
-from gnlc.errors import EngineStartError, EngineUnavailable
 from gnlc.settings import load_settings
 from tests.conftest import run_cli
 

@@ -16,15 +16,15 @@ from typing import Any
 
 import networkx as nx
 import pytest
+
+from gnlc import export
+from gnlc.analytics import Analytics
+from gnlc.explore import Explorer
 from gnlc.graph import cypher
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.bundled import load_bundled
 from gnlc.loaders.pipeline import load_files
 from gnlc.loaders.synthetic import generate
-
-from gnlc import export
-from gnlc.analytics import Analytics
-from gnlc.explore import Explorer
 from gnlc.recommend import recommend
 from gnlc.settings import load_settings
 from tests.conftest import LOADED_FILES, engine_store

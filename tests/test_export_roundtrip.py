@@ -11,10 +11,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from gnlc.graph.store import GraphStore
 
 from gnlc.explore import Explorer
 from gnlc.export import write
+from gnlc.graph.store import GraphStore
 from gnlc.schemas import Subgraph
 from gnlc.subgraphs import subgraph
 

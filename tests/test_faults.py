@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.store import GraphStore, open_store
-
 from gnlc.settings import load_settings
 from tests.conftest import dump, run_cli, short_tmp
 

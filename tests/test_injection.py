@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gnlc.graph.store import GraphStore
 
+from gnlc.graph.store import GraphStore
 from gnlc.settings import load_settings
 from tests.conftest import dump
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from gnlc.graph import cypher
 from gnlc.graph.model import Label
 from gnlc.graph.store import GraphStore
@@ -14,7 +15,6 @@ from gnlc.loaders.bundled import load_bundled
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import LoadRejected, load_files
 from gnlc.loaders.resolver import city_id
-
 from tests.conftest import DATA, DATA_ROOT, run_cli
 
 HERE = Path(__file__).parent / "data"

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gnlc.graph.store import GraphStore
 
 from gnlc import maps
 from gnlc.explore import Explorer
+from gnlc.graph.store import GraphStore
 from gnlc.schemas import GEdge, GNode, Subgraph
 from gnlc.settings import load_settings
 from gnlc.subgraphs import map_subgraph

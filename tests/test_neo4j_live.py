@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 
 import pytest
+
+from gnlc.errors import EngineAuthError, UniqueConstraintError
 from gnlc.graph import cypher
 from gnlc.graph.model import Label
 from gnlc.graph.store import open_store
-
-from gnlc.errors import EngineAuthError, UniqueConstraintError
 from tests.neo4j_server import Neo4jServer
 
 pytestmark = pytest.mark.neo4j

@@ -7,6 +7,9 @@ import string
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
 from gnlc.graph import cypher
 from gnlc.graph.model import Label
 from gnlc.graph.store import GraphStore
@@ -23,8 +26,6 @@ from gnlc.loaders.normalise import (
 )
 from gnlc.loaders.pipeline import load_files
 from gnlc.loaders.resolver import CityResolver, KnownCity, city_id, name_keys
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 
 # Any Unicode text, including surrogates' neighbours, controls, combining marks, RTL, emoji.
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=("Cs",)), max_size=60)

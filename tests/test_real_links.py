@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from gnlc.graph import cypher
 from gnlc.graph.model import Label
 from gnlc.graph.store import GraphStore
@@ -17,7 +18,6 @@ from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.normalise import country_code
 from gnlc.loaders.pipeline import LoadReport, load_files
 from gnlc.loaders.resolver import city_id
-
 from tests.conftest import DATA
 
 FILE = Path(__file__).parent / "data" / "real_links_multilang.csv"

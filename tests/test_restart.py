@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from gnlc.graph.embedded import COMPACT_MIN_BYTES, EmbeddedEngine, client
 from gnlc.graph.falkor import FalkorStore
 from gnlc.graph.store import open_store
 from gnlc.loaders.pipeline import load_files
-
 from gnlc.settings import load_settings
 from tests.conftest import dump, run_cli, short_tmp
 

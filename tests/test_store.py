@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+
+from gnlc.errors import QueryError, UniqueConstraintError
 from gnlc.graph import cypher
 from gnlc.graph.model import ENDPOINTS, Label, NodeRecord, Provenance, Rel, RelRecord
 from gnlc.graph.store import GraphStore
 from gnlc.graph.writer import GraphWriter
-
-from gnlc.errors import QueryError, UniqueConstraintError
 
 PROV = Provenance(source="roundtrip.csv", source_row=3, source_url="https://example.org/page")
 
@@ -38,7 +38,6 @@ def test_schema_step_is_repeatable(store: GraphStore) -> None:
 
 def test_schema_step_creates_constraints_and_indexes_on_a_new_graph(settings) -> None:  # type: ignore[no-untyped-def]
     from gnlc.graph.store import open_store
-
     from tests.conftest import drop_graph
 
     s = open_store(settings)

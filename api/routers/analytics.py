@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from gnlc.api.deps import AnalyticsDep
 
+from gnlc.api.deps import AnalyticsDep
 from gnlc.schemas import Community, CountRow, GrowthRow, NetworkStats, RankedNode
 
 router = APIRouter(prefix="/stats", tags=["network analytics"])

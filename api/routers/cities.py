@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from gnlc.api.deps import ExplorerDep
 
+from gnlc.api.deps import ExplorerDep
 from gnlc.explore import MAX_LIMIT
 from gnlc.schemas import Bridge, CityProfile, CitySummary, OrgSummary, Page, SharedCity
 

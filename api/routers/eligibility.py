@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body
+
 from gnlc.api.deps import ExplorerDep
 from gnlc.api.routers.cities import CityRef, CountryQ
-
 from gnlc.eligibility import check_city, check_profile
 from gnlc.schemas import Eligibility, ProfileInput
 

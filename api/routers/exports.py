@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from gnlc.api.deps import ExplorerDep
 
+from gnlc.api.deps import ExplorerDep
 from gnlc.export import FORMATS, render
 from gnlc.subgraphs import Scope, subgraph
 

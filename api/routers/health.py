@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from gnlc.api.deps import ServicesDep
 
 from gnlc import __version__
+from gnlc.api.deps import ServicesDep
 
 router = APIRouter(tags=["health"])
 OK = {200: {"content": {"application/json": {"example": {"status": "ok", "version": "0.1.0"}}}}}

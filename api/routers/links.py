@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+
 from gnlc.api.deps import ExplorerDep
 from gnlc.api.routers.cities import NAME, CityRef, CountryQ
-from gnlc.graph.cypher import MAX_PATH_HOPS
-
 from gnlc.explore import HUB_DEGREE, MAX_SUBGRAPH_NODES
+from gnlc.graph.cypher import MAX_PATH_HOPS
 from gnlc.recommend import MAX_CANDIDATES, recommend
 from gnlc.schemas import BrokerResult, LinkRow, PathResult, Recommendation, Subgraph, Weights
 

@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
+
 from gnlc.api.deps import ServicesDep, require_api_key
+from gnlc.errors import InputError
 from gnlc.loaders.fields import KINDS
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import load_files
-
-from gnlc.errors import InputError
 from gnlc.schemas import ErrorBody
 
 router = APIRouter(tags=["load (needs the API key)"])

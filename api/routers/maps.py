@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
+
 from gnlc.api.deps import ExplorerDep
 from gnlc.api.routers.cities import NAME, CityRef
 from gnlc.api.routers.links import Source, Target
-
 from gnlc.explore import HUB_DEGREE, Explorer
 from gnlc.maps import build
 from gnlc.schemas import Subgraph
