@@ -20,10 +20,14 @@ from gnlc.settings import Settings
 
 
 class WritesOff(GnlcError):
+    """A write endpoint was called while writes are off (no GNLC_API_KEY set)."""
+
     http_status = 403
 
 
 class BadKey(GnlcError):
+    """A write endpoint was called without the API key, or with a wrong one."""
+
     http_status = 401
 
 

@@ -1,7 +1,7 @@
 """One typed settings object, read from the environment when the program starts.
 
-Every setting is listed in ``SETTINGS_DOC`` below; the README's settings table is
-checked against it by ``tests/test_docs.py``.
+Each field says what it is in its ``description``: ``docs/settings.md`` is generated from
+these fields (``python -m gnlc.cli.reference``) and ``tests/test_reference.py`` checks it.
 """
 
 from __future__ import annotations
@@ -22,40 +22,69 @@ def default_data_dir() -> Path:
     return Path(base) / "gnlc"
 
 
+def default_dataset_dir() -> Path:
+    """``data/`` of the checkout (its ``gnlc/`` and ``wikidata_twins/``)."""
+    return Path(__file__).resolve().parents[1] / "data"
+
+
 class Settings(BaseSettings):
     """Settings of the whole program; create one at start-up with :func:`load_settings`."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     engine: Literal["embedded", "neo4j"] = Field(
-        "embedded", validation_alias=AliasChoices("GNLC_ENGINE", "engine")
+        "embedded",
+        validation_alias=AliasChoices("GNLC_ENGINE", "engine"),
+        description="the graph engine: `embedded` (FalkorDB, started by the project) or `neo4j`",
     )
     data_dir: Path = Field(
-        default_factory=default_data_dir, validation_alias=AliasChoices("GNLC_DATA_DIR", "data_dir")
+        default_factory=default_data_dir,
+        validation_alias=AliasChoices("GNLC_DATA_DIR", "data_dir"),
+        description="data directory of the embedded engine (its socket, pid file, log and data files)",
     )
     graph_name: str = Field(
-        "gnlc", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$",
+        "gnlc",
+        pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$",
         validation_alias=AliasChoices("GNLC_GRAPH", "graph_name"),
+        description="graph name inside the embedded engine",
     )
-    neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI", "neo4j_uri"))
-    neo4j_user: str = Field("neo4j", validation_alias=AliasChoices("NEO4J_USER", "neo4j_user"))
+    neo4j_uri: str | None = Field(
+        None,
+        validation_alias=AliasChoices("NEO4J_URI", "neo4j_uri"),
+        description="Neo4j URI: `neo4j://host:7687`, `neo4j+s://` (Aura), `bolt://` (see docs/neo4j.md)",
+    )
+    neo4j_user: str = Field(
+        "neo4j", validation_alias=AliasChoices("NEO4J_USER", "neo4j_user"), description="Neo4j user"
+    )
     neo4j_password: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("NEO4J_PASSWORD", "neo4j_password")
+        None,
+        validation_alias=AliasChoices("NEO4J_PASSWORD", "neo4j_password"),
+        description="Neo4j password (required with `GNLC_ENGINE=neo4j`)",
     )
     neo4j_database: str = Field(
-        "neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "neo4j_database")
+        "neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "neo4j_database"), description="Neo4j database"
     )
-    api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("GNLC_API_KEY", "api_key"))
+    api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("GNLC_API_KEY", "api_key"),
+        description="API key for the write endpoints (`POST /load`, header `X-API-Key`); without it they are off",
+    )
     cors_origins: list[str] = Field(
-        default_factory=list, validation_alias=AliasChoices("GNLC_CORS_ORIGINS", "cors_origins")
+        default_factory=list,
+        validation_alias=AliasChoices("GNLC_CORS_ORIGINS", "cors_origins"),
+        description='allowed CORS origins as a JSON list, e.g. `["http://localhost:3000"]`; empty: CORS closed',
     )
     dataset_dir: Path = Field(
-        default_factory=lambda: Path(__file__).resolve().parents[1] / "data",
+        default_factory=default_dataset_dir,
         validation_alias=AliasChoices("GNLC_DATASET_DIR", "dataset_dir"),
+        description="where `gnlc demo` finds the bundled datasets",
     )
     query_timeout_ms: int = Field(
-        10_000, ge=100, le=600_000,
+        10_000,
+        ge=100,
+        le=600_000,
         validation_alias=AliasChoices("GNLC_QUERY_TIMEOUT_MS", "query_timeout_ms"),
+        description="per-query timeout in milliseconds",
     )
 
     @property
@@ -64,21 +93,13 @@ class Settings(BaseSettings):
         return self.data_dir / "engine"
 
 
-# name in the environment -> what it does (the README documents each one)
-SETTINGS_DOC: dict[str, str] = {
-    "GNLC_ENGINE": "`embedded` (default: FalkorDB started by the project) or `neo4j`",
-    "GNLC_DATA_DIR": "data directory of the embedded engine (default `~/.local/share/gnlc`)",
-    "GNLC_GRAPH": "graph name inside the embedded engine (default `gnlc`)",
-    "NEO4J_URI": "Neo4j URI, for example `neo4j://localhost:7687`",
-    "NEO4J_USER": "Neo4j user (default `neo4j`)",
-    "NEO4J_PASSWORD": "Neo4j password (no default)",
-    "NEO4J_DATABASE": "Neo4j database (default `neo4j`)",
-    "GNLC_API_KEY": "API key for write endpoints; without it they are off",
-    "GNLC_CORS_ORIGINS": 'allowed CORS origins as a JSON list, e.g. `["http://localhost:3000"]`;'
-    " default none",
-    "GNLC_QUERY_TIMEOUT_MS": "per-query timeout in milliseconds (default 10000)",
-    "GNLC_DATASET_DIR": "where `gnlc demo` finds the bundled datasets (default `data/` of the checkout: `gnlc/`, `wikidata_twins/`)",
-}
+def env_names() -> dict[str, str]:
+    """Field name -> the environment variable it is read from (the one the docs show)."""
+    names = {}
+    for field, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        names[field] = str(alias.choices[0]) if isinstance(alias, AliasChoices) else field.upper()
+    return names
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -90,8 +111,10 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else "?"
-        env = next((k for k in SETTINGS_DOC if k.lower().endswith(field)), field)
+        loc = str(err["loc"][0]) if err["loc"] else "?"
+        env = env_names()
+        field = next((f for f, name in env.items() if loc in (f, name)), None)
+        expected = Settings.model_fields[field].description if field else loc
         raise SettingsError(
-            f"setting {env}: {err['msg']} (got {err.get('input')!r}; expected {SETTINGS_DOC.get(env, field)})"
+            f"setting {env.get(field or '', loc)}: {err['msg']} (got {err.get('input')!r}; expected {expected})"
         ) from None
