@@ -1,4 +1,4 @@
-"""GNLC membership eligibility, by the network's rules (see docs: DOMAIN.md):
+"""GNLC membership eligibility, by the network's rules (see docs/domain.md):
 
 1. the application is endorsed by the mayor or a city representative;
 2. the city has at least 10,000 inhabitants;

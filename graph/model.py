@@ -51,7 +51,7 @@ ENDPOINTS: dict[Rel, tuple[tuple[Label, ...], Label]] = {
 }
 
 # City-to-city links are symmetric and stored once in each direction, so that
-# traversals follow one direction (see ENGINE_NOTES: FalkorDB paths follow direction).
+# traversals follow one direction (see docs/architecture.md, engine notes: FalkorDB paths follow direction).
 SYMMETRIC: frozenset[Rel] = frozenset({Rel.LINKED_TO})
 
 NODE_KEY = "id"  # every label is unique on `id`
