@@ -66,7 +66,8 @@ g.show(sub)"""),
                "and a map of Bangkok's candidates."),
         ("code", SETUP),
         ("md", "## A member city\n\nEach candidate's score is the sum of its reasons' contributions; the "
-               "weights are documented in the README and adjustable per call."),
+               "weights are documented in docs/questions.md (Recommendations: the score) and adjustable "
+               "per call."),
         ("code", """rec = g.recommend("Okayama", limit=10)
 assert (rec["reasons"].str.len() > 0).all()
 assert not set(rec["city"]) & set(g.links("Okayama")["city"])  # never a city it is already linked to
