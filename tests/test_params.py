@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gnlc.graph.store import GraphStore
 
+from gnlc.graph.store import GraphStore
 from gnlc.settings import load_settings
 from tests.test_injection import _send, _targets
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from gnlc.graph import cypher
-from gnlc.graph.model import Label
-from gnlc.graph.store import GraphStore
-from gnlc.loaders.normalise import fold, region_id
 
 from gnlc.analytics import Analytics
 from gnlc.eligibility import check_city, check_profile
 from gnlc.errors import InputError, NotFound
 from gnlc.explore import Ambiguous, Explorer
+from gnlc.graph import cypher
+from gnlc.graph.model import Label
+from gnlc.graph.store import GraphStore
+from gnlc.loaders.normalise import fold, region_id
 from gnlc.peers import NEAR_MAX_KM
 from gnlc.recommend import recommend
 from gnlc.schemas import ProfileInput, Weights

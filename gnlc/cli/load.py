@@ -77,10 +77,14 @@ def load(
     kind: str | None = typer.Option(None, "--kind", help=f"What the files hold: {', '.join(KIND_NAMES)} "
                                     "(default: told from the columns)."),
     map_: list[str] | None = typer.Option(None, "--map", help="FIELD=COLUMN, e.g. --map source=city_a (repeatable)."),
-    mapping_file: Path | None = typer.Option(None, "--mapping", help='JSON file: {"kind": ..., "columns": {...}, "strict": true}.'),
+    mapping_file: Path | None = typer.Option(
+        None, "--mapping", help='JSON file: {"kind": ..., "columns": {...}, "strict": true}.'
+    ),
     strict: bool = typer.Option(False, "--strict", help="Refuse files with columns the mapping does not know."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing."),
-    keep_going: bool = typer.Option(False, "--keep-going", help="Load the good rows; write the bad ones to NAME.rejected.csv."),
+    keep_going: bool = typer.Option(
+        False, "--keep-going", help="Load the good rows; write the bad ones to NAME.rejected.csv."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every resolver decision."),
     no_new_cities: bool = typer.Option(False, "--no-new-cities",
                                        help="Refuse links rows whose city is not in the graph (default: bring it in "
@@ -121,7 +125,9 @@ def demo(
 
 
 def generate(
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for cities.csv, organisations.csv, partnerships.csv, links.csv."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Folder for cities.csv, organisations.csv, partnerships.csv, links.csv."
+    ),
     cities: int = typer.Option(1000, "--cities", min=2, max=10_000_000, help="Number of cities."),
     seed: int = typer.Option(42, "--seed", help="Random seed: the same seed writes the same files."),
 ) -> None:
