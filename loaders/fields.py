@@ -36,7 +36,8 @@ def url(value: str) -> str:
 def _year_between(low: int, high: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
         raw = clean_text(value).removesuffix(".0")
-        if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+        # a short text before int(): int() of 4,300+ digits raises, with Python's words, not ours
+        if len(raw) > 12 or not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
             raise ValueError(f"a year from {low} to {high}")
         return int(raw)
 
@@ -55,7 +56,8 @@ def population(value: str) -> int:
     """Inhabitants: digits, thousands grouped by one separator (',' '_' space or '), '.0' allowed;
     '246,6' or '513.275' (a decimal comma or point) are refused, never read as another number."""
     raw = clean_text(value).removesuffix(".0")
-    if not _WHOLE.fullmatch(raw) or int(re.sub(r"\D", "", raw)) > 50_000_000:
+    digits = re.sub(r"\D", "", raw).lstrip("0")
+    if not _WHOLE.fullmatch(raw) or len(digits) > 12 or int(digits or "0") > 50_000_000:
         raise ValueError("a whole number of inhabitants from 0 to 50,000,000")
     return int(re.sub(r"\D", "", raw))
 

@@ -17,12 +17,15 @@ import json
 import re
 import warnings
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 
 from gnlc.errors import InputError
+from gnlc.loaders.text import fold
 
+_LINE_END = re.compile(r"\r\n?|\n")
 MAX_LINE_BYTES = 1_000_000  # a "table" whose first line is longer than this is refused
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
 FIRST_ROW = {"csv": 2, "xlsx": 2, "json": 1, "jsonl": 1}
@@ -131,12 +134,12 @@ def _read_csv(path: Path) -> Table:
     text = _decode(path)
     if not text.strip():
         raise InputError(f"{path.name}: the file holds only blank space")
-    sample = text[:65536]
+    first_line = _LINE_END.split(text[:65536], maxsplit=1)[0]  # a line ends in LF, CRLF or a bare CR (old Mac)
     try:
-        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|").delimiter
+        delimiter = csv.Sniffer().sniff(first_line + "\n", delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
-    header = next(csv.reader([sample.split("\n", 1)[0].rstrip("\r")], delimiter=delimiter), [])
+    header = next(csv.reader([first_line], delimiter=delimiter), [])
     _no_repeated_columns([h.strip().lstrip("\ufeff") for h in header], path.name)
     options = {"sep": delimiter, "dtype": str, "keep_default_na": False, "skipinitialspace": True,
                "index_col": False}
@@ -167,7 +170,7 @@ def _csv_rows(text: str, delimiter: str, label: str) -> list[list[str]] | None:
     of a row are dropped, missing ones are empty. A row with more values than the header is an
     error naming it (rows count as a spreadsheet shows them). None if the csv module cannot read it."""
     try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True, strict=True))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True))
     except csv.Error:
         return None
     rows = [r for r in rows if r]  # blank lines
@@ -189,29 +192,37 @@ def _csv_rows(text: str, delimiter: str, label: str) -> list[list[str]] | None:
 def _read_xlsx(path: Path) -> list[Table]:
     from openpyxl import load_workbook
 
-    try:
+    try:  # twice: the values a spreadsheet program computed, and which cells are formulas
         wb = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
         raise InputError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
     tables = []
-    for ws in wb.worksheets:
+    for ws, ws_formulas in zip(wb.worksheets, formulas.worksheets, strict=True):
         rows = list(ws.iter_rows())
         if not rows or all(c.value is None for c in rows[0]):
             continue
         header = [str(c.value if c.value is not None else "") for c in rows[0]]
         label = f"{path.name}[{ws.title}]"
         data = []
-        for number, row in enumerate(rows[1:], start=FIRST_ROW["xlsx"]):
-            for col, cell in zip(header, row, strict=False):
+        for number, (row, row_formulas) in enumerate(zip(rows[1:], islice(ws_formulas.iter_rows(), 1, None),
+                                                          strict=False), start=FIRST_ROW["xlsx"]):
+            for col, cell, formula in zip(header, row, row_formulas, strict=False):
                 if cell.data_type == "e" or str(cell.value) in EXCEL_ERRORS:
                     raise InputError(f"{label}, row {number}, column {col!r}: the cell holds the spreadsheet error "
                                      f"{cell.value!r}; expected a value (fix the formula or paste values)")
+                if cell.value is None and formula.data_type == "f":
+                    raise InputError(f"{label}, row {number}, column {col!r}: a formula without a computed value "
+                                     f"({_clip(str(formula.value))}; the program that wrote the file did not "
+                                     "compute it); expected a value: open and save the file in a spreadsheet "
+                                     "program, or paste values")
             data.append(["" if c.value is None else _scalar(c.value) for c in row][: len(header)])
         while data and not any(v.strip() for v in data[-1]):
             data.pop()
         frame = pd.DataFrame(data, columns=header[: max((len(r) for r in data), default=len(header))] or header)
         tables.append(Table(path, ws.title, _strip_columns(frame, label), FIRST_ROW["xlsx"]))
     wb.close()
+    formulas.close()
     if not tables:
         raise InputError(f"{path.name}: the workbook has no sheet with data")
     return tables
@@ -222,12 +233,15 @@ def _read_json(path: Path, *, lines: bool) -> Table:
     number = 1
 
     def parse(doc: str) -> object:
-        return json.loads(doc, object_pairs_hook=_no_repeated_keys, parse_constant=_no_constant)
+        # whole numbers stay text: the field's own check then names row and column of a 5,000-digit
+        # one (int() of it would raise past Python's 4,300-digit limit)
+        return json.loads(doc, object_pairs_hook=_no_repeated_keys, parse_constant=_no_constant, parse_int=str)
 
     try:
         if lines:
             records = []
-            for number, line in enumerate(text.splitlines(), start=1):  # noqa: B007 - named in errors
+            # only LF ends a line (str.splitlines would also split at U+2028, U+2029, U+0085 inside strings)
+            for number, line in enumerate(text.split("\n"), start=1):  # noqa: B007 - named in errors
                 if line.strip():
                     records.append(parse(line))
         else:
@@ -247,6 +261,11 @@ def _read_json(path: Path, *, lines: bool) -> Table:
         raise InputError(f"{path.name}: holds no records")
     for position, record in enumerate(records, start=FIRST_ROW["json"]):
         for key, value in record.items():
+            half = next((m for t in (key, value) if isinstance(t, str) and (m := _SURROGATE.search(t))), None)
+            if half is not None:
+                raise InputError(f"{path.name}, row {position}, column {key!r}: holds \\u{ord(half.group()):04x}, "
+                                 "half of a UTF-16 surrogate pair without its other half, which is not a character; "
+                                 "expected text (write the character itself, or both halves of its pair)")
             if isinstance(value, dict | list):
                 what = "an object" if isinstance(value, dict) else "a list"
                 raise InputError(f"{path.name}, row {position}, column {key!r}: got {what}; expected text, a number, "
@@ -254,6 +273,9 @@ def _read_json(path: Path, *, lines: bool) -> Table:
     frame = pd.DataFrame.from_records(records).astype(object)
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else _scalar(v))
     return Table(path, None, _strip_columns(frame, path.name), FIRST_ROW["json"])
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _JsonRefused(ValueError):
@@ -273,10 +295,24 @@ def _no_constant(name: str) -> object:
 
 
 def _no_repeated_columns(names: list[str], label: str) -> None:
-    """Two columns of one name are refused (which one would count?); blank names are not names."""
+    """Two columns of one name are refused (which one would count?), also when they differ only
+    in what the loader sets aside when it matches headers (case, accents, spaces, punctuation:
+    'name' and 'Name'); blank names are not names."""
     dupes = {n for n in names if n and names.count(n) > 1}
     if dupes:
         raise InputError(f"{label}: the header repeats column(s) {sorted(dupes)}")
+    seen: dict[str, str] = {}
+    for name in names:
+        key = fold(name).replace(" ", "_")  # the key columns are matched by (gnlc.loaders.mapping)
+        if key and key in seen:
+            raise InputError(f"{label}: columns {seen[key]!r} and {name!r} are one column to the loader, which "
+                             "reads headers without case, accents, spaces or punctuation; expected each column "
+                             "once: rename or remove one of them")
+        seen.setdefault(key, name)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _scalar(value: object) -> str:

@@ -65,7 +65,16 @@ REFUSED: dict[str, tuple[str, ...]] = {
     "empty_sheets.xlsx": ("empty_sheets.xlsx: the workbook has no sheet with data",),
     "error_cell.xlsx": ("error_cell.xlsx[cities], row 2, column 'population': the cell holds the spreadsheet error "
                         "'#REF!'",),
-    "formula_strings.xlsx": ("formula_strings.xlsx[cities], row 2, column 'name'", "expected a value for name"),
+    "formula_strings.xlsx": ("formula_strings.xlsx[cities], row 2, column 'name': a formula without a computed value",
+                             "open and save the file in a spreadsheet program"),
+    "formula_without_value.xlsx": ("formula_without_value.xlsx[cities], row 2, column 'population': a formula "
+                                   "without a computed value (=1000*513;", "open and save the file"),
+    "name_and_Name.csv": ("name_and_Name.csv: columns 'name' and 'Name' are one column to the loader",
+                          "expected each column once"),
+    "lone_surrogate.json": ("lone_surrogate.json, row 1, column 'name': holds \\ud800, half of a UTF-16 surrogate "
+                            "pair",),
+    "huge_integer.json": ("huge_integer.json, row 1, column 'population'", "(5,000 characters); expected a whole "
+                          "number"),
     "numbers_as_names.xlsx": ("numbers_as_names.xlsx[cities], row 2, column 'population': got '5.5'",),
 }
 
@@ -90,6 +99,8 @@ LOADED: dict[str, tuple[tuple[str, str], ...]] = {
     "mixed_scripts.csv": (("Москва", "RU"), ("Αθήνα", "GR"), ("القاهرة", "EG"), ("서울", "KR")),
     "na_like_names.csv": (("Nan", "TH"), ("None", "IE"), ("Null", "DE"), ("N/A", "FR")),
     "duplicate_rows.csv": (("Lyon", "FR"),),
+    "bare_cr_line_ends.csv": (("Lyon", "FR"), ("Porto", "PT")),
+    "line_separator_in_string.jsonl": (("Lyon", "FR"), ("Porto", "PT")),
     # a links row brings in a city the graph lacks (a partner), its name stored exactly as written
     "cypher_in_links.csv": (("Kiel'}) DETACH DELETE n //", "DE"),),
 }

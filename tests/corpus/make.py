@@ -65,6 +65,8 @@ def main() -> None:
     text("decimal_comma_population.csv", "name;country;population\nLyon;France;513.275\nKiel;Germany;246,6\n")
     text("fullwidth_digits_year.csv", "name,country,year_joined\nLyon,France,２０１５\n")
     text("tsv_with_quotes.tsv", 'name\tcountry\n"Lyon ""la belle"""\tFrance\n')
+    text("bare_cr_line_ends.csv", "name,country\rLyon,France\rPorto,Portugal\r")  # classic Mac line ends
+    text("name_and_Name.csv", "name,Name,country\nLyon,Lyon la belle,France\n")
     # -- encodings ------------------------------------------------------------------------------------
     text("windows_1252.csv", CITIES + "Düsseldorf,Germany\n“Málaga”,Spain\n", "cp1252")
     text("shift_jis.csv", CITIES + "岡山市,Japan\n八王子市,Japan\n", "shift_jis")
@@ -107,6 +109,11 @@ def main() -> None:
     text("duplicate_keys.json", '[{"name": "Lyon", "name": "Kiel", "country": "France"}]')
     text("one_bad_line.jsonl", '{"name": "Lyon", "country": "France"}\n{"name": "Kiel", "country": \n')
     text("jsonl_not_objects.jsonl", '["Lyon", "France"]\n')
+    text("lone_surrogate.json", '[{"name": "Ly\\ud800on", "country": "France"}]')
+    text("huge_integer.json", '[{"name": "Lyon", "country": "France", "population": ' + "9" * 5000 + "}]")
+    # U+2028 and U+2029 are valid inside JSON strings: not line ends of JSON Lines
+    text("line_separator_in_string.jsonl", '{"name": "Lyon", "country": "France", "notes": "one\u2028two"}\n'
+         '{"name": "Porto\u2029", "country": "Portugal"}\n')
     # -- malformed XLSX -------------------------------------------------------------------------------------------
     text("csv_renamed.xlsx", CITIES + "Lyon,France\n")
     raw("truncated.xlsx", b"PK\x03\x04" + b"\x00" * 64)
@@ -117,6 +124,8 @@ def main() -> None:
     xlsx("empty_sheets.xlsx", {"one": [], "two": [[None, None]]})
     xlsx("formula_strings.xlsx", {"cities": [["name", "country"], ["=HYPERLINK(\"http://evil.example\")", "France"]]})
     xlsx("error_cell.xlsx", {"cities": [["name", "country", "population"], ["Lyon", "France", "#REF!"]]})
+    # a formula written by a program that does not compute (openpyxl, pandas): no cached value to read
+    xlsx("formula_without_value.xlsx", {"cities": [["name", "country", "population"], ["Lyon", "France", "=1000*513"]]})
     xlsx("numbers_as_names.xlsx", {"cities": [["name", "country", "population"], [1234, "France", 5.5]]})
 
 
