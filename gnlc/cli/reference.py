@@ -113,7 +113,8 @@ def _exit_codes() -> list[str]:
 
 
 def _plain(text: str) -> str:
-    return text.replace("``", "`").replace("|", "\\|")
+    """Text for one cell of a Markdown table: one line, rST literals as Markdown, pipes escaped."""
+    return " ".join(text.split()).replace("``", "`").replace("|", "\\|")
 
 
 def _value(info: FieldInfo) -> str:
