@@ -9,14 +9,17 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from gnlc.api.deps import Services
-from gnlc.api.params import refuse_control_characters
-from gnlc.api.routers import analytics, cities, eligibility, exports, health, links, loads, maps
-from gnlc.graph.store import GraphStore
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import RequestResponseEndpoint
+from starlette.responses import Response
 
 from gnlc import __version__
+from gnlc.api.deps import Services
+from gnlc.api.docs import add_docs
+from gnlc.api.params import refuse_control_characters, refuse_unknown_parameters
+from gnlc.api.routers import analytics, cities, eligibility, exports, health, links, loads, maps
 from gnlc.errors import GnlcError
+from gnlc.graph.store import GraphStore
 from gnlc.schemas import ErrorBody
 from gnlc.settings import Settings, load_settings
 
@@ -29,7 +32,7 @@ reasons, network analytics, membership eligibility, and exports (GraphML, GEXF, 
 
 Read endpoints are open; write endpoints need the `X-API-Key` header and are off when the
 server has no `GNLC_API_KEY`. Errors are `{"error": ..., "message": ..., "suggestions": [...]}`
-(404 unknown name, with the closest names; 409 ambiguous name; 422 bad parameter, naming it;
+(404 unknown name, with the closest names; 409 ambiguous name; 422 bad or unknown parameter, naming it;
 413 body too large; 411 body without a length; 503 engine down).
 """
 
@@ -47,7 +50,8 @@ ERRORS: dict[int | str, dict[str, object]] = {
     409: _error("a name matches several cities: pass `country`; suggestions: the candidates"),
     411: _error("a request body without a Content-Length"),
     413: _error(f"a request body over {MAX_BODY_BYTES:,} bytes"),
-    422: _error("a parameter, field, file, row or column is not what was expected; the message names it"),
+    422: _error("a parameter, field, file, row or column is not what was expected, or a query parameter the "
+                "endpoint does not take; the message names it"),
     503: _error("the graph engine does not answer; retry when it is back"),
 }
 
@@ -63,14 +67,16 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         svc.close()
 
     app = FastAPI(title="GNLC partnership graph", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  dependencies=[Depends(refuse_control_characters)])
+                  dependencies=[Depends(refuse_control_characters), Depends(refuse_unknown_parameters)],
+                  docs_url=None, redoc_url=None)
+    add_docs(app)
     app.state.services = svc
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["X-API-Key", "Content-Type"])
 
     @app.middleware("http")
-    async def bound_body(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def bound_body(request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
         if length is None and "transfer-encoding" in request.headers:  # chunked: the size is not known upfront
             return JSONResponse(status_code=411, content={

@@ -37,3 +37,39 @@ def refuse_control_characters(request: Request) -> None:
                                   f"at position {position + 1}"})
     if errors:
         raise RequestValidationError(errors)
+
+
+def refuse_unknown_parameters(request: Request) -> None:
+    """An app-wide dependency: a query parameter the endpoint does not take is a 422 naming it.
+
+    What an endpoint takes is read from its entry in the OpenAPI schema, so the check and the
+    documentation cannot disagree (a misspelt ``limt=5`` is refused, not silently ignored).
+    """
+    accepted = _query_parameters(request)
+    if accepted is None:
+        return
+    unknown = sorted({name for name in request.query_params if name not in accepted})
+    if unknown:
+        endpoint = f"{request.method} {_path_format(request)}"
+        takes = ", ".join(sorted(accepted)) or "no query parameters"
+        errors = [
+            {
+                "loc": ("query", name),
+                "type": "extra_forbidden",
+                "msg": f"not a parameter of {endpoint}" + (f" (it takes: {takes})" if name == unknown[-1] else ""),
+            }
+            for name in unknown
+        ]
+        raise RequestValidationError(errors)
+
+
+def _path_format(request: Request) -> str:
+    return str(getattr(request.scope.get("route"), "path_format", request.url.path))
+
+
+def _query_parameters(request: Request) -> set[str] | None:
+    """The query parameters the OpenAPI schema lists for the request's endpoint (None: not in the schema)."""
+    operation = request.app.openapi().get("paths", {}).get(_path_format(request), {}).get(request.method.lower())
+    if operation is None:
+        return None
+    return {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from gnlc import __version__
 from gnlc.api.deps import ServicesDep
 
 router = APIRouter(tags=["health"])
-OK = {200: {"content": {"application/json": {"example": {"status": "ok", "version": "0.1.0"}}}}}
-READY = {200: {"content": {"application/json": {"example": {
+Responses = dict[int | str, dict[str, Any]]
+OK: Responses = {200: {"content": {"application/json": {"example": {"status": "ok", "version": "0.1.0"}}}}}
+READY: Responses = {200: {"content": {"application/json": {"example": {
     "status": "ready", "engine": "embedded FalkorDB at /home/me/.local/share/gnlc/engine/falkordb.sock (graph gnlc)",
     "cities": 331}}}}}
 
