@@ -104,6 +104,7 @@ class Gnlc:
     def city_facts(self, name: str, country: str | None = None) -> pd.DataFrame:
         """A city's profile as one row per fact, with its source."""
         p = self.city(name, country)
+        rows: list[tuple[str, str | None, int | str | None, str | None]]
         rows = [("membership", m.name, m.since, m.source_url) for m in p.memberships]
         rows += [("award", a.name, a.year, a.source_url) for a in p.awards]
         rows += [("cluster", k.name, k.role, k.source_url) for k in p.clusters]

@@ -56,7 +56,7 @@ def _scalar(value: Any) -> Any:
 
 
 def to_networkx(sub: Subgraph) -> nx.MultiDiGraph:
-    g = nx.MultiDiGraph(name=sub.title)
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=sub.title)
     for n in sub.nodes:
         attrs = {k: _scalar(v) for k, v in n.props.items() if k != "id"}
         attrs.update({k: getattr(n, k) for k in NODE_COLUMNS[1:] if getattr(n, k) is not None})

@@ -7,13 +7,13 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from gnlc.errors import InputError
 
 
 @contextmanager
-def output(path: Path, mode: str = "w", **options: object) -> Iterator[IO]:  # type: ignore[type-arg]
+def output(path: Path, mode: str = "w", **options: Any) -> Iterator[IO[Any]]:
     """Open ``path`` for writing through a temporary file beside it, renamed into place at the
     end: a full disk or a crash leaves the old file (or none), never half of a new one.
     An OSError becomes an InputError naming the file and the reason."""
@@ -23,7 +23,7 @@ def output(path: Path, mode: str = "w", **options: object) -> Iterator[IO]:  # t
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file would be (mkstemp makes it private)
-        with os.fdopen(fd, mode, **options) as fh:  # type: ignore[call-overload]
+        with os.fdopen(fd, mode, **options) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

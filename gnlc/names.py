@@ -69,7 +69,7 @@ def gnode(raw: dict[str, Any]) -> GNode:
 
 
 def gedge(raw: dict[str, Any]) -> GEdge:
-    return GEdge(**{k: raw.get(k) for k in GEdge.model_fields})
+    return GEdge.model_validate({k: raw.get(k) for k in GEdge.model_fields})
 
 
 @dataclass

@@ -154,6 +154,7 @@ class _Search:
         edges: list[GEdge] = []
         for x, y in zip(ids, ids[1:], strict=False):
             raw = fwd.back.get(y, {}).get(x) or bwd.back.get(x, {}).get(y)
+            assert raw is not None, f"{x} and {y} are next to each other on the path found"
             edges.append(gedge(raw))
         nodes: list[GNode] = [gnode(self.nodes[i]) if i in self.nodes else gnode(self._node(i)) for i in ids]
         return PathOut(length=len(ids) - 1, nodes=nodes, edges=edges)

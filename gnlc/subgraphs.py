@@ -162,5 +162,5 @@ def map_subgraph(ex: Explorer, kind: str, *, city: str | None = None, target: st
         nodes = {n.id: n for n in [*now.nodes, *rec.nodes]}
         return Subgraph(title=rec.title, nodes=list(nodes.values()), edges=[*now.edges, *rec.edges],
                         notes=now.notes)
-    return network_subgraph(ex, year=year, hub_degree=hub_degree,
-                            **({kind: name} if kind in ("cluster", "region", "country") else {}))
+    return network_subgraph(ex, year=year, hub_degree=hub_degree, cluster=name if kind == "cluster" else None,
+                            region=name if kind == "region" else None, country=name if kind == "country" else None)

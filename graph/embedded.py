@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeGuard
 
 import redis
 from redis.backoff import NoBackoff
@@ -129,7 +130,7 @@ class EmbeddedEngine:
                 and any(w == sock or w.endswith(":" + sock) for w in words))
 
     @staticmethod
-    def _alive(pid: int | None) -> bool:
+    def _alive(pid: int | None) -> TypeGuard[int]:
         if not pid:
             return False
         try:
@@ -205,7 +206,7 @@ class EmbeddedEngine:
         if self._alive(pid):
             if self._wait_ready(None, 5.0, on_loading):
                 return True
-            os.kill(pid, signal.SIGKILL)  # type: ignore[arg-type] - pid is this directory's engine
+            os.kill(pid, signal.SIGKILL)  # pid is this directory's engine
             time.sleep(0.2)
         for stale in (self.socket, self.pid_file):
             stale.unlink(missing_ok=True)
@@ -299,7 +300,7 @@ class EmbeddedEngine:
             conn.close()
 
     @staticmethod
-    def _rewrite_done(conn: redis.Redis, timeout: float) -> dict[str, object]:
+    def _rewrite_done(conn: redis.Redis, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             info = conn.info("persistence")
@@ -350,7 +351,7 @@ class EmbeddedEngine:
             except (redis.ConnectionError, redis.ResponseError):
                 pass  # the connection closes as the server exits
         elif self._alive(pid):  # still loading (or stuck): redis exits at once on SIGTERM then
-            os.kill(pid, signal.SIGTERM)  # type: ignore[arg-type] - pid is this directory's engine
+            os.kill(pid, signal.SIGTERM)  # pid is this directory's engine
         else:
             self._clean_stale()
             return False

@@ -204,7 +204,7 @@ class FalkorStore(GraphStore):
         return created
 
     def _indexes(self) -> set[tuple[str, str, str]]:
-        found = set()
+        found: set[tuple[str, str, str]] = set()
         for row in self._read(cypher.FALKOR_LIST_INDEXES, {}):
             for prop, kinds in row["types"].items():
                 found.update((row["label"], prop, str(kind).upper()) for kind in kinds)

@@ -103,7 +103,7 @@ class Neo4jStore(GraphStore):
     def _read(self, query: Query, params: dict[str, Any]) -> list[Row]:
         @neo4j.unit_of_work(timeout=self.timeout_s)
         def unit(tx: neo4j.ManagedTransaction) -> list[Row]:
-            return _rows(tx.run(query, params))  # type: ignore[arg-type]
+            return _rows(tx.run(query, params))
 
         def run() -> list[Row]:
             with self._session() as session:
@@ -116,7 +116,7 @@ class Neo4jStore(GraphStore):
 
     def _write_transaction(self, steps: Sequence[tuple[Query, dict[str, Any]]]) -> list[list[Row]]:
         def unit(tx: neo4j.ManagedTransaction) -> list[list[Row]]:
-            return [_rows(tx.run(q, p)) for q, p in steps]  # type: ignore[arg-type]
+            return [_rows(tx.run(q, p)) for q, p in steps]
 
         def run() -> list[list[Row]]:
             with self._session() as session:

@@ -213,12 +213,12 @@ class RecordBuilder:
     # -- one method per kind -------------------------------------------------------------
     def _cities(self, row: ParsedRow) -> Built:
         v, out = row.values, Built()
-        code = v["country"]
-        if v.get("region") and region_of(code) and v["region"] != region_of(code):
-            raise RowRejected(row.error("region", f"the UNESCO region of {country_name(code)}: "
-                                        f"{REGIONS[region_of(code)]}", REGIONS[v['region']]))
+        code, region = v["country"], region_of(v["country"])
+        if v.get("region") and region and v["region"] != region:
+            raise RowRejected(row.error("region", f"the UNESCO region of {country_name(code)}: {REGIONS[region]}",
+                                        REGIONS[v['region']]))
         qid = v.get("wikidata")
-        if qid in self.wikidata:  # the same Wikidata item: the same city, whatever the spelling
+        if qid and qid in self.wikidata:  # the same Wikidata item: the same city, whatever the spelling
             res = Resolution("matched", self.wikidata[qid], "wikidata item")
         else:
             res = self.resolver.resolve(v["name"], code, fuzzy=False)

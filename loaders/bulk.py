@@ -142,7 +142,7 @@ class BulkBuilder:
 
     # -- one method per kind ----------------------------------------------------------------
     def _cities(self, pt: ParsedTable) -> None:
-        c, seen = pt.columns, set()
+        c, seen = pt.columns, set[tuple[Any, ...]]()
         get = {k: c.get(k) or [None] * len(pt.table.frame) for k in
                ("region", "status", "aliases", "source_url", *CITY_PROPS)}
         for i in pt.good:
@@ -176,7 +176,7 @@ class BulkBuilder:
         self.resolver.add(KnownCity(cid, name, code, tuple(aliases), props.get("geonames_id"), looked_up=True))
 
     def _organisations(self, pt: ParsedTable) -> None:
-        c, seen, n = pt.columns, set(), len(pt.table.frame)
+        c, seen, n = pt.columns, set[tuple[Any, ...]](), len(pt.table.frame)
         country, city, note, src = (c.get(k) or [None] * n for k in ("country", "city", "note", "source_url"))
         for i in pt.good:
             name = c["name"][i]
@@ -189,7 +189,7 @@ class BulkBuilder:
             self.orgs.setdefault((fold(name), None), oid)
 
     def _partnerships(self, pt: ParsedTable) -> None:
-        c, seen, n = pt.columns, set(), len(pt.table.frame)
+        c, seen, n = pt.columns, set[tuple[Any, ...]](), len(pt.table.frame)
         country, role_col, since, until, note, src = (
             c.get(k) or [None] * n for k in ("country", "role", "since", "until", "note", "source_url"))
         for i in pt.good:
@@ -205,7 +205,7 @@ class BulkBuilder:
             self._emit([fact], self._prov(pt, i, src[i]))
 
     def _links(self, pt: ParsedTable) -> None:
-        c, seen, n = pt.columns, set(), len(pt.table.frame)
+        c, seen, n = pt.columns, set[tuple[Any, ...]](), len(pt.table.frame)
         optional = ("source_country", "target_country", "since", "until", "note", "source_url")
         sc, tc, since, until, note, src = (c.get(k) or [None] * n for k in optional)
         for i in pt.good:

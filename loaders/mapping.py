@@ -75,6 +75,7 @@ def bind_columns(columns: list[str], mapping: Mapping, label: str) -> tuple[str,
     bound: dict[str, str] = {}
     claimed: set[str] = set()
     for spec in specs:
+        col: str | None
         if spec.name in mapping.columns:
             col = mapping.columns[spec.name]
             if col not in columns:

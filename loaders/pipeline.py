@@ -103,7 +103,9 @@ def _load_parsed(store: GraphStore, parsed: list[ParsedTable], *, dry_run: bool,
                             wikidata={r["wikidata"]: r["id"] for r in known if r.get("wikidata")})
     nodes: list[NodeRecord] = []
     rels: list[RelRecord] = []
-    reports, decisions, errors = [], [], []
+    reports: list[FileReport] = []
+    decisions: list[str] = []
+    errors: list[RowError] = []
     for pt in parsed:
         rep = _build_table(pt, builder, nodes, rels, decisions)
         errors.extend(rep.rejected)

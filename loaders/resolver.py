@@ -328,7 +328,7 @@ class CityResolver:
         bare = self._by_key.get((country, base), set()) if country else self._by_key_any.get(base, set())
         found: set[tuple[str, Level | None]] = {(cid, None) for cid in bare} | self._by_form.get((country, base), set())
         canonical = _alias_table().get((country, base)) if country else None
-        if canonical:  # '富川' is Bucheon in the alias table, so '富川市' is Bucheon-si
+        if country and canonical:  # '富川' is Bucheon in the alias table, so '富川市' is Bucheon-si
             level = level_of(fold(canonical))
             found |= {(cid, level) for k in name_keys(canonical) for cid in self._by_key.get((country, k), set())}
         return found
@@ -342,7 +342,8 @@ class CityResolver:
     def _admin_form(self, name: str, country: str | None) -> Resolution | None:
         """A name with an administrative form: the same place as a known city of its level, another
         place beside a known city of another level, or (None) no known city by the rest of the name."""
-        same, other = set(), set()
+        same: set[str] = set()
+        other: set[str] = set()
         for key in name_keys(name):
             for base, level in ((key, None), *forms(key)):
                 for cid, known in self._known_forms(base, country):

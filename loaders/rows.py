@@ -85,7 +85,7 @@ def parse_table(table: Table, mapping: Mapping) -> ParsedTable:
     columns: dict[str, list[Any]] = {}
     bad: dict[int, list[RowError]] = {}
     for name, column in bound.items():
-        spec, memo = specs[name], {}
+        spec, memo = specs[name], dict[str, Any]()
         cells = table.frame[column].tolist() if column in table.frame.columns else [""] * n
         values: list[Any] = []
         for i, raw in enumerate(cells):

@@ -55,7 +55,7 @@ def _links(rng: random.Random, n: int, per_city: float) -> list[tuple[int, int, 
     out = []
     for new in range(1, n):
         m = int(half) + (1 if rng.random() < half - int(half) else 0)
-        chosen = set()
+        chosen: set[int] = set()
         while len(chosen) < min(max(m, 1), new):
             chosen.add(rng.choice(pool) if pool and rng.random() < 0.9 else rng.randrange(new))
         for old in chosen:

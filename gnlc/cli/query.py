@@ -82,7 +82,7 @@ def city(ctx: typer.Context, name: str = typer.Argument(..., help="City id or na
     rows += [["cluster", k.name, k.role, k.source_url] for k in p.clusters]
     rows += [["partner", o.name, o.role, o.source_url or o.derivation] for o in p.partners]
     rows += [[f"link: {kind}", x.name, x.since, x.source_url] for kind, xs in p.links.items() for x in xs]
-    rows += [["hosted", h.name[:60], h.year, h.source_url] for h in p.hosted]
+    rows += [["hosted", (h.name or h.id)[:60], h.year, h.source_url] for h in p.hosted]
     _table("facts", ["fact", "what", "year / role", "source"], rows)
 
 
@@ -289,6 +289,6 @@ def map(ctx: typer.Context,  # noqa: A001 - the command is `gnlc map`
     sub = map_subgraph(ex, kind, city=city, target=target, depth=depth,
                        year=year if kind == "neighbourhood" else None,  # other maps hold every year: a slider
                        name=None if city else name, hub_degree=hub_degree or None)
-    page = write_map(sub, output, size_by=size_by, geo=geo, kind=kind, year=year,  # type: ignore[arg-type]
+    page = write_map(sub, output, size_by=size_by, geo=geo, kind=kind, year=year,
                      hubs=ex.hubs().ids())
     console.print(f"wrote {output}: {page.summary()}", highlight=False)
