@@ -1,45 +1,45 @@
-"""Network analytics: counts with Cypher in the engine; centrality, communities and
-components with networkx on the projected partnership graph (cities and organisations,
-city-to-city links and partnerships), the same on both engines. No graph algorithm is
-written here.
+"""Network analytics: counts with Cypher in the engine; degree, betweenness, PageRank,
+Louvain communities and components with igraph on the in-memory projection
+(:mod:`gnlc.projection`: cities and organisations, city-to-city links and partnerships),
+the same on both engines. No graph algorithm is written here.
 
-The projection is cached for ``PROJECTION_TTL_S`` seconds per explorer; pass
-``refresh=True`` after a load in the same process.
+The projection is rebuilt when a load changed the graph (its change counter); pass
+``refresh=True`` to rebuild it anyway.
 """
 
 from __future__ import annotations
 
-import time
-from collections import Counter
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import igraph as ig
-import networkx as nx
+import numpy as np
 
+from gnlc import centrality
+from gnlc.centrality import EXACT_BETWEENNESS_MAX, SAMPLE, SEED  # noqa: F401 - where they were before
 from gnlc.errors import InputError
 from gnlc.explore import Explorer, bounded
 from gnlc.graph import cypher
 from gnlc.graph.model import REGIONS, Label
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.normalise import country_name
+from gnlc.projection import Projection, projection
 from gnlc.schemas import Community, CountRow, GrowthRow, NetworkStats, RankedNode
+
+if TYPE_CHECKING:
+    import igraph as ig
 
 Scope = Literal["cities", "partnerships"]
 Metric = Literal["degree", "betweenness", "pagerank"]
-PROJECTION_TTL_S = 60.0
-EXACT_BETWEENNESS_MAX = 5000  # above this many nodes, betweenness is estimated from a fixed sample
-SAMPLE = 500
-SEED = 42
 
 
 class Analytics:
     def __init__(self, ex: Explorer) -> None:
         self.ex = ex
-        self._cache: dict[str, tuple[float, nx.Graph]] = {}
+        self._refresh = False
+        self._scores: dict[tuple[str | None, str, str], list[float]] = {}
 
     def invalidate(self) -> None:
-        """Forget the cached projections (after a write in this process)."""
-        self._cache.clear()
+        """Rebuild the projection at the next question (a load changes the counter anyway)."""
+        self._refresh = True
         self.ex.forget_names()
 
     # -- counts ------------------------------------------------------------------------------
@@ -63,85 +63,86 @@ class Analytics:
         return [r for r in rows if year is None or r["year"] == year]
 
     # -- the projected graph --------------------------------------------------------------------
-    def projection(self, scope: Scope = "partnerships", *, refresh: bool = False) -> nx.Graph:
+    def projection(self, *, refresh: bool = False) -> Projection:
+        refresh, self._refresh = refresh or self._refresh, False
+        return projection(self.ex.store, refresh=refresh)
+
+    def _scoped(self, scope: Scope) -> tuple[Projection, ig.Graph, np.ndarray]:
         if scope not in ("cities", "partnerships"):
             raise InputError(f"scope: expected 'cities' or 'partnerships', got {scope!r}")
-        hit = self._cache.get(scope)
-        if hit and not refresh and time.monotonic() - hit[0] < PROJECTION_TTL_S:
-            return hit[1]
-        g = nx.Graph()
-        for r in self.ex.store.read(cypher.PROJECTION_NODES):
-            if scope == "cities" and r["label"] != Label.CITY:
-                continue
-            g.add_node(r["id"], **{k: v for k, v in r.items() if k != "id" and v is not None})
-        for r in self.ex.store.read(cypher.PROJECTION_EDGES):
-            if scope == "cities" and r["type"] != "LINKED_TO":
-                continue
-            if g.has_edge(r["source"], r["target"]):
-                g[r["source"]][r["target"]]["kinds"].append(r["kind"])
-            else:
-                g.add_edge(r["source"], r["target"], type=r["type"], kinds=[r["kind"]])
-        self._cache[scope] = (time.monotonic(), g)
-        return g
+        proj = self.projection()
+        g, vertices = proj.graph(scope)
+        return proj, g, vertices
 
     def stats(self, scope: Scope = "partnerships") -> NetworkStats:
-        g = self.projection(scope)
-        comps = list(nx.connected_components(g)) if g.number_of_nodes() else []
-        return NetworkStats(scope=scope, nodes=g.number_of_nodes(), edges=g.number_of_edges(),
-                            density=round(nx.density(g), 6) if g.number_of_nodes() > 1 else 0.0,
-                            components=len(comps), largest_component=max((len(c) for c in comps), default=0),
-                            isolated=sum(1 for c in comps if len(c) == 1))
+        _, g, _ = self._scoped(scope)
+        n = g.vcount()
+        sizes = g.connected_components().sizes() if n else []
+        return NetworkStats(scope=scope, nodes=n, edges=g.ecount(),
+                            density=round(2 * g.ecount() / (n * (n - 1)), 6) if n > 1 else 0.0,
+                            components=len(sizes), largest_component=max(sizes, default=0),
+                            isolated=sum(1 for s in sizes if s == 1))
+
+    def _values(self, proj: Projection, g: ig.Graph, scope: Scope, metric: str) -> list[float]:
+        key = (proj.token, scope, metric)
+        if key not in self._scores:
+            if metric == "degree":
+                values = [float(d) for d in g.degree()]
+            elif metric == "betweenness":
+                values = centrality.betweenness(g)
+            elif metric == "pagerank":
+                values = centrality.pagerank(g)
+            else:
+                raise InputError(f"metric: expected degree, betweenness or pagerank, got {metric!r}")
+            self._scores = {k: v for k, v in self._scores.items() if k[0] == proj.token}
+            self._scores[key] = values
+        return self._scores[key]
 
     def top(self, metric: Metric = "degree", *, scope: Scope = "partnerships", limit: int = 20,
             label: str | None = None) -> list[RankedNode]:
         bounded(limit, "limit", 1, 1000)
-        g = self.projection(scope)
-        if metric == "degree":
-            values: dict[str, float] = dict(g.degree())
-        elif metric == "betweenness":
-            values = betweenness(g)
-        elif metric == "pagerank":
-            values = nx.pagerank(g) if g.number_of_edges() else dict.fromkeys(g, 0.0)
-        else:
-            raise InputError(f"metric: expected degree, betweenness or pagerank, got {metric!r}")
+        proj, g, vertices = self._scoped(scope)
+        values = self._values(proj, g, scope, metric)
         if label and label not in (Label.CITY, Label.ORGANISATION):
             raise InputError(f"label: expected City or Organisation, got {label!r}")
-        ranked = sorted(((n, v) for n, v in values.items() if not label or g.nodes[n].get("label") == label),
-                        key=lambda x: (-x[1], x[0]))
-        return [RankedNode(id=n, label=g.nodes[n].get("label", ""), name=g.nodes[n].get("name"),
-                           value=round(float(v), 6)) for n, v in ranked[:limit]]
+        want = None if not label else label == Label.CITY
+        ranked = sorted((i for i in range(len(values)) if want is None or bool(proj.is_city[vertices[i]]) == want),
+                        key=lambda i: (-values[i], proj.ids[vertices[i]]))
+        return [_ranked(proj, int(vertices[i]), values[i]) for i in ranked[:limit]]
 
     def communities(self, *, scope: Scope = "partnerships", limit: int = 20,
                     min_size: int = 2) -> list[Community]:
-        """Louvain communities (networkx, fixed seed: the same graph gives the same answer)."""
+        """Louvain communities (igraph, seeded: the same graph gives the same answer)."""
         bounded(limit, "limit", 1, 1000)
-        g = self.projection(scope)
-        if not g.number_of_edges():
+        proj, g, vertices = self._scoped(scope)
+        if not g.ecount():
             return []
-        found = nx.community.louvain_communities(g, seed=SEED)
-        found = sorted((sorted(c) for c in found if len(c) >= min_size), key=lambda c: (-len(c), c[0]))
+        degree = g.degree()
+        found = [sorted(c, key=lambda i: proj.ids[vertices[i]]) for c in centrality.louvain(g)
+                 if len(c) >= min_size]
+        found.sort(key=lambda c: (-len(c), proj.ids[vertices[c[0]]]))
         out = []
         for i, members in enumerate(found[:limit]):
-            deg = Counter({n: g.degree(n) for n in members})
-            top = [g.nodes[n].get("name") or n for n, _ in sorted(deg.items(), key=lambda x: (-x[1], x[0]))[:5]]
-            out.append(Community(id=i, size=len(members), members=members, names=top))
+            top = sorted(members, key=lambda v: (-degree[v], proj.ids[vertices[v]]))[:5]
+            out.append(Community(id=i, size=len(members), members=[proj.ids[vertices[v]] for v in members],
+                                 names=[proj.names[vertices[v]] or proj.ids[vertices[v]] for v in top]))
         return out
 
 
-def betweenness(g: nx.Graph) -> dict[str, float]:
-    """Normalised betweenness of every node: exact (igraph, in C: 0.7 s where networkx took 38 s
-    on 1,500 nodes) up to ``EXACT_BETWEENNESS_MAX`` nodes, estimated from ``SAMPLE`` fixed
-    sources (networkx) above."""
-    n = g.number_of_nodes()
-    if n > EXACT_BETWEENNESS_MAX:
-        return nx.betweenness_centrality(g, k=min(SAMPLE, n), seed=SEED, normalized=True)
-    if n < 3:
-        return dict.fromkeys(g, 0.0)
+def _ranked(proj: Projection, node: int, value: float) -> RankedNode:
+    return RankedNode(id=proj.ids[node], label=Label.CITY if proj.is_city[node] else Label.ORGANISATION,
+                      name=proj.names[node], value=round(float(value), 6))
+
+
+def betweenness(g: Any) -> dict[str, float]:
+    """Normalised betweenness of every node of a graph given as networkx's API gives it
+    (``list(g)`` the nodes, ``g.edges()`` the pairs), by :func:`gnlc.centrality.betweenness`."""
+    import igraph as ig
+
     nodes = list(g)
     index = {v: i for i, v in enumerate(nodes)}
-    ig_graph = ig.Graph(n=n, edges=[(index[a], index[b]) for a, b in g.edges()])
-    scale = 2.0 / ((n - 1) * (n - 2))
-    return {v: b * scale for v, b in zip(nodes, ig_graph.betweenness(directed=False), strict=True)}
+    graph = ig.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in g.edges()])
+    return dict(zip(nodes, centrality.betweenness(graph), strict=True))
 
 
 def network_counts(store: GraphStore) -> dict[str, int]:

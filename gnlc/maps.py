@@ -19,10 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import networkx as nx
-
-from gnlc import map_geo, map_layout
-from gnlc.analytics import betweenness
+from gnlc import centrality, map_geo, map_layout
 from gnlc.errors import InputError
 from gnlc.files import write_text
 from gnlc.graph.model import REGIONS, Label
@@ -93,14 +90,17 @@ def _metric(nodes: list[GNode], pairs: list[tuple[str, str]], size_by: str) -> d
             deg[a] += 1
             deg[b] += 1
         return deg
-    g = nx.Graph()
-    g.add_nodes_from(n.id for n in nodes)
-    g.add_edges_from(pairs)
+    if size_by not in ("betweenness", "pagerank"):
+        raise InputError(f"size_by: expected degree, betweenness or pagerank, got {size_by!r}")
+    import igraph as ig
+
+    ids = list(dict.fromkeys(n.id for n in nodes))
+    index = {v: i for i, v in enumerate(ids)}
+    simple = {(min(index[a], index[b]), max(index[a], index[b])) for a, b in pairs if a != b}
+    g = ig.Graph(n=len(ids), edges=sorted(simple))
     if size_by == "betweenness":
-        return betweenness(g)
-    if size_by == "pagerank":
-        return nx.pagerank(g) if g.number_of_edges() else dict.fromkeys(g, 1.0)
-    raise InputError(f"size_by: expected degree, betweenness or pagerank, got {size_by!r}")
+        return dict(zip(ids, centrality.betweenness(g), strict=True))
+    return dict(zip(ids, centrality.pagerank(g) if simple else [1.0] * len(ids), strict=True))
 
 
 def _geo_positions(nodes: list[GNode]) -> tuple[dict[str, tuple[float, float]], dict[str, int], list[str],

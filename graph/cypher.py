@@ -121,8 +121,22 @@ NEO4J_LIST_SCHEMA = _neo4j(
 # --- generic reads ----------------------------------------------------------------------
 
 PING = Query("ping", "RETURN 1 AS ok")
+# The change counter: one node outside the model that every load writes (GraphStore.mark_changed),
+# read per request by the in-memory projection (gnlc.projection) to know when to rebuild. A random
+# token with the count: a graph emptied and loaded again never shows an old value.
+STATE_LABEL = "GraphState"
+_NOT_STATE = " WHERE NOT n:" + STATE_LABEL
+STATE_READ = Query(
+    "graph_state_read",
+    "MATCH (s:" + STATE_LABEL + ") RETURN s.changes AS changes, s.token AS token ORDER BY changes DESC LIMIT 1",
+)
+STATE_BUMP = Query(
+    "graph_state_bump",
+    "MERGE (s:" + STATE_LABEL + " {id: 'graph'}) SET s.changes = coalesce(s.changes, 0) + 1, s.token = $token"
+    " RETURN s.changes AS changes",
+)
 COUNT_NODES_BY_LABEL = Query(
-    "count_nodes_by_label", "MATCH (n) RETURN labels(n)[0] AS label, count(n) AS n ORDER BY label"
+    "count_nodes_by_label", "MATCH (n)" + _NOT_STATE + " RETURN labels(n)[0] AS label, count(n) AS n ORDER BY label"
 )
 COUNT_RELS_BY_TYPE = Query(
     "count_rels_by_type", "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n ORDER BY type"
@@ -142,7 +156,9 @@ NEO4J_DELETE_BATCH = _neo4j(
     "neo4j_delete_batch", "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
 )
 # Everything, as stored (each direction of a symmetric link): to compare two graphs.
-DUMP_NODES = Query("dump_nodes", "MATCH (n) RETURN labels(n)[0] AS label, properties(n) AS props")
+DUMP_NODES = Query(
+    "dump_nodes", "MATCH (n)" + _NOT_STATE + " RETURN labels(n)[0] AS label, properties(n) AS props"
+)
 DUMP_RELS = Query(
     "dump_rels", "MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS start, b.id AS end, properties(r) AS props"
 )
@@ -549,7 +565,9 @@ PROJECTION_EDGES = Query(
     " ORDER BY source, target, kind, since",
 )
 # Export of the whole graph.
-ALL_NODES = Query("all_nodes", "MATCH (x) RETURN " + _NODE + " AS node ORDER BY node.label, node.id")
+ALL_NODES = Query(
+    "all_nodes", "MATCH (x) WHERE NOT x:" + STATE_LABEL + " RETURN " + _NODE + " AS node ORDER BY node.label, node.id"
+)
 ALL_EDGES = Query(
     "all_edges",
     "MATCH (a)-[r]->(b) WHERE NOT (type(r) = '" + LINK + "' AND a.id > b.id)"

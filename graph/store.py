@@ -116,6 +116,18 @@ class GraphStore(ABC):
         rows = self.read(cypher.SHORTEST_LINK_PATH, a=a, b=b)
         return list(rows[0]["ids"] or []) if rows else []
 
+    def mark_changed(self) -> None:
+        """Count one change of the graph (every load calls it after writing): caches such as
+        the in-memory projection compare :meth:`change_token` with the one they were built at."""
+        import uuid
+
+        self.write(cypher.STATE_BUMP, token=uuid.uuid4().hex)
+
+    def change_token(self) -> str | None:
+        """What the graph's change counter says now (one cheap read); None for a graph no load wrote."""
+        rows = self.read(cypher.STATE_READ)
+        return f"{rows[0]['changes']}:{rows[0]['token']}" if rows else None
+
     def is_empty(self) -> bool:
         return int(self.read(cypher.COUNT_ALL)[0]["n"]) == 0
 
@@ -132,6 +144,7 @@ class GraphStore(ABC):
             self.clear()
             self.apply_schema()
             raise
+        self.mark_changed()
 
     def _create_all(self, nodes: BulkNodes, rels: BulkRels, progress: Callable[[int], None]) -> None:
         for label, by_id in nodes.items():

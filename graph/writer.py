@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -115,11 +116,19 @@ class GraphWriter:
         rel_plan = {k: self._plan_rels(k, recs, report, new_ids, created) for k, recs in rel_groups.items()}
         if dry_run:
             return report
-        for lbl, (rows, empty) in node_plan.items():
-            query = cypher.NODE_CREATE[lbl] if empty else cypher.NODE_UPSERT[lbl]
-            self._run_batches(query, rows, str(lbl), report)
-        for (rel, start), rows in rel_plan.items():
-            self._run_batches(cypher.REL_UPSERT[(rel, start)], rows, str(rel), report)
+        try:
+            for lbl, (rows, empty) in node_plan.items():
+                query = cypher.NODE_CREATE[lbl] if empty else cypher.NODE_UPSERT[lbl]
+                self._run_batches(query, rows, str(lbl), report)
+            for (rel, start), rows in rel_plan.items():
+                self._run_batches(cypher.REL_UPSERT[(rel, start)], rows, str(rel), report)
+        except BaseException:
+            if any(report.written.values()):  # what was written is in the graph: count it if the engine lets us
+                with suppress(GnlcError):
+                    self.store.mark_changed()
+            raise
+        if any(report.written.values()):
+            self.store.mark_changed()
         return report
 
     def _plan_nodes(self, lbl: Label, recs: dict[str, dict[str, Any]], report: WriteReport,

@@ -1,0 +1,77 @@
+"""The in-memory projection (gnlc.projection): the same graph as the engine holds, rebuilt when a
+load changes the graph (the change counter), and analytics on it that agree with networkx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from gnlc.analytics import Analytics
+from gnlc.explore import Explorer
+from gnlc.graph import cypher
+from gnlc.graph.store import GraphStore
+from gnlc.loaders.pipeline import load_files
+from gnlc.loaders.synthetic import generate
+from gnlc.projection import projection
+
+
+def _networkx(store: GraphStore, scope: str) -> nx.Graph:
+    """The graph as the analytics built it with networkx before the projection."""
+    g = nx.Graph()
+    for r in store.read(cypher.PROJECTION_NODES):
+        if scope == "partnerships" or r["label"] == "City":
+            g.add_node(r["id"], label=r["label"], name=r["name"])
+    for r in store.read(cypher.PROJECTION_EDGES):
+        if scope == "partnerships" or r["type"] == "LINKED_TO":
+            g.add_edge(r["source"], r["target"])
+    return g
+
+
+@pytest.fixture(scope="module")
+def an(loaded: GraphStore) -> Analytics:
+    return Analytics(Explorer(loaded))
+
+
+@pytest.mark.parametrize("scope", ["cities", "partnerships"])
+def test_stats_and_degree_equal_networkx(an: Analytics, scope: str) -> None:
+    g = _networkx(an.ex.store, scope)
+    stats = an.stats(scope)  # type: ignore[arg-type]
+    comps = list(nx.connected_components(g))
+    assert (stats.nodes, stats.edges, stats.components) == (g.number_of_nodes(), g.number_of_edges(), len(comps))
+    assert stats.largest_component == max(len(c) for c in comps)
+    assert stats.density == round(nx.density(g), 6)
+    top = an.top("degree", scope=scope, limit=30)  # type: ignore[arg-type]
+    theirs = sorted(g.degree(), key=lambda x: (-x[1], x[0]))[:30]
+    assert [(t.id, t.value) for t in top] == [(n, float(d)) for n, d in theirs]
+
+
+def test_pagerank_agrees_with_networkx_and_answers_are_deterministic(an: Analytics) -> None:
+    g = _networkx(an.ex.store, "cities")
+    theirs = nx.pagerank(g, tol=1e-10)
+    top = an.top("pagerank", scope="cities", limit=20)
+    assert all(t.value == pytest.approx(theirs[t.id], abs=1e-5) for t in top)
+    assert top == Analytics(an.ex).top("pagerank", scope="cities", limit=20)
+    com = an.communities(scope="cities")
+    assert com == Analytics(an.ex).communities(scope="cities")  # a seeded Louvain
+    assert len({m for c in com for m in c.members}) == sum(c.size for c in com)
+
+
+def test_the_projection_is_kept_until_a_load_changes_the_graph(store: GraphStore, tmp_path: Path) -> None:
+    generate(tmp_path, cities=60, seed=1)
+    files = sorted(tmp_path.glob("*.csv"))
+    assert store.change_token() is None
+    load_files(store, files)
+    first = projection(store)
+    assert store.change_token() is not None and projection(store) is first
+    load_files(store, files)  # nothing changed: nothing written, the counter stays
+    assert projection(store) is first
+    extra = tmp_path / "more_links.csv"
+    extra.write_text("city_a,country_a,city_b,country_b,kind,since,source_url\n"
+                     "Synthcity 000058,EE,Synthcity 000059,PY,twinning,2000,synthetic\n")
+    load_files(store, [extra])
+    again = projection(store)
+    assert again is not first and again.token != first.token
+    assert len(again.src) == len(first.src) + 1
+    assert "GraphState" not in store.summary()["nodes"]
