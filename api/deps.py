@@ -11,11 +11,11 @@ import threading
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from gnlc.graph.store import GraphStore, open_store
 
 from gnlc.analytics import Analytics
 from gnlc.errors import GnlcError
 from gnlc.explore import Explorer
+from gnlc.graph.store import GraphStore, open_store
 from gnlc.settings import Settings
 
 

@@ -124,8 +124,11 @@ def _geo_positions(nodes: list[GNode]) -> tuple[dict[str, tuple[float, float]], 
         else:
             unplaced.append(f"{n.name or n.id}" + (f" ({n.country})" if n.country else ""))
     for code, group in sorted(waiting.items()):
-        pts = by_country.get(code)
-        cx, cy = map_geo.country_centre(code) or (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        centre = map_geo.country_centre(code)
+        if centre is None:  # a country the atlas does not draw: the middle of its placed cities
+            pts = by_country[code]
+            centre = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        cx, cy = centre
         for n, (dx, dy) in zip(sorted(group, key=lambda n: n.id), map_layout.sunflower(len(group), 0.9), strict=True):
             lonlat[n.id] = (cx + dx, max(-85.0, min(85.0, cy + dy)))
             how[n.id] = 2

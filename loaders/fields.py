@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from gnlc.graph.model import CityKind, LinkKind, MembershipStatus, OrgKind
@@ -105,7 +106,7 @@ def region(value: str) -> str:
     return rid
 
 
-def _enum(normaliser: Callable[[str], Any], choices: type) -> Callable[[str], str]:
+def _enum(normaliser: Callable[[str], Any], choices: type[Enum]) -> Callable[[str], str]:
     def parse(value: str) -> str:
         out = normaliser(value)
         if out is None:

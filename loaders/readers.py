@@ -239,17 +239,18 @@ def _read_json(path: Path, *, lines: bool) -> Table:
 
     try:
         if lines:
-            records = []
+            found: list[object] = []
             # only LF ends a line (str.splitlines would also split at U+2028, U+2029, U+0085 inside strings)
             for number, line in enumerate(text.split("\n"), start=1):  # noqa: B007 - named in errors
                 if line.strip():
-                    records.append(parse(line))
+                    found.append(parse(line))
+            records: object = found
         else:
             data = parse(text)
             records = data.get("data", data) if isinstance(data, dict) else data
     except json.JSONDecodeError as exc:
-        line = number if lines else exc.lineno
-        raise InputError(f"{path.name}: invalid JSON at line {line}, column {exc.colno}: {exc.msg}") from None
+        at = number if lines else exc.lineno
+        raise InputError(f"{path.name}: invalid JSON at line {at}, column {exc.colno}: {exc.msg}") from None
     except _JsonRefused as exc:
         where = f"{path.name}, line {number}" if lines else path.name
         raise InputError(f"{where}: {exc}") from None
