@@ -110,8 +110,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     @app.exception_handler(GnlcError)
     async def gnlc_error(request: Request, exc: GnlcError) -> JSONResponse:
         body: dict[str, object] = {"error": type(exc).__name__, "message": str(exc)}
-        if getattr(exc, "suggestions", None):
-            body["suggestions"] = exc.suggestions  # type: ignore[attr-defined]
+        if suggestions := getattr(exc, "suggestions", None):  # a name not found, or found several times
+            body["suggestions"] = suggestions
         return JSONResponse(status_code=exc.http_status, content=body)
 
     for module in (health, cities, links, analytics, eligibility, exports, loads):

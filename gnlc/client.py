@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from gnlc import maps
-from gnlc.analytics import Analytics
+from gnlc.analytics import Analytics, Metric, Scope
 from gnlc.eligibility import check_city, check_profile
 from gnlc.explore import Explorer
 from gnlc.export import write
@@ -174,14 +174,14 @@ class Gnlc:
     def awards(self, year: int | None = None) -> pd.DataFrame:
         return frame(self.analytics.awards(year))
 
-    def top(self, metric: str = "degree", **options: Any) -> pd.DataFrame:
-        return frame(self.analytics.top(metric, **options))  # type: ignore[arg-type]
+    def top(self, metric: Metric = "degree", **options: Any) -> pd.DataFrame:
+        return frame(self.analytics.top(metric, **options))
 
     def communities(self, **options: Any) -> pd.DataFrame:
         return frame(self.analytics.communities(**options))
 
-    def network_stats(self, scope: str = "partnerships") -> dict[str, Any]:
-        return self.analytics.stats(scope).model_dump()  # type: ignore[arg-type]
+    def network_stats(self, scope: Scope = "partnerships") -> dict[str, Any]:
+        return self.analytics.stats(scope).model_dump()
 
     # -- eligibility and export ------------------------------------------------------------------
     def eligibility(self, name: str | None = None, *, profile: dict[str, Any] | None = None,

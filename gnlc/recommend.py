@@ -215,14 +215,18 @@ def _text(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around:
         more = f" (and {len(paths) - 3} more paths)" if len(paths) > 3 else ""
         return f"three steps away through linked cities, its partner > their partner > this city: {shown}{more}"
     if feature == "nearby":
-        km = haversine_km(me.place, x.place)  # type: ignore[arg-type]
-        dists = [haversine_km(me.place, at) for at in around.partners_at.values()]  # type: ignore[arg-type]
+        here, there = me.place, x.place
+        assert here is not None and there is not None, "nearness has a value only between two placed cities"
+        km = haversine_km(here, there)
+        dists = [haversine_km(here, at) for at in around.partners_at.values()]
         nearer = sum(1 for d in dists if d > km)
         tail = "" if not dists else (f", nearer than all {len(dists)} of its partner cities" if nearer == len(dists)
                                      else f", nearer than {nearer} of its {len(dists)} partner cities")
         return f"{km:,.0f} km away{tail}"
     if feature == "near_partners":
-        p, km = nearest_partner(x.place, around.partners_at)  # type: ignore[misc]
+        near = nearest_partner(x.place, around.partners_at)
+        assert near is not None, "near_partners has a value only beside a placed partner city"
+        p, km = near
         return f"{km:,.0f} km from {around.names.get(p, p)}, one of its partner cities"
     if feature == "same_region":
         return f"same UNESCO region: {REGIONS.get(str(x.region), x.region)}"
@@ -256,8 +260,8 @@ def _country(code: str) -> str:
 
 
 def _reason(feature: str, value: float, weight: float, text: str, evidence: list[str]) -> Reason:
-    return Reason(feature=feature, value=round(value, 4), weight=weight, contribution=round(value * weight, 4),  # type: ignore[arg-type]
-                  text=text, evidence=evidence)
+    return Reason.model_validate({"feature": feature, "value": round(value, 4), "weight": weight,
+                                  "contribution": round(value * weight, 4), "text": text, "evidence": evidence})
 
 
 def _drop_shared(candidates: list[Candidate]) -> list[str]:
