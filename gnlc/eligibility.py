@@ -13,7 +13,7 @@ them when a city joins); population and kind are judged on the data.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from gnlc.errors import InputError
 from gnlc.explore import Explorer
@@ -69,13 +69,14 @@ def _judge(name: str, p: dict[str, Any], *, member_since: int | None) -> Eligibi
         _kind(p, member, joined, src),
     ]
     verdicts = {r.verdict for r in rules}
+    verdict: Literal["eligible", "not eligible", "undetermined"]
     if "fail" in verdicts:
         verdict, eligible = "not eligible", False
     elif verdicts == {"pass"}:
         verdict, eligible = "eligible", True
     else:
         verdict, eligible = "undetermined", None
-    return Eligibility(city=name, verdict=verdict, eligible=eligible, rules=rules)  # type: ignore[arg-type]
+    return Eligibility(city=name, verdict=verdict, eligible=eligible, rules=rules)
 
 
 def _flag(rule: str, value: bool | None, what: str, member: bool, joined: str, src: str | None) -> RuleVerdict:

@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -141,28 +142,27 @@ def _read_csv(path: Path) -> Table:
         delimiter = ","
     header = next(csv.reader([first_line], delimiter=delimiter), [])
     _no_repeated_columns([h.strip().lstrip("\ufeff") for h in header], path.name)
-    options = {"sep": delimiter, "dtype": str, "keep_default_na": False, "skipinitialspace": True,
-               "index_col": False}
     try:
-        frame = _read_csv_text(text, "c", options)
+        frame = _read_csv_text(text, "c", delimiter)
     except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, ValueError):
         rows = _csv_rows(text, delimiter, path.name)
         if rows:
             frame = pd.DataFrame(rows[1:], columns=rows[0])
         else:
             try:  # the slower parser words its errors better (and reads a few files the C one does not)
-                frame = _read_csv_text(text, "python", options)
+                frame = _read_csv_text(text, "python", delimiter)
             except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error) as exc:
                 raise InputError(f"{path.name}: not a readable CSV table ({exc}; is a quote left open?)") from None
     return Table(path, None, _strip_columns(frame, path.name), FIRST_ROW["csv"])
 
 
-def _read_csv_text(text: str, engine: str, options: dict[str, object]) -> pd.DataFrame:
+def _read_csv_text(text: str, engine: Literal["c", "python"], delimiter: str) -> pd.DataFrame:
     """pandas' reader, but a row longer than the header is an error, never a silently cut or
     shifted row (pandas warns, or takes the extra fields as an index)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
-        return pd.read_csv(io.StringIO(text), engine=engine, **options)  # type: ignore[call-overload]
+        return pd.read_csv(io.StringIO(text), engine=engine, sep=delimiter, dtype=str, keep_default_na=False,
+                           skipinitialspace=True, index_col=False)
 
 
 def _csv_rows(text: str, delimiter: str, label: str) -> list[list[str]] | None:
