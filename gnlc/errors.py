@@ -59,6 +59,20 @@ class InputError(GnlcError):
     http_status = 422
 
 
+class UploadTooLarge(InputError):
+    """An uploaded file holds more (rows, cells, bytes once unzipped) than the server reads."""
+
+    http_status = 413
+
+
+class AnswerTooLarge(GnlcError):
+    """An answer (an export, a map) would hold more than the server gives in one answer; the
+    message says how to ask for less."""
+
+    exit_code = 5
+    http_status = 422
+
+
 class NotFound(GnlcError):
     """A named thing (city, organisation) is not in the graph."""
 

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from gnlc.api.deps import ExplorerDep
+from gnlc.api.bounds import refuse_large_export, whole_graph_size
+from gnlc.api.deps import ExplorerDep, ServicesDep
 from gnlc.export import FORMATS, render
 from gnlc.subgraphs import Scope, subgraph
 
@@ -18,6 +19,7 @@ router = APIRouter(tags=["export"])
                                                       "description": "the file"}})
 def export(
     ex: ExplorerDep,
+    svc: ServicesDep,
     format: Annotated[Literal["graphml", "gexf", "csv", "json"], Query(examples=["gexf"])] = "graphml",
     scope: Annotated[Scope, Query(description="what to export", examples=["neighbourhood"])] = "whole",
     city: Annotated[str | None, Query(max_length=200, description="the city (all scopes but `whole`)",
@@ -26,7 +28,11 @@ def export(
                                         examples=["Taku"])] = None,
     depth: Annotated[int, Query(ge=1, le=2, description="`neighbourhood` depth", examples=[2])] = 1,
 ) -> Response:
+    limit = svc.settings.export_max_elements
+    if scope == "whole":  # counted before anything is read
+        refuse_large_export(*whole_graph_size(ex), limit=limit, what="the whole graph")
     sub = subgraph(ex, scope, city=city, target=target, depth=depth)
+    refuse_large_export(len(sub.nodes), len(sub.edges), limit=limit, what=f"the {scope} export")
     suffix, media = FORMATS[format]
     name = f"gnlc-{scope}{suffix}"
     return Response(render(sub, format), media_type=media,

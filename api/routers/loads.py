@@ -16,6 +16,7 @@ from gnlc.errors import InputError
 from gnlc.loaders.fields import KINDS
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import load_files
+from gnlc.loaders.upload import UploadLimits, check_upload
 from gnlc.schemas import ErrorBody
 
 router = APIRouter(tags=["load (needs the API key)"])
@@ -28,6 +29,8 @@ EXAMPLE = {"dry_run": False, "files": [{"file": "links.csv", "kind": "links", "r
 
 @router.post("/load", dependencies=[Depends(require_api_key)],
              responses={200: {"content": {"application/json": {"example": EXAMPLE}}},
+                        413: {"model": ErrorBody, "description": "a body over 5 MB, or a file that holds (or unzips "
+                              "to) more rows, cells or bytes than GNLC_UPLOAD_MAX_ROWS, _CELLS or _BYTES"},
                         401: {"model": ErrorBody, "description": "wrong or missing X-API-Key"},
                         403: {"model": ErrorBody, "description": "write endpoints are off (no GNLC_API_KEY)"}},
              openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
@@ -51,11 +54,14 @@ async def load(
     if not body:
         raise InputError("request body: expected the file's content, got nothing")
     store = svc.explorer().store
+    limits = UploadLimits(max_bytes=svc.settings.upload_max_bytes, max_rows=svc.settings.upload_max_rows,
+                          max_cells=svc.settings.upload_max_cells)
 
     def run() -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="gnlc-upload-") as tmp:
             path = Path(tmp) / filename
             path.write_bytes(body)
+            check_upload(path, limits)  # what the body expands to, before it is read
             report = load_files(store, [path], mapping=Mapping(kind=kind), dry_run=dry_run)
         svc.analytics().invalidate()
         return {

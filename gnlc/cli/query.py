@@ -265,7 +265,10 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Addres
 
         EmbeddedEngine(settings.engine_dir).ensure_running()
     console.print(f"serving the GNLC API on http://{host}:{port} (docs: /docs)", highlight=False)
-    uvicorn.run("gnlc.api.asgi:app", host=host, port=port, workers=workers, log_level="info")
+    # SIGTERM: requests in flight get 5 s, then uvicorn cancels them and stops (without the bound a
+    # slow client or a long request kept the server up without end)
+    uvicorn.run("gnlc.api.asgi:app", host=host, port=port, workers=workers, log_level="info",
+                timeout_graceful_shutdown=5)
 
 
 def map(ctx: typer.Context,  # noqa: A001 - the command is `gnlc map`
