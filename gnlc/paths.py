@@ -1,10 +1,13 @@
 """Shortest paths between two cities, every step filtered.
 
-A breadth-first search from both ends, one level per statement (`CITY_STEP` from cities,
-`ORG_STEP` from organisations), so the kind and year filters hold on every step and hub
-organisations (see :mod:`gnlc.hubs`) are never walked through unless asked. When link
-kinds are given, the path holds city-to-city links of those kinds only: partnerships
-with organisations have no link kind, so organisations are not steps of such a path.
+A breadth-first search from both ends on the in-memory projection (:mod:`gnlc.projection`),
+one level at a time, the side with the smaller frontier first; the kind and year filters
+hold on every step and hub organisations (see :mod:`gnlc.hubs`) are never walked through
+unless asked. When link kinds are given, the path holds city-to-city links of those kinds
+only: partnerships with organisations have no link kind, so organisations are not steps of
+such a path. The first ``limit`` paths of the shortest length (in the order of their node
+ids) are then read from the engine with their facts: two statements for the steps, one or
+two for the nodes.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from gnlc.errors import InputError
 from gnlc.graph import cypher
 from gnlc.graph.cypher import MAX_PATH_HOPS
 from gnlc.graph.model import Label
 from gnlc.names import bounded, check_kinds, check_year, gedge, gnode
-from gnlc.schemas import GEdge, GNode, PathOut, PathResult
+from gnlc.projection import Projection, projection
+from gnlc.schemas import GEdge, PathOut, PathResult
 
 if TYPE_CHECKING:
     from gnlc.explore import Explorer
@@ -29,16 +35,20 @@ MAX_VISITED = 200_000  # nodes one search may reach before it stops and says so
 
 @dataclass
 class _Side:
-    """One end of the search: distance, the steps that reached each node, the frontier."""
+    """One end of the search: distance of each reached node (-1: not reached), the nodes one
+    step closer to the start that reached each node, the frontier."""
 
-    start: str
-    dist: dict[str, int] = field(default_factory=dict)
-    back: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
-    frontier: dict[str, Label] = field(default_factory=dict)
+    start: int
+    dist: np.ndarray
+    back: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    depth: int = 0
+    reached: int = 1
+    frontier: np.ndarray = field(init=False)
+    reached_now: np.ndarray = field(init=False)  # the nodes the last step reached
 
     def __post_init__(self) -> None:
         self.dist[self.start] = 0
-        self.frontier = {self.start: Label.CITY}
+        self.frontier = np.array([self.start], dtype=np.int64)
 
 
 def find_paths(ex: Explorer, source: str, target: str, *, via: str = "all", max_hops: int = 4,
@@ -55,8 +65,9 @@ def find_paths(ex: Explorer, source: str, target: str, *, via: str = "all", max_
     kinds_, year_ = check_kinds(kinds), check_year(year)
     hubs = set() if include_hubs else ex.hubs().ids()
     with_orgs = via == "all" and kinds_ is None
-    search = _Search(ex.store, kinds_, year_, with_orgs, hubs)
-    found = search.run(a, b, max_hops, limit)
+    proj = projection(ex.store)
+    search = _Search(proj, proj.allowed(kinds=kinds_, year=year_, with_orgs=with_orgs), hubs)
+    found = _read_paths(ex.store, search.run(a, b, max_hops, limit), proj, kinds_, year_)
     notes = []
     if kinds_:
         notes.append(f"only {', '.join(kinds_)} links on every step")
@@ -75,94 +86,117 @@ def find_paths(ex: Explorer, source: str, target: str, *, via: str = "all", max_
 
 
 class _Search:
-    def __init__(self, store: Any, kinds: list[str] | None, year: int | None, with_orgs: bool,
-                 hubs: set[str]) -> None:
-        self.store, self.kinds, self.year, self.with_orgs, self.hubs = store, kinds, year, with_orgs, hubs
-        self.nodes: dict[str, dict[str, Any]] = {}
+    def __init__(self, proj: Projection, allowed: np.ndarray, hubs: set[str]) -> None:
+        self.proj, self.allowed = proj, allowed
+        self.hub_mask = np.zeros(proj.nodes, dtype=bool)
+        self.hub_mask[[proj.index[h] for h in hubs if h in proj.index]] = True
         self.hubs_seen: set[str] = set()
         self.stopped = False
 
-    def run(self, a: str, b: str, max_hops: int, limit: int) -> list[PathOut]:
-        fwd, bwd = _Side(a), _Side(b)
+    def run(self, a: str, b: str, max_hops: int, limit: int) -> list[tuple[list[str], list[bool]]]:
+        """Up to ``limit`` shortest paths as (node ids from a to b, whether the forward side
+        found each step), in the order of their node ids."""
+        if a not in self.proj.index or b not in self.proj.index:
+            return []
+        n = self.proj.nodes
+        fwd = _Side(self.proj.index[a], np.full(n, -1, dtype=np.int32))
+        bwd = _Side(self.proj.index[b], np.full(n, -1, dtype=np.int32))
         for _ in range(max_hops):
-            side = fwd if len(fwd.frontier) <= len(bwd.frontier) else bwd
-            if not side.frontier:
+            side, other = (fwd, bwd) if len(fwd.frontier) <= len(bwd.frontier) else (bwd, fwd)
+            if not len(side.frontier):
                 return []
             self._expand(side)
-            meet = set(fwd.dist) & set(bwd.dist)
-            if meet:
-                best = min(fwd.dist[m] + bwd.dist[m] for m in meet)
+            meet = side.reached_now[other.dist[side.reached_now] >= 0]
+            if len(meet):
+                total = fwd.dist[meet] + bwd.dist[meet]
+                best = int(total.min())
                 if best > max_hops:
                     return []
-                middle = sorted(m for m in meet if fwd.dist[m] + bwd.dist[m] == best)
+                middle = sorted((int(m) for m in meet[total == best]), key=self.proj.ids.__getitem__)
                 return self._paths(fwd, bwd, middle, limit)
             if self.stopped:
                 return []
         return []
 
     def _expand(self, side: _Side) -> None:
-        cities = [i for i, lbl in side.frontier.items() if lbl is Label.CITY]
-        orgs = [i for i, lbl in side.frontier.items() if lbl is Label.ORGANISATION]
-        rows: list[Any] = []
-        if cities:
-            rows += self.store.read(cypher.CITY_STEP, ids=cities, with_orgs=self.with_orgs, kinds=self.kinds,
-                                    year=self.year)
-        if orgs:
-            rows += self.store.read(cypher.ORG_STEP, ids=orgs, year=self.year)
-        depth = side.dist[next(iter(side.frontier))] + 1
-        nxt: dict[str, Label] = {}
-        for r in rows:
-            node, edge = r["node"], r["edge"]
-            nid = node["id"]
-            if nid in self.hubs:
-                self.hubs_seen.add(nid)
-                continue
-            if side.dist.get(nid, depth) < depth:
-                continue
-            self.nodes.setdefault(nid, node)
-            side.dist[nid] = depth
-            held = side.back[nid].get(r["from_id"])
-            if held is None or _edge_order(edge) < _edge_order(held):  # two links of one pair: the same on every engine
-                side.back[nid][r["from_id"]] = edge
-            nxt[nid] = Label(node["label"])
-        side.frontier = nxt
-        if len(side.dist) > MAX_VISITED:
-            self.stopped, side.frontier = True, {}
+        frm, to = self.proj.step(side.frontier, self.allowed)
+        hub = self.hub_mask[to]
+        if hub.any():
+            self.hubs_seen.update(self.proj.ids[i] for i in np.unique(to[hub]).tolist())
+            frm, to = frm[~hub], to[~hub]
+        depth = side.depth + 1
+        seen = side.dist[to]
+        keep = (seen < 0) | (seen >= depth)
+        frm, to = frm[keep], to[keep]
+        side.dist[to] = depth
+        for f, t in zip(frm.tolist(), to.tolist(), strict=True):
+            side.back[t].add(f)
+        side.frontier = side.reached_now = np.unique(to)
+        side.depth, side.reached = depth, side.reached + len(side.frontier)
+        if side.reached > MAX_VISITED:
+            self.stopped, side.frontier = True, np.zeros(0, dtype=np.int64)
 
-    def _paths(self, fwd: _Side, bwd: _Side, middle: list[str], limit: int) -> list[PathOut]:
-        out: list[PathOut] = []
+    def _paths(self, fwd: _Side, bwd: _Side, middle: list[int], limit: int) -> list[tuple[list[str], list[bool]]]:
+        out: list[list[int]] = []
         for m in middle:
             for head in self._walk(fwd, m, limit):
                 for tail in self._walk(bwd, m, limit):
-                    ids = [*head, *reversed(tail[:-1])]
-                    if len(set(ids)) == len(ids):
-                        out.append(self._path(fwd, bwd, ids))
-        return sorted(out, key=lambda p: tuple(n.id for n in p.nodes))[:limit]
+                    nodes = [*head, *reversed(tail[:-1])]
+                    if len(set(nodes)) == len(nodes):
+                        out.append(nodes)
+        ids = self.proj.ids
+        out.sort(key=lambda p: tuple(ids[i] for i in p))
+        return [([ids[i] for i in nodes], [x in fwd.back.get(y, ()) for x, y in zip(nodes, nodes[1:], strict=False)])
+                for nodes in out[:limit]]
 
-    def _walk(self, side: _Side, node: str, limit: int) -> list[list[str]]:
+    def _walk(self, side: _Side, node: int, limit: int) -> list[list[int]]:
         """Node sequences from the side's start to ``node``, in id order, at most ``limit``."""
         if node == side.start:
             return [[node]]
-        out: list[list[str]] = []
-        for prev in sorted(side.back[node]):
+        out: list[list[int]] = []
+        for prev in sorted(side.back[node], key=self.proj.ids.__getitem__):
             out += [[*p, node] for p in self._walk(side, prev, limit - len(out))]
             if len(out) >= limit:
                 break
         return out[:limit]
 
-    def _path(self, fwd: _Side, bwd: _Side, ids: list[str]) -> PathOut:
-        edges: list[GEdge] = []
-        for x, y in zip(ids, ids[1:], strict=False):
-            raw = fwd.back.get(y, {}).get(x) or bwd.back.get(x, {}).get(y)
-            assert raw is not None, f"{x} and {y} are next to each other on the path found"
-            edges.append(gedge(raw))
-        nodes: list[GNode] = [gnode(self.nodes[i]) if i in self.nodes else gnode(self._node(i)) for i in ids]
-        return PathOut(length=len(ids) - 1, nodes=nodes, edges=edges)
 
-    def _node(self, nid: str) -> dict[str, Any]:
-        rows = self.store.read(cypher.NODES_BY_IDS[Label.CITY], ids=[nid])
-        self.nodes[nid] = rows[0]["node"]
-        return self.nodes[nid]
+def _read_paths(store: Any, found: list[tuple[list[str], list[bool]]], proj: Projection,
+                kinds: list[str] | None, year: int | None) -> list[PathOut]:
+    """The paths with their nodes and steps read from the engine. A step found from the
+    source's side is read from the node nearer the source, else from the node nearer the
+    target (as a walk from each end meets it); of two links between the same two nodes, the
+    first by :func:`_edge_order`."""
+    if not found:
+        return []
+    steps: set[tuple[str, str]] = set()
+    for ids, forward in found:
+        steps.update((x, y) if fw else (y, x) for x, y, fw in zip(ids, ids[1:], forward, strict=False))
+    is_city = {i: bool(proj.is_city[proj.index[i]]) for ids, _ in found for i in ids}
+    links = [{"a": x, "b": y} for x, y in sorted(steps) if is_city[x] and is_city[y]]
+    partners = [{"a": x if not is_city[x] else y, "b": y if not is_city[x] else x}
+                for x, y in sorted(steps) if not (is_city[x] and is_city[y])]
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    rows = store.read(cypher.PATH_LINK_EDGES, pairs=links, kinds=kinds, year=year) if links else []
+    rows += store.read(cypher.PATH_PARTNER_EDGES, pairs=partners, year=year) if partners else []
+    for r in rows:
+        key = (r["from_id"], r["to_id"])
+        if key not in edges or _edge_order(r["edge"]) < _edge_order(edges[key]):
+            edges[key] = r["edge"]
+    nodes: dict[str, Any] = {}
+    for label in (Label.CITY, Label.ORGANISATION):
+        wanted = sorted(i for i, c in is_city.items() if c == (label is Label.CITY))
+        if wanted:
+            nodes.update((r["node"]["id"], r["node"]) for r in store.read(cypher.NODES_BY_IDS[label], ids=wanted))
+    out = []
+    for ids, forward in found:
+        path_edges: list[GEdge] = []
+        for x, y, fw in zip(ids, ids[1:], forward, strict=False):
+            a, b = (x, y) if fw else (y, x)
+            raw = edges.get((a, b)) or edges.get((b, a))  # a partnership is read from its organisation
+            path_edges.append(gedge(raw or {}))
+        out.append(PathOut(length=len(ids) - 1, nodes=[gnode(nodes[i]) for i in ids], edges=path_edges))
+    return out
 
 
 def _edge_order(edge: dict[str, Any]) -> tuple[str, str, str, int, str]:

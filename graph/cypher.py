@@ -400,6 +400,19 @@ ORG_STEP = Query(
     "UNWIND $ids AS id MATCH (o:" + OG + " {id: id})-[r:" + PARTNER + "]->(x:" + CY + ")"
     " WHERE " + _ACTIVE + " RETURN id AS from_id, " + _NODE + " AS node, " + _EDGE + " AS edge",
 )
+# The steps of paths found on the in-memory projection (gnlc.paths): every link or partnership
+# between two consecutive nodes that the filters allow, with its facts ($pairs: {a, b}: a link
+# from a to b, or a partnership of organisation a with city b).
+PATH_LINK_EDGES = Query(
+    "path_link_edges",
+    "UNWIND $pairs AS p MATCH (c:" + CY + " {id: p.a})" + _LINKS_OF_C + " AND x.id = p.b"
+    " RETURN p.a AS from_id, p.b AS to_id, " + _EDGE + " AS edge",
+)
+PATH_PARTNER_EDGES = Query(
+    "path_partner_edges",
+    "UNWIND $pairs AS p MATCH (c:" + CY + " {id: p.b})<-[r:" + PARTNER + "]-(x:" + OG + " {id: p.a})"
+    " WHERE " + _ACTIVE + " RETURN p.a AS from_id, p.b AS to_id, " + _EDGE + " AS edge",
+)
 ORG_DEGREE = Query(
     "org_degree",
     "UNWIND $ids AS id MATCH (o:" + OG + " {id: id}) RETURN id, size([(o)-[:" + PARTNER + "]->(x:" + CY + ") | x])"

@@ -3,6 +3,7 @@ load changes the graph (the change counter), and analytics on it that agree with
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import networkx as nx
@@ -75,3 +76,31 @@ def test_the_projection_is_kept_until_a_load_changes_the_graph(store: GraphStore
     assert again is not first and again.token != first.token
     assert len(again.src) == len(first.src) + 1
     assert "GraphState" not in store.summary()["nodes"]
+
+
+@pytest.mark.parametrize(("via", "include_hubs"), [("cities", False), ("all", True), ("all", False)])
+def test_path_lengths_equal_networkx_on_sampled_pairs(an: Analytics, via: str, include_hubs: bool) -> None:
+    ex = an.ex
+    g = _networkx(ex.store, "cities" if via == "cities" else "partnerships")
+    if not include_hubs:
+        g.remove_nodes_from(ex.hubs().ids())
+    cities = sorted(n for n, d in g.nodes(data=True) if d["label"] == "City")
+    rng = random.Random(7)
+    pairs = [tuple(rng.sample(cities, 2)) for _ in range(40)]
+    linked = [n for n in cities if g.degree(n)]
+    pairs += [tuple(rng.sample(linked, 2)) for _ in range(40)]  # most of these are connected
+    found = 0
+    for a, b in pairs:
+        res = ex.paths(a, b, via=via, max_hops=6, include_hubs=include_hubs, limit=5)
+        try:
+            theirs = nx.shortest_path_length(g, a, b)
+        except nx.NetworkXNoPath:
+            theirs = None
+        if theirs is None or theirs > 6:
+            assert res.paths == [], (a, b)
+            continue
+        found += 1
+        assert {p.length for p in res.paths} == {theirs}, (a, b)
+        assert all(p.nodes[0].id == a and p.nodes[-1].id == b for p in res.paths)
+        assert all(g.has_edge(x.id, y.id) for p in res.paths for x, y in zip(p.nodes, p.nodes[1:], strict=False))
+    assert found >= 20
