@@ -74,3 +74,19 @@ def test_check_names_the_stale_file_and_the_command(tmp_path: Path, capsys: pyte
     assert reference.main(["--check", "--docs", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "settings.md is stale: run `python -m gnlc.cli.reference`" in err and "cli.md" not in err
+
+
+def test_every_option_and_argument_has_help() -> None:
+    import typer.main
+
+    from gnlc.cli.main import app
+
+    root = typer.main.get_command(app)
+    ctx = root.context_class(root, info_name="gnlc")
+    missing = [
+        f"{c.command_path} {param.opts[0] if param.param_type_name == 'option' else param.name}"
+        for cmd, c in reference._commands(root, ctx)
+        for param in cmd.params
+        if not getattr(param, "help", None)
+    ]
+    assert not missing, f"no help text (it is the documentation, docs/cli.md): {', '.join(missing)}"

@@ -50,7 +50,8 @@ def cities(ctx: typer.Context, q: str = typer.Argument(None, help="Name in any s
            year_from: int = typer.Option(None, help="Joined in or after."),
            year_to: int = typer.Option(None, help="Joined in or before."),
            award_year: int = typer.Option(None, help="Won an award that year."),
-           limit: int = typer.Option(50, help="Page size (at most 1000)."), offset: int = typer.Option(0),
+           limit: int = typer.Option(50, help="Page size (at most 1000)."),
+           offset: int = typer.Option(0, help="Rows to skip (the next page)."),
            as_json: bool = JSON_OPT) -> None:
     """Search and filter cities."""
     page = _explorer(ctx).cities(q=q, country=country, region=region, year_from=year_from, year_to=year_to,
@@ -120,7 +121,8 @@ def path(ctx: typer.Context, source: str = typer.Argument(..., help="First city.
 
 
 def brokers(ctx: typer.Context, source: str = typer.Argument(..., help="First city."),
-            target: str = typer.Argument(..., help="Second city."), limit: int = typer.Option(20),
+            target: str = typer.Argument(..., help="Second city."),
+            limit: int = typer.Option(20, help="At most this many brokers."),
             include_hubs: bool = HUBS_OPT, as_json: bool = JSON_OPT) -> None:
     """Who could introduce two cities: cities and organisations linked to both (not hubs)."""
     res = _explorer(ctx).brokers(source, target, limit=limit, include_hubs=include_hubs)
@@ -178,7 +180,8 @@ def stats(ctx: typer.Context,
                                      "communities"),
           metric: str = typer.Option("degree", help="degree, betweenness or pagerank (centrality)."),
           scope: str = typer.Option("partnerships", help="`cities` or `partnerships`."),
-          limit: int = typer.Option(20), as_json: bool = JSON_OPT) -> None:
+          limit: int = typer.Option(20, help="How many: the most central (centrality), the largest (communities)."),
+          as_json: bool = JSON_OPT) -> None:
     """Network analytics: counts, growth, centrality, communities."""
     from gnlc.analytics import Analytics
     from gnlc.errors import InputError
@@ -215,8 +218,10 @@ def eligibility(ctx: typer.Context, name: str = typer.Argument(..., help="City i
                                                                  "name of a submitted profile with --population..."),
                 country: str = COUNTRY_OPT,
                 population: int = typer.Option(None, help="Submit a profile: inhabitants."),
-                elected_council: bool = typer.Option(None, "--elected-council/--no-elected-council"),
-                mayor_endorsed: bool = typer.Option(None, "--mayor-endorsed/--no-mayor-endorsed"),
+                elected_council: bool = typer.Option(None, "--elected-council/--no-elected-council",
+                                                     help="Submit a profile: governed by an elected council."),
+                mayor_endorsed: bool = typer.Option(None, "--mayor-endorsed/--no-mayor-endorsed",
+                                                    help="Submit a profile: endorsed by the mayor."),
                 kind: str = typer.Option(None, help="municipality, village, town, community..."),
                 as_json: bool = JSON_OPT) -> None:
     """Membership eligibility: each rule's verdict and the evidence used."""
