@@ -35,7 +35,7 @@ class Analytics:
     def __init__(self, ex: Explorer) -> None:
         self.ex = ex
         self._refresh = False
-        self._scores: dict[tuple[str | None, str, str], list[float]] = {}
+        self._scores: dict[tuple[str | None, str, str], np.ndarray] = {}
 
     def invalidate(self) -> None:
         """Rebuild the projection at the next question (a load changes the counter anyway)."""
@@ -83,7 +83,7 @@ class Analytics:
                             components=len(sizes), largest_component=max(sizes, default=0),
                             isolated=sum(1 for s in sizes if s == 1))
 
-    def _values(self, proj: Projection, g: ig.Graph, scope: Scope, metric: str) -> list[float]:
+    def _values(self, proj: Projection, g: ig.Graph, scope: Scope, metric: str) -> np.ndarray:
         key = (proj.token, scope, metric)
         if key not in self._scores:
             if metric == "degree":
@@ -95,7 +95,7 @@ class Analytics:
             else:
                 raise InputError(f"metric: expected degree, betweenness or pagerank, got {metric!r}")
             self._scores = {k: v for k, v in self._scores.items() if k[0] == proj.token}
-            self._scores[key] = values
+            self._scores[key] = np.asarray(values, dtype=float)
         return self._scores[key]
 
     def top(self, metric: Metric = "degree", *, scope: Scope = "partnerships", limit: int = 20,
@@ -105,10 +105,12 @@ class Analytics:
         values = self._values(proj, g, scope, metric)
         if label and label not in (Label.CITY, Label.ORGANISATION):
             raise InputError(f"label: expected City or Organisation, got {label!r}")
-        want = None if not label else label == Label.CITY
-        ranked = sorted((i for i in range(len(values)) if want is None or bool(proj.is_city[vertices[i]]) == want),
-                        key=lambda i: (-values[i], proj.ids[vertices[i]]))
-        return [_ranked(proj, int(vertices[i]), values[i]) for i in ranked[:limit]]
+        pool = np.arange(len(values)) if not label else np.flatnonzero(proj.is_city[vertices] == (label == Label.CITY))
+        if len(pool) > limit:  # only the values that can be in the first `limit`: ties at the edge all kept
+            edge = np.partition(values[pool], len(pool) - limit)[len(pool) - limit]
+            pool = pool[values[pool] >= edge]
+        ranked = pool[np.lexsort((pool, -values[pool]))]  # vertices are in id order: ties by id
+        return [_ranked(proj, int(vertices[i]), float(values[i])) for i in ranked[:limit].tolist()]
 
     def communities(self, *, scope: Scope = "partnerships", limit: int = 20,
                     min_size: int = 2) -> list[Community]:

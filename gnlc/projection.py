@@ -138,7 +138,7 @@ class Projection:
 
 def build(store: GraphStore, token: str | None = None) -> Projection:
     """Read the projection from ``store``: one statement for the nodes, one for the edges."""
-    nodes = store.read(cypher.PROJECTION_NODES)
+    nodes = sorted(store.read(cypher.PROJECTION_NODES), key=lambda r: r["id"])  # Python's order on any engine
     ids = [r["id"] for r in nodes]
     index = {v: i for i, v in enumerate(ids)}
     rows = store.read(cypher.PROJECTION_EDGES)
