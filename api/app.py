@@ -14,6 +14,7 @@ from starlette.middleware.base import RequestResponseEndpoint
 from starlette.responses import Response
 
 from gnlc import __version__
+from gnlc.api.budget import RequestBudget
 from gnlc.api.deps import Services
 from gnlc.api.docs import add_docs
 from gnlc.api.params import refuse_control_characters, refuse_unknown_parameters
@@ -33,7 +34,8 @@ reasons, network analytics, membership eligibility, and exports (GraphML, GEXF, 
 Read endpoints are open; write endpoints need the `X-API-Key` header and are off when the
 server has no `GNLC_API_KEY`. Errors are `{"error": ..., "message": ..., "suggestions": [...]}`
 (404 unknown name, with the closest names; 409 ambiguous name; 422 bad or unknown parameter, naming it;
-413 body too large; 411 body without a length; 503 engine down).
+413 body too large; 411 body without a length; 503 engine down, or no answer within the server's
+time budget per request).
 """
 
 
@@ -52,7 +54,8 @@ ERRORS: dict[int | str, dict[str, object]] = {
     413: _error(f"a request body over {MAX_BODY_BYTES:,} bytes"),
     422: _error("a parameter, field, file, row or column is not what was expected, or a query parameter the "
                 "endpoint does not take; the message names it"),
-    503: _error("the graph engine does not answer; retry when it is back"),
+    503: _error("the graph engine does not answer, or no answer started within the time budget per request "
+                "(GNLC_REQUEST_BUDGET_MS); retry later, or ask for less"),
 }
 
 
@@ -71,6 +74,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
                   docs_url=None, redoc_url=None)
     add_docs(app)
     app.state.services = svc
+    app.add_middleware(RequestBudget, seconds=settings.request_budget_ms / 1000)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["X-API-Key", "Content-Type"])

@@ -86,6 +86,15 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("GNLC_QUERY_TIMEOUT_MS", "query_timeout_ms"),
         description="per-query timeout in milliseconds",
     )
+    request_budget_ms: int = Field(
+        60_000,
+        ge=10,
+        le=3_600_000,
+        validation_alias=AliasChoices("GNLC_REQUEST_BUDGET_MS", "request_budget_ms"),
+        description="milliseconds an API request has to start its answer; later, a 503 that says so (the work "
+                    "may go on in the background, each query bounded by `GNLC_QUERY_TIMEOUT_MS`; what it answers "
+                    "is dropped)",
+    )
     export_max_elements: int = Field(
         100_000,
         ge=1,

@@ -5,6 +5,7 @@ with how to ask for less; an upload is bounded by what it expands to (413, nothi
 from __future__ import annotations
 
 import io
+import json
 import signal
 import socket
 import time
@@ -145,3 +146,28 @@ def test_serve_stops_on_sigterm_within_seconds_with_a_request_in_flight() -> Non
             assert api.proc.poll() is None
             api.proc.send_signal(signal.SIGTERM)
             api.proc.wait(timeout=30)  # a liveness bound: uvicorn's grace is 5 s
+
+
+def test_a_request_past_its_time_budget_is_503_and_says_so(graph: GraphStore, session_data_dir: Path) -> None:
+    """A load whose body never comes: only the budget (0.2 s here) can end the request."""
+    import asyncio
+
+    app = create_app(load_settings(data_dir=session_data_dir, api_key=KEY, request_budget_ms=200), store=graph)
+    sent: list[dict[str, object]] = []
+
+    async def never() -> dict[str, object]:
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/load", "raw_path": b"/load", "root_path": "", "query_string": b"filename=x.csv",
+             "headers": [(b"host", b"t"), (b"x-api-key", KEY.encode()), (b"content-length", b"100")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    asyncio.run(asyncio.wait_for(app(scope, never, send), timeout=60))  # a liveness bound
+    assert sent[0]["status"] == 503
+    body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))  # type: ignore[misc]
+    assert body["error"] == "Timeout" and "GNLC_REQUEST_BUDGET_MS" in body["message"]
+    assert _client(graph, session_data_dir).get("/health").status_code == 200
