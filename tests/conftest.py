@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from gnlc.graph import cypher
 from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.falkor import FalkorStore
 from gnlc.graph.store import GraphStore, open_store
-
 from gnlc.settings import Settings, load_settings
 from tests import neo4j_server
 
@@ -72,6 +72,15 @@ def neo4j(request: pytest.FixtureRequest) -> Iterator[neo4j_server.Neo4jServer]:
         _NEO4J_SERVERS.append(server)
         yield server
         server.notes.append(f"peak RSS {server.rss_mib('VmHWM'):.0f} MiB")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """When the Cypher lint tests will run, start the lint now: a minute of CPU in one `node`
+    process, on the second core while the suite goes on (tests/cypher_lint.py)."""
+    if any(item.get_closest_marker("lint") for item in session.items):
+        from tests import cypher_lint
+
+        cypher_lint.start_in_background()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -160,30 +169,91 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120) -
     )
 
 
-# -- a graph holding the bundled data plus test links, loaded once per module ---------------
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `gnlc ARGS` in this process through the real entry point (`gnlc.cli.main:run`), with the
+    environment `run_cli` gives a child; its exit code, stdout and stderr as `run_cli` returns them.
+    An exception that would have escaped as a traceback is one: in stderr, exit code 1. For tests
+    where a child process adds nothing but its start-up (seconds each on a busy machine)."""
+    import io
+    import traceback
+    from contextlib import redirect_stderr, redirect_stdout
+    from unittest import mock
+
+    from gnlc.cli.main import run
+
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GNLC_", "NEO4J_"))}
+    full_env.update(env or {})
+    full_env["COLUMNS"] = "200"
+    out, err = io.StringIO(), io.StringIO()
+    code: int = 0
+    with (mock.patch.dict(os.environ, full_env, clear=True), mock.patch.object(sys, "argv", ["gnlc", *args]),
+          redirect_stdout(out), redirect_stderr(err)):
+        try:
+            run()
+        except SystemExit as exc:
+            if isinstance(exc.code, str):
+                print(exc.code, file=sys.stderr)
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        except Exception:  # noqa: BLE001 - what a child would print before dying with 1
+            traceback.print_exc()
+            code = 1
+    return subprocess.CompletedProcess(["gnlc", *args], code, out.getvalue(), err.getvalue())
+
+
+# -- a graph holding the bundled data plus test links, loaded once per session and engine -----
 # tests/data/peer_links.csv is a made-up test fixture (source https://example.org/...): city
 # links among real member cities, with kinds and years, to test links, paths and brokers.
 LOADED_FILES = (REPO / "tests" / "data" / "partner_cities.csv", REPO / "tests" / "data" / "peer_links.csv")
 
 
-@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def loaded(request: pytest.FixtureRequest, session_data_dir: Path) -> Iterator[GraphStore]:
-    """Bundled GNLC data + tests/data/partner_cities.csv + peer_links.csv, read-only for tests."""
+_EMBEDDED_LOADED: dict[str, Any] = {}  # the embedded `loaded` graph: its name and its summary when loaded
+
+
+def _load_test_data(s: GraphStore) -> None:
     from gnlc.loaders.bundled import load_bundled
     from gnlc.loaders.pipeline import load_files
 
-    settings = load_settings(data_dir=session_data_dir, graph_name="m_" + uuid.uuid4().hex[:12])
+    load_bundled(s, DATA_ROOT)
+    load_files(s, list(LOADED_FILES))
+
+
+@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def loaded(request: pytest.FixtureRequest, session_data_dir: Path) -> Iterator[GraphStore]:
+    """Bundled GNLC data + tests/data/partner_cities.csv + peer_links.csv, read-only for tests.
+    Loaded once per session and engine (a load takes half a minute or more on a busy machine);
+    each module opens its own store on it, and a module finds it loaded again if one before it
+    changed what it holds (its counts) or, on Neo4j, another test emptied the database."""
     neo4j = _neo4j_for(request)
-    if neo4j is not None and "loaded" in _NEO4J_HOLDS:  # Neo4j has one database: load it once while unchanged
-        with open_store(neo4j.settings()) as s:
+    if neo4j is not None:
+        if "loaded" in _NEO4J_HOLDS:  # Neo4j has one database: load it once while unchanged
+            with open_store(neo4j.settings()) as s:
+                yield s
+            return
+        with engine_store("neo4j", load_settings(data_dir=session_data_dir), neo4j) as s:
+            _load_test_data(s)
+            _NEO4J_HOLDS.add("loaded")
             yield s
         return
-    with engine_store(request.param, settings, neo4j) as s:
-        load_bundled(s, DATA_ROOT)
-        load_files(s, list(LOADED_FILES))
-        if neo4j is not None:
-            _NEO4J_HOLDS.add("loaded")
+    kept = _EMBEDDED_LOADED.get("graph")
+    if kept is not None:
+        s = open_store(load_settings(data_dir=session_data_dir, graph_name=kept))
+        if s.summary() == _EMBEDDED_LOADED["summary"]:
+            try:
+                yield s
+            finally:
+                s.close()
+            return
+        drop_graph(s)  # a module before changed it: load it again
+        s.close()
+    settings = load_settings(data_dir=session_data_dir, graph_name="m_" + uuid.uuid4().hex[:12])
+    s = open_store(settings)
+    s.apply_schema()
+    _load_test_data(s)
+    _EMBEDDED_LOADED.update(graph=settings.graph_name, summary=s.summary())
+    try:
         yield s
+    finally:
+        s.close()  # the graph stays for the next module; the session's engine goes at its end
 
 
 def free_port() -> int:
@@ -216,7 +286,7 @@ def live_api(api_key: str = "live-test-key") -> Iterator[LiveApi]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GNLC_", "NEO4J_"))}
     env.update({"GNLC_DATA_DIR": str(d), "GNLC_API_KEY": api_key})
     for args in (["demo"], ["load", str(LOADED_FILES[1])]):
-        done = run_cli(*args, env={"GNLC_DATA_DIR": str(d)}, timeout=300)
+        done = cli(*args, env={"GNLC_DATA_DIR": str(d)})
         assert done.returncode == 0, done.stderr
     port = free_port()
     log = d / "serve.log"

@@ -17,7 +17,7 @@ from gnlc.graph.model import Label
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.pipeline import load_files
 from gnlc.settings import load_settings
-from tests.conftest import REPO, dump, run_cli
+from tests.conftest import REPO, cli, dump
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -206,8 +206,8 @@ def test_every_corpus_file_through_the_api(api: TestClient, base: GraphStore) ->
                                   "homoglyph_name.csv", "huge_name.csv"])
 def test_the_cli_says_what_is_wrong_without_a_traceback(own_engine_dir: Path, name: str) -> None:
     env = {"GNLC_DATA_DIR": str(own_engine_dir)}
-    assert run_cli("load", str(BASE), env=env).returncode == 0
-    result = run_cli("load", str(CORPUS / name), env=env)
+    assert cli("load", str(BASE), env=env).returncode == 0
+    result = cli("load", str(CORPUS / name), env=env)
     assert result.returncode == 5, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stderr.startswith("error: ") and REFUSED[name][0][:40] in " ".join(result.stderr.split())

@@ -1,44 +1,27 @@
 """Every statement that can be sent to Neo4j goes through Neo4j's own parser and semantic
-analysis (npm @neo4j-cypher/language-support, lintCypherQuery) under node. Every
-statement for FalkorDB is planned by the real embedded engine (GRAPH.EXPLAIN)."""
+analysis (npm @neo4j-cypher/language-support, lintCypherQuery) under node, in one process for
+all of them, started in the background when these tests are collected (tests/cypher_lint.py).
+Every statement for FalkorDB is planned by the real embedded engine (GRAPH.EXPLAIN)."""
 
 from __future__ import annotations
 
-import json
-import re
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
-import gnlc.graph.cypher as cypher_module
 from gnlc.graph.cypher import REGISTRY, Dialect
-from gnlc.graph.model import Label, Rel
 from gnlc.graph.store import GraphStore
-
-LINT_DIR = Path(__file__).parent / "lint"
-PARAM = re.compile(r"\$(\w+)")
-
-
-def _load_all_statements() -> None:
-    """Import every module that may define statements, so the registry is complete."""
-    import gnlc.graph  # noqa: F401
-
-    for mod in sorted((Path(cypher_module.__file__).parent).glob("*.py")):
-        __import__(f"gnlc.graph.{mod.stem}")
+from tests import cypher_lint
+from tests.cypher_lint import BROKEN, PARAM
 
 
-def _lint(statements: list[dict[str, object]]) -> list[dict[str, object]]:
-    if shutil.which("node") is None or not (LINT_DIR / "node_modules").is_dir():
-        pytest.fail("node and tests/lint/node_modules are needed: run `npm ci --prefix tests/lint`")
-    schema = {"labels": [str(x) for x in Label], "relationshipTypes": [str(x) for x in Rel]}
-    proc = subprocess.run(
-        ["node", str(LINT_DIR / "lint_cypher.cjs")],
-        input=json.dumps({"schema": schema, "statements": statements}),
-        capture_output=True, text=True, timeout=120, check=True,
-    )
-    return json.loads(proc.stdout)
+@pytest.fixture(scope="module")
+def linted() -> dict[str, list[str]]:
+    """The problems the linter finds in each statement, by name: every Neo4j statement and BROKEN."""
+    try:
+        stmts, results = cypher_lint.results()
+    except cypher_lint.LintUnavailable as exc:
+        pytest.fail(str(exc))
+    assert [r["name"] for r in results] == [s["name"] for s in stmts]
+    return {str(r["name"]): _problems(r["diagnostics"]) for r in results}
 
 
 def _problems(diagnostics: list[dict[str, object]]) -> list[str]:
@@ -49,30 +32,20 @@ def _problems(diagnostics: list[dict[str, object]]) -> list[str]:
 
 
 @pytest.mark.lint
-def test_every_neo4j_statement_passes_neo4j_semantic_analysis() -> None:
-    _load_all_statements()
-    stmts = [
-        {"name": q.name, "text": str(q), "params": sorted(set(PARAM.findall(q)))}
-        for q in REGISTRY.values() if Dialect.NEO4J in q.dialects
-    ]
-    assert len(stmts) > 40
-    results = _lint(stmts)
-    bad = {r["name"]: _problems(r["diagnostics"]) for r in results if _problems(r["diagnostics"])}
+def test_every_neo4j_statement_passes_neo4j_semantic_analysis(linted: dict[str, list[str]]) -> None:
+    names = [str(s["name"]) for s in cypher_lint.neo4j_statements()]
+    assert len(names) > 40
+    bad = {name: linted[name] for name in names if linted[name]}
     assert bad == {}
 
 
 @pytest.mark.lint
-def test_linter_catches_a_broken_statement() -> None:
-    results = _lint([
-        {"name": "typo", "text": "MATCH (n:City {id: $id}) RETRUN n", "params": ["id"]},
-        {"name": "label", "text": "MATCH (n:Cty) RETURN n", "params": []},
-        {"name": "param", "text": "MATCH (n:City {id: $id}) RETURN n", "params": []},
-    ])
-    assert all(_problems(r["diagnostics"]) for r in results), results
+def test_linter_catches_a_broken_statement(linted: dict[str, list[str]]) -> None:
+    assert all(linted[str(b["name"])] for b in BROKEN), {b["name"]: linted[str(b["name"])] for b in BROKEN}
 
 
 def test_every_falkordb_statement_is_planned_by_the_engine(embedded_store: GraphStore) -> None:
-    _load_all_statements()
+    cypher_lint.load_all_statements()
     graph = embedded_store._graph  # noqa: SLF001 - the test asks the engine itself to plan each statement
     failures = {}
     for q in REGISTRY.values():

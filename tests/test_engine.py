@@ -16,7 +16,7 @@ from gnlc.graph.model import Label, NodeRecord, Provenance
 from gnlc.graph.store import open_store
 from gnlc.graph.writer import GraphWriter
 from gnlc.settings import load_settings
-from tests.conftest import run_cli
+from tests.conftest import cli, run_cli
 
 
 def _city(i: int) -> NodeRecord:
@@ -51,9 +51,9 @@ def test_stop_keeps_data_and_status_reports_it(own_engine_dir: Path) -> None:
         store.apply_schema()
         GraphWriter(store).write([_city(1), _city(2)], [])
     env = {"GNLC_DATA_DIR": str(own_engine_dir)}
-    stopped = run_cli("engine", "stop", env=env)
+    stopped = cli("engine", "stop", env=env)
     assert stopped.returncode == 0 and "engine stopped" in stopped.stdout
-    status = run_cli("engine", "status", env=env)
+    status = cli("engine", "status", env=env)
     assert status.returncode == 1 and "engine: stopped" in status.stdout
     assert not (own_engine_dir / "engine" / "falkordb.sock").exists()
     with open_store(settings) as store:  # starts it again, replaying the data on disk
@@ -107,7 +107,7 @@ def test_no_autostart_gives_clear_error(own_engine_dir: Path) -> None:
 def test_data_dir_that_cannot_be_created_is_one_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = run_cli("engine", "start", env={"GNLC_DATA_DIR": str(blocker / "sub")})
+    result = cli("engine", "start", env={"GNLC_DATA_DIR": str(blocker / "sub")})
     assert result.returncode == 3
     assert "cannot create the data directory" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -137,7 +137,7 @@ def test_a_pid_file_naming_an_unrelated_process_never_signals_it(own_engine_dir:
     try:
         engine.pid_file.write_text(f"{sleeper.pid}\n")
         assert engine.status().pid is None and not engine.status().running
-        result = run_cli("summary", env={"GNLC_DATA_DIR": str(own_engine_dir)})
+        result = cli("summary", env={"GNLC_DATA_DIR": str(own_engine_dir)})
         assert result.returncode == 0, result.stderr
         assert sleeper.poll() is None, "the unrelated process was signalled"
         pid = engine.status().pid

@@ -15,7 +15,7 @@ from gnlc.loaders.bundled import load_bundled
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import LoadRejected, load_files
 from gnlc.loaders.resolver import city_id
-from tests.conftest import DATA, DATA_ROOT, run_cli
+from tests.conftest import DATA, DATA_ROOT, cli
 
 HERE = Path(__file__).parent / "data"
 
@@ -166,14 +166,14 @@ def test_cli_demo_loads_and_reports(tmp_path: Path) -> None:
 
     data_dir = short_tmp("gnlc-c-")
     try:
-        result = run_cli("demo", env={"GNLC_DATA_DIR": str(data_dir)}, timeout=300)
+        result = cli("demo", env={"GNLC_DATA_DIR": str(data_dir)})
         assert result.returncode == 0, result.stderr
         members = len(_members()) + len(_members("gnlc_members_added.csv"))
         out = " ".join(result.stdout.split())  # the terminal width wraps lines
         assert f"({members} members)" in out and "gnlc_awards.csv" in out
         assert "between two members" in out and "have one or more" in out
     finally:
-        run_cli("engine", "stop", env={"GNLC_DATA_DIR": str(data_dir)})
+        cli("engine", "stop", env={"GNLC_DATA_DIR": str(data_dir)})
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

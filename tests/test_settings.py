@@ -8,7 +8,7 @@ import pytest
 
 from gnlc.errors import SettingsError
 from gnlc.settings import Settings, load_settings
-from tests.conftest import run_cli
+from tests.conftest import cli
 
 
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -39,7 +39,7 @@ def test_unknown_engine_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_cli_unknown_engine_exits_2_without_traceback() -> None:
-    result = run_cli("summary", env={"GNLC_ENGINE": "sqlite"})
+    result = cli("summary", env={"GNLC_ENGINE": "sqlite"})
     assert result.returncode == 2
     assert "GNLC_ENGINE" in result.stderr and "sqlite" in result.stderr
     assert "Traceback" not in result.stderr
@@ -47,18 +47,18 @@ def test_cli_unknown_engine_exits_2_without_traceback() -> None:
 
 def test_cli_unreachable_neo4j_exits_3_without_traceback() -> None:
     env = {"GNLC_ENGINE": "neo4j", "NEO4J_URI": "neo4j://127.0.0.1:1", "NEO4J_PASSWORD": "x"}
-    result = run_cli("summary", env=env)
+    result = cli("summary", env=env)
     assert result.returncode == 3
     assert "Neo4j at neo4j://127.0.0.1:1 does not answer" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_cli_neo4j_without_password_is_a_settings_error() -> None:
-    result = run_cli("summary", env={"GNLC_ENGINE": "neo4j", "NEO4J_URI": "neo4j://127.0.0.1:7687"})
+    result = cli("summary", env={"GNLC_ENGINE": "neo4j", "NEO4J_URI": "neo4j://127.0.0.1:7687"})
     assert result.returncode == 2 and "NEO4J_PASSWORD" in result.stderr
 
 
 def test_cli_bad_neo4j_uri_is_a_settings_error() -> None:
     env = {"GNLC_ENGINE": "neo4j", "NEO4J_URI": "ftp://nowhere", "NEO4J_PASSWORD": "x"}
-    result = run_cli("summary", env=env)
+    result = cli("summary", env=env)
     assert result.returncode == 2 and "not a valid Neo4j URI" in result.stderr, result.stderr
