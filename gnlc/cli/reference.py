@@ -141,7 +141,7 @@ def _default(info: FieldInfo) -> str:
     if factory is not None and getattr(factory, "__module__", "") == "gnlc.settings":
         doc = inspect.getdoc(factory) or ""
         return _plain(doc.splitlines()[0].rstrip("."))
-    value = factory() if factory is not None else info.default  # type: ignore[call-arg]
+    value = info.get_default(call_default_factory=True, validated_data={})
     return "none" if value in (None, [], "") else f"`{value}`"
 
 
