@@ -5,11 +5,13 @@ a traceback, and nothing half-written: a re-run gives exactly what a clean run g
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ import pytest
 from gnlc.graph.embedded import EmbeddedEngine
 from gnlc.graph.store import GraphStore, open_store
 from gnlc.settings import load_settings
-from tests.conftest import dump, run_cli, short_tmp
+from tests.conftest import cli, dump, short_tmp
 
 pytestmark = pytest.mark.slow
 FILES = ("organisations.csv", "partnerships.csv", "links.csv")
@@ -26,7 +28,7 @@ FILES = ("organisations.csv", "partnerships.csv", "links.csv")
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("net")
-    done = run_cli("generate", "--out", str(out), "--cities", "3000", "--seed", "8")
+    done = cli("generate", "--out", str(out), "--cities", "3000", "--seed", "8")
     assert done.returncode == 0, done.stderr
     return out
 
@@ -39,23 +41,39 @@ def _store(data_dir: Path, graph: str, *, autostart: bool = True) -> GraphStore:
     return open_store(load_settings(data_dir=data_dir, graph_name=graph), autostart=autostart)
 
 
-def _clean_run(network: Path, data_dir: Path) -> tuple[object, object]:
-    env = _env(data_dir, "clean")
-    assert run_cli("load", str(network / "cities.csv"), env=env).returncode == 0
-    assert run_cli("load", *[str(network / f) for f in FILES], env=env).returncode == 0
-    with _store(data_dir, "clean") as s:
-        return s.summary(), dump(s)
+@dataclass
+class Clean:
+    """The network loaded without a fault, in a data directory and engine of its own."""
+
+    data_dir: Path
+    summary: object
+    dump: object
+
+
+@pytest.fixture(scope="module")
+def clean(network: Path) -> Iterator[Clean]:
+    d = short_tmp("gnlc-f-")
+    env = _env(d, "clean")
+    try:
+        assert cli("load", str(network / "cities.csv"), env=env).returncode == 0
+        assert cli("load", *[str(network / f) for f in FILES], env=env).returncode == 0
+        with _store(d, "clean") as s:
+            yield Clean(d, s.summary(), dump(s))
+    finally:
+        try:
+            EmbeddedEngine(d / "engine").stop()
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
 
 
-def test_kill_9_during_a_load_fails_it_and_a_rerun_gives_the_clean_counts(network: Path,
+def test_kill_9_during_a_load_fails_it_and_a_rerun_gives_the_clean_counts(network: Path, clean: Clean,
                                                                           own_engine_dir: Path) -> None:
-    clean_summary, clean_dump = _clean_run(network, own_engine_dir)
     env = _env(own_engine_dir, "victim")
-    assert run_cli("load", str(network / "cities.csv"), env=env).returncode == 0
+    assert cli("load", str(network / "cities.csv"), env=env).returncode == 0
     watcher = _store(own_engine_dir, "victim", autostart=False)
     start = watcher.summary()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GNLC_", "NEO4J_"))} | env
@@ -75,24 +93,25 @@ def test_kill_9_during_a_load_fails_it_and_a_rerun_gives_the_clean_counts(networ
     message = " ".join(err.split())
     assert message.startswith("error: ") and "engine stopped during a write" in message
     assert "run the same load again" in message
-    rerun = run_cli("load", *[str(network / f) for f in FILES], env=env)
+    rerun = cli("load", *[str(network / f) for f in FILES], env=env)
     assert rerun.returncode == 0, rerun.stderr
     with _store(own_engine_dir, "victim") as s:
-        assert s.summary() == clean_summary
-        assert dump(s) == clean_dump
+        assert s.summary() == clean.summary
+        assert dump(s) == clean.dump
 
 
-def test_kill_9_after_a_finished_load_loses_nothing(network: Path, own_engine_dir: Path) -> None:
-    env = _env(own_engine_dir, "kept")
-    assert run_cli("load", str(network / "cities.csv"), env=env).returncode == 0
-    assert run_cli("load", *[str(network / f) for f in FILES], env=env).returncode == 0
-    with _store(own_engine_dir, "kept") as s:
+def test_kill_9_after_a_finished_load_loses_nothing(clean: Clean) -> None:
+    """The clean load's engine, killed: its values were read before (the other test uses only those)."""
+    with _store(clean.data_dir, "clean") as s:
         before = dump(s)
-    engine = EmbeddedEngine(own_engine_dir / "engine")
+    assert before == clean.dump
+    engine = EmbeddedEngine(clean.data_dir / "engine")
     os.kill(engine.status().pid or 0, signal.SIGKILL)
+    deadline = time.monotonic() + 30
     while engine.answers():
+        assert time.monotonic() < deadline, "the engine still answers after kill -9"
         time.sleep(0.05)
-    with _store(own_engine_dir, "kept") as s:  # starts the engine again: it replays its file
+    with _store(clean.data_dir, "clean") as s:  # starts the engine again: it replays its file
         assert dump(s) == before
     assert len(before[0]) > 3000 and len(before[1]) > 10_000
 
@@ -118,7 +137,7 @@ def small_disk() -> Iterator[Path]:
 def test_a_full_disk_stops_the_load_with_a_clear_error_and_nothing_half_written(network: Path,
                                                                                small_disk: Path) -> None:
     env = {"GNLC_DATA_DIR": str(small_disk)}
-    result = run_cli("load", *[str(network / f) for f in ("cities.csv", *FILES)], env=env)
+    result = cli("load", *[str(network / f) for f in ("cities.csv", *FILES)], env=env)
     _no_traceback(result)
     message = " ".join(result.stderr.split())
     assert result.returncode != 0 and "the disk is full" in message and str(small_disk) in message, message
@@ -132,7 +151,7 @@ def test_a_read_only_data_directory_is_one_clear_error(small_disk: Path, network
     assert done.returncode == 0, done.stderr
     for data_dir, expected in ((small_disk / "data", "is not writable"),
                                (small_disk / "new", "cannot create the data directory")):
-        result = run_cli("load", str(network / "cities.csv"), env={"GNLC_DATA_DIR": str(data_dir)})
+        result = cli("load", str(network / "cities.csv"), env={"GNLC_DATA_DIR": str(data_dir)})
         _no_traceback(result)
         assert result.returncode == 3 and expected in " ".join(result.stderr.split()), result.stderr
 
@@ -140,10 +159,10 @@ def test_a_read_only_data_directory_is_one_clear_error(small_disk: Path, network
 def test_an_output_file_on_a_full_disk_is_a_clear_error_and_no_partial_file(small_disk: Path,
                                                                           own_engine_dir: Path) -> None:
     env = {"GNLC_DATA_DIR": str(own_engine_dir)}
-    assert run_cli("demo", env=env).returncode == 0
+    assert cli("demo", env=env).returncode == 0
     (small_disk / "filler").write_bytes(b"\0" * (3 * 1024 * 1024 - 64 * 1024))
     for args, target in ((["export", "-o"], "g.graphml"), (["map", "network", "-o"], "m.html")):
-        result = run_cli(*args, str(small_disk / target), env=env)
+        result = cli(*args, str(small_disk / target), env=env)
         _no_traceback(result)
         message = " ".join(result.stderr.split())
         assert result.returncode == 5 and f"{target}: cannot write the file: No space left on device" in message

@@ -19,7 +19,7 @@ from gnlc.graph.falkor import FalkorStore
 from gnlc.graph.store import open_store
 from gnlc.loaders.pipeline import load_files
 from gnlc.settings import load_settings
-from tests.conftest import dump, run_cli, short_tmp
+from tests.conftest import cli, dump, short_tmp
 
 # Generating and loading the network takes most of the time (the second load goes row by row,
 # which is what builds the long history); the restarts themselves take about a second each.
@@ -31,6 +31,14 @@ BACK_WITHIN_S = 10.0  # generous for a shared 2-core machine
 def _appended(engine: EmbeddedEngine) -> int:
     """Bytes of statements appended after the snapshot (what a start must replay)."""
     return sum(p.stat().st_size for p in (engine.dir / "appendonlydir").glob("*.incr.aof"))
+
+
+def _until_down(engine: EmbeddedEngine) -> None:
+    """Wait until the killed engine no longer answers (it is gone at once, or nearly)."""
+    deadline = time.monotonic() + 30
+    while engine.answers():
+        assert time.monotonic() < deadline, "the engine still answers after kill -9"
+        time.sleep(0.05)
 
 
 def _timed_start(engine: EmbeddedEngine) -> float:
@@ -46,10 +54,10 @@ def loaded() -> Iterator[tuple[Path, Any, Path]]:
     net, data_dir = short_tmp("gnlc-n-"), short_tmp("gnlc-r-")
     env = {"GNLC_DATA_DIR": str(data_dir)}
     try:
-        done = run_cli("generate", "--out", str(net), "--cities", str(CITIES), "--seed", "5")
+        done = cli("generate", "--out", str(net), "--cities", str(CITIES), "--seed", "5")
         assert done.returncode == 0, done.stderr
         for files in (("cities.csv", "organisations.csv"), ("partnerships.csv", "links.csv")):
-            done = run_cli("load", *[str(net / f) for f in files], env=env, timeout=600)
+            done = cli("load", *[str(net / f) for f in files], env=env)
             assert done.returncode == 0, done.stderr
         assert "created in bulk" not in done.stdout  # the second load went row by row
         with open_store(load_settings(data_dir=data_dir)) as store:
@@ -72,11 +80,11 @@ def test_stop_then_start_is_back_in_seconds_with_the_same_graph(loaded: tuple[Pa
     data_dir, before, _ = loaded
     env = {"GNLC_DATA_DIR": str(data_dir)}
     engine = EmbeddedEngine(data_dir / "engine")
-    assert run_cli("engine", "stop", env=env).returncode == 0
+    assert cli("engine", "stop", env=env).returncode == 0
     assert not engine.answers()
     took = _timed_start(engine)
     assert took < BACK_WITHIN_S, f"the engine took {took:.1f} s to start"
-    started = run_cli("engine", "start", env=env)
+    started = cli("engine", "start", env=env)
     assert started.returncode == 0 and "already running" in started.stdout, started.stderr
     with open_store(load_settings(data_dir=data_dir)) as store:
         assert dump(store) == before
@@ -89,8 +97,7 @@ def test_kill_9_after_the_load_is_back_in_seconds_with_the_same_graph(loaded: tu
     pid = engine.status().pid
     assert pid
     os.kill(pid, signal.SIGKILL)
-    while engine.answers():
-        time.sleep(0.05)
+    _until_down(engine)
     took = _timed_start(engine)
     assert took < BACK_WITHIN_S, f"the engine took {took:.1f} s to start after kill -9"
     with open_store(load_settings(data_dir=data_dir)) as store:
@@ -114,8 +121,7 @@ def test_kill_9_with_a_long_history_not_yet_compacted_replays_in_seconds(
         before = dump(store)
     assert _appended(engine) > 5_000_000, "the row-by-row history should be long"
     os.kill(engine.status().pid or 0, signal.SIGKILL)
-    while engine.answers():
-        time.sleep(0.05)
+    _until_down(engine)
     seen: list[float | None] = []
     started = time.monotonic()
     engine.ensure_running(on_loading=seen.append)
