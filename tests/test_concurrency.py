@@ -15,7 +15,7 @@ import pytest
 from gnlc.explore import Explorer
 from gnlc.graph.store import GraphStore, open_store
 from gnlc.settings import load_settings
-from tests.conftest import dump, run_cli
+from tests.conftest import cli, dump
 
 pytestmark = pytest.mark.slow
 
@@ -29,16 +29,15 @@ def _load(data_dir: Path, graph: str, *files: Path) -> subprocess.Popen[str]:
 
 def test_concurrent_loads_and_reads_end_in_the_sequential_graph(own_engine_dir: Path, tmp_path: Path) -> None:
     net = tmp_path / "net"
-    assert run_cli("generate", "--out", str(net), "--cities", "1500", "--seed", "11").returncode == 0
+    assert cli("generate", "--out", str(net), "--cities", "1500", "--seed", "11").returncode == 0
     cities, orgs, partners, links = (net / f for f in ("cities.csv", "organisations.csv", "partnerships.csv",
                                                        "links.csv"))
     env = {"GNLC_DATA_DIR": str(own_engine_dir)}
     for graph in ("sequential", "together"):
-        assert run_cli("load", str(cities), env={**env, "GNLC_GRAPH": graph}).returncode == 0
-    seq = _load(own_engine_dir, "sequential", orgs, partners)
-    assert seq.wait(timeout=300) == 0, seq.stderr.read() if seq.stderr else ""
-    seq = _load(own_engine_dir, "sequential", links)
-    assert seq.wait(timeout=300) == 0
+        assert cli("load", str(cities), env={**env, "GNLC_GRAPH": graph}).returncode == 0
+    for files in ((orgs, partners), (links,)):  # one after the other: in this process
+        seq = cli("load", *map(str, files), env={**env, "GNLC_GRAPH": "sequential"})
+        assert seq.returncode == 0, seq.stderr
 
     store = open_store(load_settings(data_dir=own_engine_dir, graph_name="together"))
     ex = Explorer(store)
