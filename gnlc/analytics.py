@@ -29,6 +29,24 @@ if TYPE_CHECKING:
 
 Scope = Literal["cities", "partnerships"]
 Metric = Literal["degree", "betweenness", "pagerank"]
+SCOPES: tuple[Scope, ...] = ("cities", "partnerships")
+METRICS: tuple[Metric, ...] = ("degree", "betweenness", "pagerank")
+
+
+def as_scope(value: str) -> Scope:
+    """``value`` (from a command line, say) as a scope; an InputError naming the choices otherwise."""
+    for scope in SCOPES:
+        if value == scope:
+            return scope
+    raise InputError(f"scope: expected 'cities' or 'partnerships', got {value!r}")
+
+
+def as_metric(value: str) -> Metric:
+    """``value`` as a centrality metric; an InputError naming the choices otherwise."""
+    for metric in METRICS:
+        if value == metric:
+            return metric
+    raise InputError(f"metric: expected degree, betweenness or pagerank, got {value!r}")
 
 
 class Analytics:
@@ -68,8 +86,7 @@ class Analytics:
         return projection(self.ex.store, refresh=refresh)
 
     def _scoped(self, scope: Scope) -> tuple[Projection, ig.Graph, np.ndarray]:
-        if scope not in ("cities", "partnerships"):
-            raise InputError(f"scope: expected 'cities' or 'partnerships', got {scope!r}")
+        as_scope(scope)  # a caller without types may pass any text
         proj = self.projection()
         g, vertices = proj.graph(scope)
         return proj, g, vertices

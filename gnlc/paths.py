@@ -81,8 +81,8 @@ def find_paths(ex: Explorer, source: str, target: str, *, via: str = "all", max_
         notes.insert(0, f"no path of at most {max_hops} steps through {what}"
                         + (f" active in {year_}" if year_ else "")
                         + (" (the search stopped: too many cities reached)" if search.stopped else ""))
-    return PathResult(source=ex._city(a), target=ex._city(b), via=via, max_hops=max_hops,  # type: ignore[arg-type]
-                      paths=found, note="; ".join(n for n in notes if n) or None)
+    return PathResult(source=ex._city(a), target=ex._city(b), via="cities" if via == "cities" else "all",
+                      max_hops=max_hops, paths=found, note="; ".join(n for n in notes if n) or None)
 
 
 class _Search:

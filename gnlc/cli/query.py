@@ -183,12 +183,12 @@ def stats(ctx: typer.Context,
           limit: int = typer.Option(20, help="How many: the most central (centrality), the largest (communities)."),
           as_json: bool = JSON_OPT) -> None:
     """Network analytics: counts, growth, centrality, communities."""
-    from gnlc.analytics import Analytics
+    from gnlc.analytics import Analytics, as_metric, as_scope
     from gnlc.errors import InputError
 
     an = Analytics(_explorer(ctx))
     if what == "summary":
-        s = an.stats(scope)  # type: ignore[arg-type]
+        s = an.stats(as_scope(scope))
         return _json(s) if as_json else _table(f"network ({scope})", list(s.model_dump()),
                                                [list(s.model_dump().values())])
     if what in ("region", "country"):
@@ -204,11 +204,11 @@ def stats(ctx: typer.Context,
         return _json(awards) if as_json else _table("award laureates", ["year", "city", "country"],
                                                     [[a["year"], a["name"], a["country"]] for a in awards])
     if what == "centrality":
-        top = an.top(metric, scope=scope, limit=limit)  # type: ignore[arg-type]
+        top = an.top(as_metric(metric), scope=as_scope(scope), limit=limit)
         return _json(top) if as_json else _table(f"top {limit} by {metric} ({scope})", ["id", "kind", "name", metric],
                                                  [[t.id, t.label, t.name, t.value] for t in top])
     if what == "communities":
-        com = an.communities(scope=scope, limit=limit)  # type: ignore[arg-type]
+        com = an.communities(scope=as_scope(scope), limit=limit)
         return _json(com) if as_json else _table("communities (Louvain)", ["id", "size", "most connected"],
                                                  [[c.id, c.size, ", ".join(c.names)] for c in com])
     raise InputError(f"stats: expected summary, region, country, year, awards, centrality or communities, got {what!r}")
