@@ -77,10 +77,16 @@ def neo4j(request: pytest.FixtureRequest) -> Iterator[neo4j_server.Neo4jServer]:
 def pytest_collection_finish(session: pytest.Session) -> None:
     """When the Cypher lint tests will run, start the lint now: a minute of CPU in one `node`
     process, on the second core while the suite goes on (tests/cypher_lint.py)."""
-    if any(item.get_closest_marker("lint") for item in session.items):
+    if not session.config.option.collectonly and any(item.get_closest_marker("lint") for item in session.items):
         from tests import cypher_lint
 
         cypher_lint.start_in_background()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests import cypher_lint
+
+    cypher_lint.stop()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

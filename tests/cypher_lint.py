@@ -64,12 +64,24 @@ def _node_input(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"schema": schema, "statements": statements})
 
 
-def _run_node(node_input: str) -> list[dict[str, Any]]:
-    proc = subprocess.run(
+def _start_node() -> subprocess.Popen[str]:
+    return subprocess.Popen(
         ["node", str(LINT_DIR / "lint_cypher.cjs")],  # noqa: S607 - node from PATH, as npm ci uses it
-        input=node_input, capture_output=True, text=True, timeout=TIMEOUT_S, check=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    return json.loads(proc.stdout)
+
+
+def _run_node(node_input: str, proc: subprocess.Popen[str] | None = None) -> list[dict[str, Any]]:
+    proc = proc or _start_node()
+    try:
+        out, err = proc.communicate(node_input, timeout=TIMEOUT_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if proc.returncode != 0:
+        raise RuntimeError(f"the Cypher linter failed (exit {proc.returncode}):\n{err[-3000:]}")
+    return json.loads(out)
 
 
 class LintUnavailable(RuntimeError):
@@ -83,11 +95,13 @@ class _Background:
         self.thread: threading.Thread | None = None
         self.statements: list[dict[str, Any]] = []
         self.outcome: list[dict[str, Any]] | BaseException | None = None
+        self.node: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
-        try:  # the registry and the input are built here, in the caller's thread
+        try:  # the registry, the input and the node process are made here, in the caller's thread
             self.statements = neo4j_statements() + BROKEN
             node_input = _node_input(self.statements)
+            self.node = _start_node()
         except Exception as exc:  # noqa: BLE001 - handed to the test that asks for the results
             self.outcome = exc
             node_input = ""
@@ -98,7 +112,7 @@ class _Background:
         if self.outcome is not None:
             return
         try:
-            self.outcome = _run_node(node_input)
+            self.outcome = _run_node(node_input, self.node)
         except Exception as exc:  # noqa: BLE001 - handed to the test that asks for the results
             self.outcome = exc
 
@@ -121,3 +135,9 @@ def results() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         raise _RUN.outcome
     assert _RUN.outcome is not None
     return _RUN.statements, _RUN.outcome
+
+
+def stop() -> None:
+    """End the linter if it still runs (the session ends without asking for its results)."""
+    if _RUN.node is not None and _RUN.node.poll() is None:
+        _RUN.node.kill()
