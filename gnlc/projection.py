@@ -123,6 +123,16 @@ class Projection:
             self._masks[key] = mask
         return mask
 
+    def adjacent(self, node_id: str, etype: int) -> list[str]:
+        """Ids of the nodes one edge of that type away (LINK: the linked cities; PARTNER: a city's
+        partner organisations, or an organisation's cities), each once, in id order."""
+        i = self.index.get(node_id)
+        if i is None:
+            return []
+        lo, hi = int(self.indptr[i]), int(self.indptr[i + 1])
+        near = self.nbr[lo:hi][self.etype[self.eid[lo:hi]] == etype]
+        return [self.ids[j] for j in np.unique(near).tolist()]
+
     def step(self, frontier: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(from, to) node pairs one allowed edge away from the frontier nodes, in CSR order."""
         starts, ends = self.indptr[frontier], self.indptr[frontier + 1]

@@ -36,6 +36,7 @@ from gnlc.peers import (
     three_steps,
     top_three_steps,
 )
+from gnlc.projection import LINK, PARTNER, Projection, projection
 from gnlc.schemas import Candidate, CitySummary, GEdge, GNode, Reason, Recommendation, Subgraph, Weights
 
 if TYPE_CHECKING:
@@ -71,11 +72,12 @@ def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: 
     ctx = _with_places(ex, ex.network_context())
     me = _facts(ex.store.read(cypher.CANDIDATE_FACTS, ids=[cid])[0], ctx)
     hubs = set() if include_hubs else ex.hubs().ids()
-    around = _around(ex, cid, hubs)
-    linked = {r["id"] for r in ex.store.read(cypher.CITY_LINKED_IDS, id=cid)} | {cid}
+    proj = projection(ex.store)
+    around = _around(ex, proj, cid, hubs)
+    linked = {*proj.adjacent(cid, LINK), cid}
     places = ctx.coords or {}
     around.partners_at = {y: places[y] for y in linked - {cid} if y in places}
-    pool = _pool(ex, cid, me, around, ctx, weights, members_only) - linked
+    pool = _pool(ex, proj, cid, me, around, ctx, weights, members_only) - linked
     scored = []
     ordered = sorted(pool)
     for start in range(0, len(ordered), FACT_BATCH):
@@ -119,29 +121,30 @@ def _with_places(ex: Explorer, ctx: NetworkContext) -> NetworkContext:
     return ctx
 
 
-def _around(ex: Explorer, cid: str, hubs: set[str]) -> _Around:
-    """Candidates two steps away, through linked cities and partner organisations that are not hubs."""
+def _around(ex: Explorer, proj: Projection, cid: str, hubs: set[str]) -> _Around:
+    """Candidates two steps away, through linked cities and partner organisations that are not
+    hubs (from the in-memory projection)."""
     out = _Around()
-    for r in ex.store.read(cypher.TWO_STEP_LINKS, id=cid):
-        out.via[r["via"]].add(r["id"])
-        out.names[r["via"]] = r["via_name"] or r["via"]
-    partners = ex.store.read(cypher.CITY_ORGS, id=cid)
-    out.hubs_left_out = {r["id"] for r in partners if r["id"] in hubs}
-    orgs = {r["id"]: r["name"] or r["id"] for r in partners if r["id"] not in hubs}
+    for z in proj.adjacent(cid, LINK):
+        out.via[z].update(proj.adjacent(z, LINK))
+        out.names[z] = proj.names[proj.index[z]] or z
+    partners = proj.adjacent(cid, PARTNER)
+    out.hubs_left_out = {o for o in partners if o in hubs}
+    orgs = {o: proj.names[proj.index[o]] or o for o in partners if o not in hubs}
     out.orgs = set(orgs)
     out.names.update(orgs)
-    if orgs:
-        for r in ex.store.read(cypher.ORG_CITIES, ids=sorted(orgs)):
-            if r["id"] != cid:
-                out.via[r["via"]].add(r["id"])
+    for o in sorted(orgs):
+        cities = [x for x in proj.adjacent(o, PARTNER) if x != cid]
+        if cities:
+            out.via[o].update(cities)
     ctx = ex.network_context()
     out.degree = {z: ctx.degree.get(z, 0) for z in out.via if z not in orgs}
     out.degree.update(ex.degrees((Label.ORGANISATION, o) for o in orgs))
     return out
 
 
-def _pool(ex: Explorer, cid: str, me: CityFacts, around: _Around, ctx: NetworkContext, weights: Weights,
-          members_only: bool) -> set[str]:
+def _pool(ex: Explorer, proj: Projection, cid: str, me: CityFacts, around: _Around, ctx: NetworkContext,
+          weights: Weights, members_only: bool) -> set[str]:
     pool: set[str] = set().union(*around.via.values()) if around.via else set()
     if weights.shared_clusters > 0:
         pool |= {r["id"] for r in ex.store.read(cypher.CLUSTER_MATES, id=cid)}
@@ -150,7 +153,7 @@ def _pool(ex: Explorer, cid: str, me: CityFacts, around: _Around, ctx: NetworkCo
     if weights.country_affinity > 0 or weights.active_partner > 0:
         pool |= set(ctx.context_pool(me.country, members_only=members_only))
     if weights.three_steps > 0:
-        around.paths = _three_steps(ex, cid, around, ctx)
+        around.paths = _three_steps(proj, cid, around, ctx)
         pool |= set(top_three_steps(around.paths))
     if weights.nearby > 0 or weights.near_partners > 0:
         pool |= near_pool(ctx, me.place, around.partners_at.values())
@@ -161,16 +164,17 @@ def _pool(ex: Explorer, cid: str, me: CityFacts, around: _Around, ctx: NetworkCo
     return pool
 
 
-def _three_steps(ex: Explorer, cid: str, around: _Around, ctx: NetworkContext
+def _three_steps(proj: Projection, cid: str, around: _Around, ctx: NetworkContext
                  ) -> dict[str, dict[tuple[str, str], float]]:
     """Paths city - a - b - candidate through linked cities (a: its linked cities, known from ``around``)."""
     linked = [a for a in around.via if a not in around.orgs and ctx.degree.get(a)]
     neighbours: dict[str, set[str]] = {a: set(around.via[a]) for a in linked}
     second = sorted(set().union(*neighbours.values()) - {cid}) if neighbours else []
-    for start in range(0, len(second), FACT_BATCH):
-        for r in ex.store.read(cypher.LINKED_OF, ids=second[start:start + FACT_BATCH]):
-            neighbours.setdefault(r["via"], set()).add(r["id"])
-            around.names.setdefault(r["via"], r["via_name"] or r["via"])
+    for b in second:
+        near = proj.adjacent(b, LINK)
+        if near:
+            neighbours.setdefault(b, set()).update(near)
+            around.names.setdefault(b, proj.names[proj.index[b]] or b)
     return three_steps(cid, linked, neighbours, ctx.degree)
 
 

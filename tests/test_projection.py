@@ -15,7 +15,7 @@ from gnlc.graph import cypher
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.pipeline import load_files
 from gnlc.loaders.synthetic import generate
-from gnlc.projection import projection
+from gnlc.projection import LINK, PARTNER, projection
 
 
 def _networkx(store: GraphStore, scope: str) -> nx.Graph:
@@ -104,3 +104,18 @@ def test_path_lengths_equal_networkx_on_sampled_pairs(an: Analytics, via: str, i
         assert all(p.nodes[0].id == a and p.nodes[-1].id == b for p in res.paths)
         assert all(g.has_edge(x.id, y.id) for p in res.paths for x, y in zip(p.nodes, p.nodes[1:], strict=False))
     assert found >= 20
+
+
+def test_neighbours_from_the_projection_equal_the_engine_reads(an: Analytics) -> None:
+    """Recommendations read who is joined to whom from the projection: the same as the statements did."""
+    store, proj = an.ex.store, an.projection()
+    rng = random.Random(3)
+    cities = rng.sample([i for i, c in zip(proj.ids, proj.is_city.tolist(), strict=True) if c], 40)
+    for cid in cities:
+        assert proj.adjacent(cid, LINK) == sorted(r["id"] for r in store.read(cypher.CITY_LINKED_IDS, id=cid))
+        assert proj.adjacent(cid, PARTNER) == sorted(r["id"] for r in store.read(cypher.CITY_ORGS, id=cid))
+        two = {(r["via"], r["id"]) for r in store.read(cypher.TWO_STEP_LINKS, id=cid)}
+        assert two == {(z, x) for z in proj.adjacent(cid, LINK) for x in proj.adjacent(z, LINK)}
+    orgs = sorted({o for cid in cities for o in proj.adjacent(cid, PARTNER)})
+    engine = {(r["via"], r["id"]) for r in store.read(cypher.ORG_CITIES, ids=orgs)}
+    assert engine == {(o, x) for o in orgs for x in proj.adjacent(o, PARTNER)}
