@@ -47,15 +47,20 @@ def _error(description: str) -> dict[str, object]:
 # the handlers below, always as ErrorBody in JSON (also on the endpoints that answer HTML).
 ERRORS: dict[int | str, dict[str, object]] = {
     400: _error("a request body that cannot be read (not JSON, not UTF-8)"),
-    404: _error("a named city, organisation, cluster, region or country is not in the graph; suggestions: "
-                "the closest names"),
+    404: _error(
+        "a named city, organisation, cluster, region or country is not in the graph; suggestions: the closest names"
+    ),
     409: _error("a name matches several cities: pass `country`; suggestions: the candidates"),
     411: _error("a request body without a Content-Length"),
     413: _error(f"a request body over {MAX_BODY_BYTES:,} bytes"),
-    422: _error("a parameter, field, file, row or column is not what was expected, or a query parameter the "
-                "endpoint does not take; the message names it"),
-    503: _error("the graph engine does not answer, or no answer started within the time budget per request "
-                "(GNLC_REQUEST_BUDGET_MS); retry later, or ask for less"),
+    422: _error(
+        "a parameter, field, file, row or column is not what was expected, or a query parameter the "
+        "endpoint does not take; the message names it"
+    ),
+    503: _error(
+        "the graph engine does not answer, or no answer started within the time budget per request "
+        "(GNLC_REQUEST_BUDGET_MS); retry later, or ask for less"
+    ),
 }
 
 
@@ -69,25 +74,42 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         yield
         svc.close()
 
-    app = FastAPI(title="GNLC partnership graph", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  dependencies=[Depends(refuse_control_characters), Depends(refuse_unknown_parameters)],
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="GNLC partnership graph",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_control_characters), Depends(refuse_unknown_parameters)],
+        docs_url=None,
+        redoc_url=None,
+    )
     add_docs(app)
     app.state.services = svc
     app.add_middleware(RequestBudget, seconds=settings.request_budget_ms / 1000)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["X-API-Key", "Content-Type"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Content-Type"],
+        )
 
     @app.middleware("http")
     async def bound_body(request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
         if length is None and "transfer-encoding" in request.headers:  # chunked: the size is not known upfront
-            return JSONResponse(status_code=411, content={
-                "error": "LengthRequired", "message": "request body: expected a Content-Length header"})
+            return JSONResponse(
+                status_code=411,
+                content={"error": "LengthRequired", "message": "request body: expected a Content-Length header"},
+            )
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse(status_code=413, content={
-                "error": "PayloadTooLarge", "message": f"request body: expected at most {MAX_BODY_BYTES} bytes"})
+            return JSONResponse(
+                status_code=413,
+                content={
+                    "error": "PayloadTooLarge",
+                    "message": f"request body: expected at most {MAX_BODY_BYTES} bytes",
+                },
+            )
         return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
@@ -97,19 +119,26 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         for err in exc.errors():
             where, *field = [str(x) for x in err.get("loc", ())] or ["request"]
             name = ".".join(field) or where
-            parts.append(f"{where} parameter {name!r}: {err.get('msg', 'invalid')}" if where != "body"
-                         else f"request body field {name!r}: {err.get('msg', 'invalid')}")
+            parts.append(
+                f"{where} parameter {name!r}: {err.get('msg', 'invalid')}"
+                if where != "body"
+                else f"request body field {name!r}: {err.get('msg', 'invalid')}"
+            )
         return JSONResponse(status_code=422, content={"error": "InvalidRequest", "message": "; ".join(parts)})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         """Starlette's and FastAPI's own answers (no such path, wrong method, unreadable body) in the same shape."""
         kinds = {400: "BadRequest", 404: "NotFound", 405: "MethodNotAllowed"}
-        message = {404: f"no endpoint at {request.url.path!r}: see /docs",
-                   405: f"{request.method} is not allowed on {request.url.path!r}: see /docs"}.get(
-                       exc.status_code, f"request: {exc.detail}")
-        return JSONResponse(status_code=exc.status_code, headers=getattr(exc, "headers", None),
-                            content={"error": kinds.get(exc.status_code, "HTTPError"), "message": message})
+        message = {
+            404: f"no endpoint at {request.url.path!r}: see /docs",
+            405: f"{request.method} is not allowed on {request.url.path!r}: see /docs",
+        }.get(exc.status_code, f"request: {exc.detail}")
+        return JSONResponse(
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+            content={"error": kinds.get(exc.status_code, "HTTPError"), "message": message},
+        )
 
     @app.exception_handler(GnlcError)
     async def gnlc_error(request: Request, exc: GnlcError) -> JSONResponse:
@@ -120,6 +149,14 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
 
     for module in (health, cities, links, analytics, eligibility, exports, loads):
         app.include_router(module.router, responses=ERRORS)
-    app.include_router(maps.router, responses={code: {"description": r["description"], "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}} for code, r in ERRORS.items()})
+    app.include_router(
+        maps.router,
+        responses={
+            code: {
+                "description": r["description"],
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+            }
+            for code, r in ERRORS.items()
+        },
+    )
     return app

@@ -9,8 +9,10 @@ from gnlc.errors import AnswerTooLarge
 from gnlc.explore import Explorer
 from gnlc.graph.model import Label, Rel
 
-EXPORT_NARROW = ("export a part instead (scope=neighbourhood, paths, brokers or recommendations, with city=...), "
-                 "or the whole graph with `gnlc export` on the server, which has no limit")
+EXPORT_NARROW = (
+    "export a part instead (scope=neighbourhood, paths, brokers or recommendations, with city=...), "
+    "or the whole graph with `gnlc export` on the server, which has no limit"
+)
 MAP_NARROW = {
     "network": "draw a part instead: /maps/region/{name}, /maps/country/{name} or /maps/cluster/{name}",
     "region": "draw a smaller part: /maps/country/{name} for one of its countries, or /maps/cluster/{name}",
@@ -25,8 +27,15 @@ def whole_graph_size(ex: Explorer) -> tuple[int, int]:
 
 
 def refuse_large_export(nodes: int, edges: int, *, limit: int, what: str) -> None:
-    _refuse(nodes, edges, limit=limit, what=what, answer="an export", setting="GNLC_EXPORT_MAX_ELEMENTS",
-            narrow=EXPORT_NARROW)
+    _refuse(
+        nodes,
+        edges,
+        limit=limit,
+        what=what,
+        answer="an export",
+        setting="GNLC_EXPORT_MAX_ELEMENTS",
+        narrow=EXPORT_NARROW,
+    )
 
 
 def network_size(ex: Explorer) -> tuple[int, int]:
@@ -36,11 +45,20 @@ def network_size(ex: Explorer) -> tuple[int, int]:
 
 
 def refuse_large_map(nodes: int, edges: int, *, limit: int, kind: str) -> None:
-    _refuse(nodes, edges, limit=limit, what=f"the {kind} map", answer="a map",
-            setting="GNLC_MAP_MAX_ELEMENTS", narrow=MAP_NARROW.get(kind, MAP_NARROW_OTHER))
+    _refuse(
+        nodes,
+        edges,
+        limit=limit,
+        what=f"the {kind} map",
+        answer="a map",
+        setting="GNLC_MAP_MAX_ELEMENTS",
+        narrow=MAP_NARROW.get(kind, MAP_NARROW_OTHER),
+    )
 
 
 def _refuse(nodes: int, edges: int, *, limit: int, what: str, answer: str, setting: str, narrow: str) -> None:
     if nodes + edges > limit:
-        raise AnswerTooLarge(f"{what} holds {nodes:,} nodes and {edges:,} links, over the {limit:,} nodes and links "
-                             f"{answer} holds on this server ({setting}); {narrow}")
+        raise AnswerTooLarge(
+            f"{what} holds {nodes:,} nodes and {edges:,} links, over the {limit:,} nodes and links "
+            f"{answer} holds on this server ({setting}); {narrow}"
+        )

@@ -47,9 +47,19 @@ class RequestBudget:
 
 
 async def _too_slow(send: Send, seconds: float) -> None:
-    body = json.dumps({"error": "Timeout", "message": f"request: no answer within {seconds:g} s, this server's "
-                       "budget per request (GNLC_REQUEST_BUDGET_MS); ask for less (a smaller scope, a region, a "
-                       "lower limit) or retry later"}).encode()
-    await send({"type": "http.response.start", "status": 503,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    body = json.dumps(
+        {
+            "error": "Timeout",
+            "message": f"request: no answer within {seconds:g} s, this server's "
+            "budget per request (GNLC_REQUEST_BUDGET_MS); ask for less (a smaller scope, a region, a "
+            "lower limit) or retry later",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -71,9 +71,10 @@ def analytics(svc: Annotated[Services, Depends(services)]) -> Analytics:
     return svc.analytics()
 
 
-def require_api_key(svc: Annotated[Services, Depends(services)],
-                    x_api_key: Annotated[str | None, Header(description="the key of GNLC_API_KEY",
-                                                            max_length=1000)] = None) -> None:
+def require_api_key(
+    svc: Annotated[Services, Depends(services)],
+    x_api_key: Annotated[str | None, Header(description="the key of GNLC_API_KEY", max_length=1000)] = None,
+) -> None:
     """Write endpoints: off without GNLC_API_KEY; with it, the request must carry the key."""
     import hmac
 

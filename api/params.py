@@ -32,9 +32,14 @@ def refuse_control_characters(request: Request) -> None:
         if _first_control(name) is not None:  # in the name itself: say so, the position is in the value
             position, value = _first_control(name), name
         if position is not None:
-            errors.append({"loc": (where, name), "type": "value_error",
-                           "msg": f"expected text without control characters; found U+{ord(value[position]):04X} "
-                                  f"at position {position + 1}"})
+            errors.append(
+                {
+                    "loc": (where, name),
+                    "type": "value_error",
+                    "msg": f"expected text without control characters; found U+{ord(value[position]):04X} "
+                    f"at position {position + 1}",
+                }
+            )
     if errors:
         raise RequestValidationError(errors)
 

@@ -46,10 +46,16 @@ def _cities(url: str) -> None:
 
 
 # (share of the requests, path): {a} a city by id or name, {b} another city's id, {q} a name's start
-MIX = ((0.20, "/cities?q={q}&limit=20"), (0.20, "/cities/{a}"), (0.15, "/cities/{a}/links"),
-       (0.15, "/cities/{a}/neighbourhood?depth=2"), (0.10, "/brokers?source={a}&target={b}"),
-       (0.08, "/paths?source={a}&target={b}&max_hops=4"), (0.08, "/cities/{a}/recommendations?limit=5"),
-       (0.04, "/stats/centrality?metric=degree&limit=10"))
+MIX = (
+    (0.20, "/cities?q={q}&limit=20"),
+    (0.20, "/cities/{a}"),
+    (0.15, "/cities/{a}/links"),
+    (0.15, "/cities/{a}/neighbourhood?depth=2"),
+    (0.10, "/brokers?source={a}&target={b}"),
+    (0.08, "/paths?source={a}&target={b}&max_hops=4"),
+    (0.08, "/cities/{a}/recommendations?limit=5"),
+    (0.04, "/stats/centrality?metric=degree&limit=10"),
+)
 
 
 def _mix(rng: random.Random) -> str:
@@ -58,8 +64,7 @@ def _mix(rng: random.Random) -> str:
 
 def _fill(path: str, rng: random.Random) -> str:
     first, second = rng.sample(CITIES, 2)  # two different cities, the first by id or by name
-    return path.format(a=quote(rng.choice(first), safe=""), b=quote(second[0], safe=""),
-                       q=quote(first[1][:4], safe=""))
+    return path.format(a=quote(rng.choice(first), safe=""), b=quote(second[0], safe=""), q=quote(first[1][:4], safe=""))
 
 
 def _warm_up(url: str, workers: int) -> str:
@@ -79,8 +84,10 @@ def _warm_up(url: str, workers: int) -> str:
                     client.get(_fill(path, rng))
                     slow += time.perf_counter() - t0 > TIMEOUT_S
             if not slow:
-                return f"warm after {round_} round(s) of {len(MIX) * 2 * workers} requests, " \
-                       f"{time.perf_counter() - started:.0f} s"
+                return (
+                    f"warm after {round_} round(s) of {len(MIX) * 2 * workers} requests, "
+                    f"{time.perf_counter() - started:.0f} s"
+                )
     return f"still slow after 20 rounds ({time.perf_counter() - started:.0f} s): the timed runs will count errors"
 
 
@@ -90,6 +97,7 @@ async def _run(url: str, rate: float, duration: float, seed: int) -> dict[str, o
     errors: dict[str, int] = {}
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
     async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT_S, limits=limits) as client:
+
         async def one(path: str) -> None:
             t0 = time.perf_counter()
             try:
@@ -115,8 +123,16 @@ async def _run(url: str, rate: float, duration: float, seed: int) -> dict[str, o
         elapsed = time.perf_counter() - start
     done = len(latencies)
     q = statistics.quantiles(latencies, n=100) if done >= 100 else [float("nan")] * 99
-    return {"offered": rate, "sent": n, "answered": done, "achieved": done / elapsed, "errors": errors,
-            "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000}
+    return {
+        "offered": rate,
+        "sent": n,
+        "answered": done,
+        "achieved": done / elapsed,
+        "errors": errors,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "p99": q[98] * 1000,
+    }
 
 
 def _drain(url: str) -> None:
@@ -147,8 +163,12 @@ def _serve(workers: int) -> tuple[str, subprocess.Popen[bytes], Path]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([*gnlc, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*gnlc, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -180,8 +200,11 @@ def main() -> None:
         if rate is None:
             for step in (float(s) for s in args.steps.split(",")):
                 r = asyncio.run(_run(url, step, args.step_seconds, seed=int(step)))
-                print(f"search {step:6.0f} req/s: achieved {r['achieved']:7.1f}, p99 {r['p99']:7.1f} ms, "
-                      f"errors {r['errors'] or 0}", flush=True)
+                print(
+                    f"search {step:6.0f} req/s: achieved {r['achieved']:7.1f}, p99 {r['p99']:7.1f} ms, "
+                    f"errors {r['errors'] or 0}",
+                    flush=True,
+                )
                 _drain(url)
                 if not _sustained(r):
                     break
@@ -192,14 +215,19 @@ def main() -> None:
             r = asyncio.run(_run(url, rate, args.duration, seed=1))
             if _sustained(r) or args.rate is not None:
                 break
-            print(f"60 s at {rate:.0f} req/s: achieved {r['achieved']:.1f}, p99 {r['p99']:.0f} ms, errors "
-                  f"{r['errors'] or 0}: not sustained, trying {rate - 25:.0f}", flush=True)
+            print(
+                f"60 s at {rate:.0f} req/s: achieved {r['achieved']:.1f}, p99 {r['p99']:.0f} ms, errors "
+                f"{r['errors'] or 0}: not sustained, trying {rate - 25:.0f}",
+                flush=True,
+            )
             rate -= 25
             _drain(url)
-        print(f"\n| offered req/s | duration | requests | achieved req/s | errors | p50 ms | p95 ms | p99 ms |\n"
-              f"|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-              f"| {rate:.0f} | {args.duration:.0f} s | {r['answered']:,} | {r['achieved']:.1f} | "
-              f"{sum(r['errors'].values()) if r['errors'] else 0} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} |")
+        print(
+            f"\n| offered req/s | duration | requests | achieved req/s | errors | p50 ms | p95 ms | p99 ms |\n"
+            f"|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+            f"| {rate:.0f} | {args.duration:.0f} s | {r['answered']:,} | {r['achieved']:.1f} | "
+            f"{sum(r['errors'].values()) if r['errors'] else 0} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} |"
+        )
         if r["errors"]:
             print(f"errors: {r['errors']}")
             sys.exit(1)
@@ -207,8 +235,11 @@ def main() -> None:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
-            subprocess.run([sys.executable, "-c", "from gnlc.cli.main import run; run()", "engine", "stop"],
-                           env={**os.environ, "GNLC_DATA_DIR": str(data)}, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-c", "from gnlc.cli.main import run; run()", "engine", "stop"],
+                env={**os.environ, "GNLC_DATA_DIR": str(data)},
+                capture_output=True,
+            )
             shutil.rmtree(str(data), ignore_errors=True)
 
 

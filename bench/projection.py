@@ -83,10 +83,12 @@ def run(cities: int, n_pairs: int, work: Path) -> tuple[list[tuple[str, str, str
         links.add_nodes_from(i for i, c in zip(proj.ids, proj.is_city.tolist(), strict=True) if c)
         ig_links, vertices = proj.graph("cities")
         local = {proj.ids[v]: i for i, v in enumerate(vertices.tolist())}
-        notes.append(f"{cities:,} cities: {proj.nodes:,} nodes and {len(proj.src):,} edges in the projection, "
-                     f"loaded in {load_s / 1000:.1f} s; projection built in {build_ms / 1000:.1f} s, "
-                     f"{proj.nbytes() / 2**20:.0f} MiB of arrays, +{proj_rss:.0f} MiB resident; a networkx graph of "
-                     f"the same nodes and edges: {nx_ms / 1000:.1f} s, +{nx_rss:.0f} MiB resident")
+        notes.append(
+            f"{cities:,} cities: {proj.nodes:,} nodes and {len(proj.src):,} edges in the projection, "
+            f"loaded in {load_s / 1000:.1f} s; projection built in {build_ms / 1000:.1f} s, "
+            f"{proj.nbytes() / 2**20:.0f} MiB of arrays, +{proj_rss:.0f} MiB resident; a networkx graph of "
+            f"the same nodes and edges: {nx_ms / 1000:.1f} s, +{nx_rss:.0f} MiB resident"
+        )
         ids = [i for i, c in zip(proj.ids, proj.is_city.tolist(), strict=True) if c]
         rng = random.Random(cities)
         pairs = [tuple(rng.sample(ids, 2)) for _ in range(n_pairs)]
@@ -97,8 +99,11 @@ def run(cities: int, n_pairs: int, work: Path) -> tuple[list[tuple[str, str, str
             (q, "ours, the search alone", p50_p95(lambda a, b: _Search(proj, allowed, set()).run(a, b, 6, 10), pairs)),
             (q, "FalkorDB `shortestPath` statement", p50_p95(store.shortest_link_path, pairs)),
             (q, "networkx `shortest_path`", p50_p95(lambda a, b: _nx_path(links, a, b), pairs)),
-            (q, "igraph `get_shortest_paths`",
-             p50_p95(lambda a, b: ig_links.get_shortest_paths(local[a], to=local[b]), pairs)),
+            (
+                q,
+                "igraph `get_shortest_paths`",
+                p50_p95(lambda a, b: ig_links.get_shortest_paths(local[a], to=local[b]), pairs),
+            ),
         ]
         q = "centrality (partnerships)"
         rows += [
@@ -117,8 +122,9 @@ def run(cities: int, n_pairs: int, work: Path) -> tuple[list[tuple[str, str, str
 def _networkx(store: Any) -> nx.Graph:
     g = nx.Graph()
     g.add_nodes_from(r["id"] for r in store.read(cypher.PROJECTION_NODES))
-    g.add_edges_from((r["source"], r["target"], {"link": r["type"] == "LINKED_TO"})
-                     for r in store.read(cypher.PROJECTION_EDGES))
+    g.add_edges_from(
+        (r["source"], r["target"], {"link": r["type"] == "LINKED_TO"}) for r in store.read(cypher.PROJECTION_EDGES)
+    )
     return g
 
 
@@ -131,8 +137,16 @@ def _nx_path(g: nx.Graph, a: str, b: str) -> list[str]:
 
 
 def section(rows: list[tuple[str, str, str]], notes: list[str], command: str) -> str:
-    lines = [SECTION, "", f"Command: `{command}` (one run, the machine shared with other work: read the ratios).",
-             "", *[f"- {n}" for n in notes], "", "| question | who | p50 / p95 ms (or one run, ms) |", "|---|---|---|"]
+    lines = [
+        SECTION,
+        "",
+        f"Command: `{command}` (one run, the machine shared with other work: read the ratios).",
+        "",
+        *[f"- {n}" for n in notes],
+        "",
+        "| question | who | p50 / p95 ms (or one run, ms) |",
+        "|---|---|---|",
+    ]
     lines += [f"| {q} | {who} | {value} |" for q, who, value in rows]
     return "\n".join(lines) + "\n"
 

@@ -56,8 +56,14 @@ from gnlc.schemas import Weights  # noqa: E402
 from gnlc.settings import load_settings  # noqa: E402
 
 K = 10
-BASELINES = ("random", "same country", "preferential attachment", "common neighbours", "Adamic-Adar",
-             "resource allocation")
+BASELINES = (
+    "random",
+    "same country",
+    "preferential attachment",
+    "common neighbours",
+    "Adamic-Adar",
+    "resource allocation",
+)
 
 
 # -- the network, read once from the store ------------------------------------------------------------
@@ -80,11 +86,16 @@ def load_network(name: str, data_dir: Path) -> Network:
     hubs = find_hubs(store).ids()
     cities, partners, clusters = {}, defaultdict(set), defaultdict(set)
     for i in range(0, len(ids), 2000):
-        for f in store.read(cypher.CANDIDATE_FACTS, ids=ids[i:i + 2000]):
-            cities[f["id"]] = CityFacts(id=f["id"], country=f["country"], region=f["region"], status=f["status"],
-                                        population=f["population"],
-                                        clusters={c["id"]: c["name"] for c in f["clusters"]},
-                                        awards=[f"{a['name']} {a['year']}" for a in f["awards"]])
+        for f in store.read(cypher.CANDIDATE_FACTS, ids=ids[i : i + 2000]):
+            cities[f["id"]] = CityFacts(
+                id=f["id"],
+                country=f["country"],
+                region=f["region"],
+                status=f["status"],
+                population=f["population"],
+                clusters={c["id"]: c["name"] for c in f["clusters"]},
+                awards=[f"{a['name']} {a['year']}" for a in f["awards"]],
+            )
             for o in f["orgs"]:
                 if o not in hubs:
                     partners[o].add(f["id"])
@@ -198,8 +209,9 @@ class Split:
         for x in ordered:
             commons = mine & set(g[x]) if x in two_hop else ()
             degs = [self.ctx.degree.get(z, 0) if z in net.cities else g.degree(z) for z in commons]
-            values = feature_values(me, net.cities[x], degs, self.ctx, partners_at,
-                                    sum(paths[x].values()) if x in paths else 0.0)
+            values = feature_values(
+                me, net.cities[x], degs, self.ctx, partners_at, sum(paths[x].values()) if x in paths else 0.0
+            )
             rows.append([values[f] for f in FEATURES])
         features = np.array(rows, dtype=float).reshape(len(ordered), len(FEATURES))
         base: dict[str, dict[str, float]] = {}
@@ -209,8 +221,9 @@ class Split:
         base["resource allocation"] = {v: s for _, v, s in nx.resource_allocation_index(g, pairs)}
         ranked = [x for x in self.top_degree if x not in linked and x != u][:50]
         pa_pairs = [(u, x) for x in sorted(set(ranked) | (targets - linked))]
-        base["preferential attachment"] = {v: float(s) for _, v, s in nx.preferential_attachment(self.cities_only,
-                                                                                                  pa_pairs)}
+        base["preferential attachment"] = {
+            v: float(s) for _, v, s in nx.preferential_attachment(self.cities_only, pa_pairs)
+        }
         universe = len(net.cities) - 1 - len(linked)
         same = self.by_country[me.country] - 1 - sum(1 for y in linked if net.cities[y].country == me.country)
         return Query(u, targets, universe, ordered, features, base, same)
@@ -242,8 +255,9 @@ def rank_scores(scores: dict[str, float], target: str, universe: int) -> tuple[f
     return hit, rr, True
 
 
-def evaluate(queries: list[Query], split: Split, weights: np.ndarray, learned: np.ndarray | None
-             ) -> dict[str, list[tuple[float, float, bool]]]:
+def evaluate(
+    queries: list[Query], split: Split, weights: np.ndarray, learned: np.ndarray | None
+) -> dict[str, list[tuple[float, float, bool]]]:
     out: dict[str, list[tuple[float, float, bool]]] = defaultdict(list)
     for q in queries:
         ours = dict(zip(q.pool, q.features @ weights, strict=True))
@@ -290,8 +304,9 @@ def fit_learned(net: Network, split: Split, share: float, seed: int, limit: int)
     except ImportError:
         print("scikit-learn is not installed: no learned ranker", file=sys.stderr)
         return None
-    inner_net = Network(net.name, net.cities, [(a, b, None) for a, b in split.visible], net.partners,
-                        net.cluster_mates, net.winners)
+    inner_net = Network(
+        net.name, net.cities, [(a, b, None) for a, b in split.visible], net.partners, net.cluster_mates, net.winners
+    )
     inner = Split(inner_net, random_split(inner_net, share, seed + 1000))
     queries, _ = inner.queries(limit, seed + 1000)
     xs, ys = [], []
@@ -321,8 +336,14 @@ def summarise(runs: list[dict[str, list[tuple[float, float, bool]]]]) -> dict[st
 
 def table(title: str, summary: dict[str, tuple[float, float, float, float]], note: str) -> str:
     best = max(v[0] for k, v in summary.items() if k in BASELINES)
-    lines = [f"### {title}", "", note, "", "| method | hit@10 | ± (runs) | MRR | coverage | vs best baseline |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"### {title}",
+        "",
+        note,
+        "",
+        "| method | hit@10 | ± (runs) | MRR | coverage | vs best baseline |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name, (hit, sd, mrr, cov) in sorted(summary.items(), key=lambda kv: -kv[1][0]):
         gain = f"{(hit / best - 1):+.0%}" if best > 0 else "-"
         cov_s = "-" if name == "random" else f"{cov:.1%}"
@@ -338,8 +359,11 @@ def weights_vector(w: Weights) -> np.ndarray:
 def run_dataset(net: Network, args: argparse.Namespace, weights: np.ndarray) -> list[str]:
     out = []
     splits: list[tuple[str, list[list[tuple[str, str]]]]] = [
-        (f"random {args.share:.0%}, seeds {', '.join(map(str, args.seeds))}",
-         [random_split(net, args.share, s) for s in args.seeds])]
+        (
+            f"random {args.share:.0%}, seeds {', '.join(map(str, args.seeds))}",
+            [random_split(net, args.share, s) for s in args.seeds],
+        )
+    ]
     recent = time_split(net, args.share)
     if recent is not None:
         out_of = sum(1 for *_, y in net.links if y is not None)
@@ -354,13 +378,18 @@ def run_dataset(net: Network, args: argparse.Namespace, weights: np.ndarray) -> 
             asked = len(queries)
             learned = fit_learned(net, split, args.share, seed, args.max_queries) if args.learned else None
             if learned is not None:
-                print(f"{net.name} {label} seed {seed}: learned weights "
-                      + ", ".join(f"{f}={v:.3f}" for f, v in zip(FEATURES, learned, strict=True)), file=sys.stderr)
+                print(
+                    f"{net.name} {label} seed {seed}: learned weights "
+                    + ", ".join(f"{f}={v:.3f}" for f, v in zip(FEATURES, learned, strict=True)),
+                    file=sys.stderr,
+                )
             runs.append(evaluate(queries, split, weights, learned))
-        note = (f"{len(net.cities):,} cities, {len(net.links):,} linked pairs; {len(hidden_sets[0]):,} hidden per run; "
-                f"{asked:,} of the {total:,} cities that lost a link asked"
-                + (" (sampled with a fixed seed)" if asked < total else "")
-                + f"; {time.monotonic() - t0:.0f} s")
+        note = (
+            f"{len(net.cities):,} cities, {len(net.links):,} linked pairs; {len(hidden_sets[0]):,} hidden per run; "
+            f"{asked:,} of the {total:,} cities that lost a link asked"
+            + (" (sampled with a fixed seed)" if asked < total else "")
+            + f"; {time.monotonic() - t0:.0f} s"
+        )
         out.append(table(f"{net.name}: {label}", summarise(runs), note))
         print(out[-1] + "\n", file=sys.stderr)
     return out

@@ -56,12 +56,27 @@ QUERIES = 100  # latency samples per question
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal")) / 1024 / 1024
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, " \
-           f"Python {platform.python_version()}"
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = (
+        next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        / 1024
+        / 1024
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -93,8 +108,15 @@ def first_load(store: GraphStore, files: list[Path]) -> dict[str, float]:
     nodes = sum(v for k, v in report.write.written.items() if k in labels)
     rels = sum(v for k, v in report.write.written.items() if k not in labels)  # a symmetric link once
     stored = sum(int(r["n"]) for r in store.read(cypher.COUNT_RELS_BY_TYPE))  # each direction
-    return {"seconds": seconds, "nodes": nodes, "rels": rels, "stored": stored, "nodes_s": nodes / seconds,
-            "rels_s": rels / seconds, "stored_s": stored / seconds}
+    return {
+        "seconds": seconds,
+        "nodes": nodes,
+        "rels": rels,
+        "stored": stored,
+        "nodes_s": nodes / seconds,
+        "rels_s": rels / seconds,
+        "stored_s": stored / seconds,
+    }
 
 
 def naive_load(store: GraphStore, files: list[Path]) -> dict[str, float]:
@@ -103,8 +125,10 @@ def naive_load(store: GraphStore, files: list[Path]) -> dict[str, float]:
     store.apply_schema()
     builder = RecordBuilder(CityResolver([]), {})
     nodes, rels = [], []
-    tables = sorted((parse_table(t, Mapping()) for p in files for t in read_tables(p)),
-                    key=lambda t: ["cities", "organisations", "partnerships", "links"].index(t.kind))
+    tables = sorted(
+        (parse_table(t, Mapping()) for p in files for t in read_tables(p)),
+        key=lambda t: ["cities", "organisations", "partnerships", "links"].index(t.kind),
+    )
     for table in tables:
         for row in table.rows:
             built = builder.build(table.kind, row)
@@ -120,8 +144,10 @@ def naive_load(store: GraphStore, files: list[Path]) -> dict[str, float]:
     sample = rels[:NAIVE_ROWS]
     t = time.perf_counter()
     for r in sample:
-        store.write(cypher.REL_UPSERT[(r.type, r.start_label)],
-                    rows=[{"start": r.start, "end": r.end, "key": r.key, "props": dict(r.props)}])
+        store.write(
+            cypher.REL_UPSERT[(r.type, r.start_label)],
+            rows=[{"start": r.start, "end": r.end, "key": r.key, "props": dict(r.props)}],
+        )
     rel_s = time.perf_counter() - t
     return {"nodes_s": len(seen_nodes) / node_s, "rels_s": len(sample) / rel_s, "rels_measured": len(sample)}
 
@@ -153,8 +179,13 @@ def changed_copy(files: list[Path], out: Path, share: float, seed: int) -> tuple
 def incremental(store: GraphStore, files: list[Path], tmp: Path) -> dict[str, float]:
     changed_files, total, changed = changed_copy(files, tmp / "changed", 0.01, seed=7)
     seconds, report = timed(lambda: load_files(store, changed_files))
-    return {"seconds": seconds, "rows": total, "changed_rows": changed, "rows_s": total / seconds,
-            "changes_written": report.write.changed()}
+    return {
+        "seconds": seconds,
+        "rows": total,
+        "changed_rows": changed,
+        "rows_s": total / seconds,
+        "changes_written": report.write.changed(),
+    }
 
 
 # -- queries --------------------------------------------------------------------------------------------------
@@ -170,8 +201,10 @@ def questions(ex: Explorer, an: Analytics) -> dict[str, tuple[Callable[[str, str
         "city profile": (lambda a, b: ex.profile(a), "/cities/{a}"),
         "neighbours": (lambda a, b: ex.links(a), "/cities/{a}/links"),
         "neighbourhood depth 2": (lambda a, b: ex.neighbourhood(a, depth=2), "/cities/{a}/neighbourhood?depth=2"),
-        "shortest path": (lambda a, b: ex.paths(a, b, via="cities", max_hops=6) if a != b else None,
-                          "/paths?source={a}&target={b}&via=cities&max_hops=6"),
+        "shortest path": (
+            lambda a, b: ex.paths(a, b, via="cities", max_hops=6) if a != b else None,
+            "/paths?source={a}&target={b}&via=cities&max_hops=6",
+        ),
         "brokers": (lambda a, b: ex.brokers(a, b) if a != b else None, "/brokers?source={a}&target={b}"),
         "recommendations": (lambda a, b: recommend(ex, a, limit=10), "/cities/{a}/recommendations?limit=10"),
         "centrality top 20": (lambda a, b: an.top("degree", limit=20), "/stats/centrality?metric=degree&limit=20"),
@@ -198,8 +231,10 @@ def free_port() -> int:
 
 def start_api(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "gnlc.api.asgi:app", "--port", str(port),
-                             "--log-level", "warning"], env={**os.environ, **env})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "gnlc.api.asgi:app", "--port", str(port), "--log-level", "warning"],
+        env={**os.environ, **env},
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -221,10 +256,14 @@ def map_sizes(runs: int) -> list[dict[str, float]]:
     out = []
     for n in (100, 2000, 10000):
         rng = random.Random(n)
-        nodes = [GNode(id=f"c{i}", label="City", name=f"Synthcity {i:05d}", country=rng.choice(["FR", "KR", "BR"]))
-                 for i in range(n)]
-        edges = [GEdge(source_id=f"c{i}", target_id=f"c{rng.randrange(n)}", type="LINKED_TO", kind="twinning")
-                 for i in range(n * 2)]
+        nodes = [
+            GNode(id=f"c{i}", label="City", name=f"Synthcity {i:05d}", country=rng.choice(["FR", "KR", "BR"]))
+            for i in range(n)
+        ]
+        edges = [
+            GEdge(source_id=f"c{i}", target_id=f"c{rng.randrange(n)}", type="LINKED_TO", kind="twinning")
+            for i in range(n * 2)
+        ]
         sub = Subgraph(title=f"synthetic {n}", nodes=nodes, edges=edges)
         times, html = [], ""
         for _ in range(runs):
@@ -258,8 +297,12 @@ def run_size(cities: int, runs: int, work: Path) -> dict[str, Any]:
             for name, (fn, path) in questions(ex, an).items():
                 direct = latencies(fn, pairs)
                 over_http = latencies(lambda a, b, path=path: http_get(base, path.format(a=a, b=b)), pairs)
-                result["queries"][name] = {"store_p50": pct(direct, 0.5), "store_p95": pct(direct, 0.95),
-                                           "api_p50": pct(over_http, 0.5), "api_p95": pct(over_http, 0.95)}
+                result["queries"][name] = {
+                    "store_p50": pct(direct, 0.5),
+                    "store_p95": pct(direct, 0.95),
+                    "api_p50": pct(over_http, 0.5),
+                    "api_p95": pct(over_http, 0.95),
+                }
             result["api_rss_mib"] = peak_rss_mib(api.pid)
         finally:
             api.terminate()
@@ -274,29 +317,50 @@ def run_size(cities: int, runs: int, work: Path) -> dict[str, Any]:
 
 
 def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], command: str) -> str:
-    lines = ["# Benchmark results", "", f"Machine: {machine()}.", f"Command: `{command}`.", "",
-             "Synthetic networks from `gnlc generate` (preferential attachment, about 5 links per city on average; "
-             "half as many organisations as cities, 3 partner cities each). Every city has a joining year in most "
-             "rows, so the loader also derives memberships and the national commission and UIL partnerships.", ""]
-    lines += ["## Loads", "", "Relationship rows count a city-to-city link once; stored relationships count it "
-              "in each direction (as the engine holds it). The one-row-per-query baseline writes each record with "
-              "its own MERGE statement, in the same run.", "",
-              "| cities | input rows | nodes | relationship rows (stored) | first load s | nodes/s "
-              "| relationship rows/s | stored relationships/s | one row per query: nodes/s | relationship rows/s "
-              "| ratio (relationship rows) | 1% changed: rows/s | changes written |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {machine()}.",
+        f"Command: `{command}`.",
+        "",
+        "Synthetic networks from `gnlc generate` (preferential attachment, about 5 links per city on average; "
+        "half as many organisations as cities, 3 partner cities each). Every city has a joining year in most "
+        "rows, so the loader also derives memberships and the national commission and UIL partnerships.",
+        "",
+    ]
+    lines += [
+        "## Loads",
+        "",
+        "Relationship rows count a city-to-city link once; stored relationships count it "
+        "in each direction (as the engine holds it). The one-row-per-query baseline writes each record with "
+        "its own MERGE statement, in the same run.",
+        "",
+        "| cities | input rows | nodes | relationship rows (stored) | first load s | nodes/s "
+        "| relationship rows/s | stored relationships/s | one row per query: nodes/s | relationship rows/s "
+        "| ratio (relationship rows) | 1% changed: rows/s | changes written |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         f, n, i = r["first_load"], r["naive"], r["incremental"]
-        lines.append(f"| {r['cities']:,} | {sum(r['input'].values()):,} | {f['nodes']:,.0f} | {f['rels']:,.0f} "
-                     f"({f['stored']:,.0f}) | {f['seconds']:.1f} | {f['nodes_s']:,.0f} | {f['rels_s']:,.0f} | "
-                     f"{f['stored_s']:,.0f} | {n['nodes_s']:,.0f} | {n['rels_s']:,.0f} | "
-                     f"{f['rels_s'] / n['rels_s']:.1f}x | {i['rows_s']:,.0f} | {i['changes_written']:,} |")
-    lines += ["", "## Query latency (ms)", "", "| cities | question | store p50 | store p95 | API p50 | API p95 | "
-              "API overhead (p50 ratio) |", "|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {r['cities']:,} | {sum(r['input'].values()):,} | {f['nodes']:,.0f} | {f['rels']:,.0f} "
+            f"({f['stored']:,.0f}) | {f['seconds']:.1f} | {f['nodes_s']:,.0f} | {f['rels_s']:,.0f} | "
+            f"{f['stored_s']:,.0f} | {n['nodes_s']:,.0f} | {n['rels_s']:,.0f} | "
+            f"{f['rels_s'] / n['rels_s']:.1f}x | {i['rows_s']:,.0f} | {i['changes_written']:,} |"
+        )
+    lines += [
+        "",
+        "## Query latency (ms)",
+        "",
+        "| cities | question | store p50 | store p95 | API p50 | API p95 | API overhead (p50 ratio) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         for name, q in r["queries"].items():
-            lines.append(f"| {r['cities']:,} | {name} | {q['store_p50']:.1f} | {q['store_p95']:.1f} | "
-                         f"{q['api_p50']:.1f} | {q['api_p95']:.1f} | {q['api_p50'] / max(q['store_p50'], 1e-6):.2f} |")
+            lines.append(
+                f"| {r['cities']:,} | {name} | {q['store_p50']:.1f} | {q['store_p95']:.1f} | "
+                f"{q['api_p50']:.1f} | {q['api_p95']:.1f} | {q['api_p50'] / max(q['store_p50'], 1e-6):.2f} |"
+            )
     lines += ["", "## Memory (peak resident, MiB)", "", "| cities | engine | API process |", "|---|---|---|"]
     for r in results:
         lines.append(f"| {r['cities']:,} | {r['engine_rss_mib']:.0f} | {r['api_rss_mib']:.0f} |")
@@ -313,8 +377,9 @@ ENGINES_SECTION = "## Neo4j beside FalkorDB"
 def engine_store(engine: str, data_dir: Path, neo4j_uri: str | None, password: str | None) -> GraphStore:
     timeout = 120_000  # the whole-network questions at 10k+ cities on a shared machine
     if engine == "neo4j":
-        return open_store(load_settings(engine="neo4j", neo4j_uri=neo4j_uri, neo4j_password=password,
-                                        query_timeout_ms=timeout))
+        return open_store(
+            load_settings(engine="neo4j", neo4j_uri=neo4j_uri, neo4j_password=password, query_timeout_ms=timeout)
+        )
     return open_store(load_settings(data_dir=data_dir, graph_name="bench", query_timeout_ms=timeout))
 
 
@@ -333,8 +398,11 @@ def run_engines(cities: int, runs: int, work: Path, neo4j_uri: str, password: st
             an = Analytics(ex)
             pairs = pick_pairs(ex, n_pairs, seed=cities)
             qs = {name: latencies(fn, pairs) for name, (fn, _) in questions(ex, an).items()}
-            out[engine] = {"load_s": statistics.median(x["seconds"] for x in loads), "stored": loads[0]["stored"],
-                           "queries": {k: (pct(v, 0.5), pct(v, 0.95)) for k, v in qs.items()}}
+            out[engine] = {
+                "load_s": statistics.median(x["seconds"] for x in loads),
+                "stored": loads[0]["stored"],
+                "queries": {k: (pct(v, 0.5), pct(v, 0.95)) for k, v in qs.items()},
+            }
             print(engine, out[engine], flush=True)
         finally:
             store.close()
@@ -345,14 +413,22 @@ def run_engines(cities: int, runs: int, work: Path, neo4j_uri: str, password: st
 
 
 def engines_report(results: list[dict[str, Any]], command: str, server: str, n_pairs: int) -> str:
-    lines = [ENGINES_SECTION, "", f"Command: `{command}`. Neo4j: {server}. The same synthetic files into each engine "
-             "from an empty graph (the bulk first load), then each question on the same "
-             f"{n_pairs} random city pairs through the store (ms, p50 / p95), after one call to warm caches.", "",
-             "| cities | question | FalkorDB p50 | FalkorDB p95 | Neo4j p50 | Neo4j p95 |", "|---|---|---|---|---|---|"]
+    lines = [
+        ENGINES_SECTION,
+        "",
+        f"Command: `{command}`. Neo4j: {server}. The same synthetic files into each engine "
+        "from an empty graph (the bulk first load), then each question on the same "
+        f"{n_pairs} random city pairs through the store (ms, p50 / p95), after one call to warm caches.",
+        "",
+        "| cities | question | FalkorDB p50 | FalkorDB p95 | Neo4j p50 | Neo4j p95 |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in results:
         f, n = r["embedded"], r["neo4j"]
-        lines.append(f"| {r['cities']:,} | first load, s ({f['stored']:,.0f} stored relationships) | {f['load_s']:.1f} "
-                     f"| | {n['load_s']:.1f} | |")
+        lines.append(
+            f"| {r['cities']:,} | first load, s ({f['stored']:,.0f} stored relationships) | {f['load_s']:.1f} "
+            f"| | {n['load_s']:.1f} | |"
+        )
         for name, (fp50, fp95) in f["queries"].items():
             np50, np95 = n["queries"][name]
             lines.append(f"| {r['cities']:,} | {name} | {fp50:.1f} | {fp95:.1f} | {np50:.1f} | {np95:.1f} |")
@@ -378,10 +454,14 @@ def main_engines(args: argparse.Namespace) -> None:
     command = "python bench/run.py " + " ".join(sys.argv[1:])
     with contextlib.ExitStack() as stack:
         server = own or stack.enter_context(neo4j_server.launched(heap="2g", page_cache_mb=512))
-        what = "NEO4J_URI's server" if own else (f"5.26 Community from tests/neo4j (heap 2 GiB, page cache 512 MiB), "
-                                                 f"ready in {server.start_s:.0f} s")
-        results = [run_engines(int(n), args.runs, work, server.uri, server.password, args.pairs)
-                   for n in args.sizes.split(",")]
+        what = (
+            "NEO4J_URI's server"
+            if own
+            else (f"5.26 Community from tests/neo4j (heap 2 GiB, page cache 512 MiB), ready in {server.start_s:.0f} s")
+        )
+        results = [
+            run_engines(int(n), args.runs, work, server.uri, server.password, args.pairs) for n in args.sizes.split(",")
+        ]
         if not own:
             what += f", peak RSS {server.rss_mib('VmHWM'):.0f} MiB"
     section = engines_report(results, command, what, args.pairs)
@@ -396,9 +476,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="repetitions of the repeated steps (median)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--pairs", type=int, default=QUERIES, help="city pairs per question (--engine both)")
-    parser.add_argument("--engine", choices=["embedded", "both"], default="embedded",
-                        help="embedded: the full benchmark, written to --out; both: FalkorDB beside Neo4j "
-                             f"(NEO4J_URI, or the tests' launcher), written as the section '{ENGINES_SECTION}'")
+    parser.add_argument(
+        "--engine",
+        choices=["embedded", "both"],
+        default="embedded",
+        help="embedded: the full benchmark, written to --out; both: FalkorDB beside Neo4j "
+        f"(NEO4J_URI, or the tests' launcher), written as the section '{ENGINES_SECTION}'",
+    )
     args = parser.parse_args()
     if args.engine == "both":
         main_engines(args)

@@ -62,12 +62,16 @@ class Analytics:
 
     # -- counts ------------------------------------------------------------------------------
     def members_by_region(self) -> list[CountRow]:
-        return [CountRow(key=r["region"], name=REGIONS.get(r["region"] or ""), count=r["cities"])
-                for r in self.ex.store.read(cypher.MEMBERS_BY_REGION)]
+        return [
+            CountRow(key=r["region"], name=REGIONS.get(r["region"] or ""), count=r["cities"])
+            for r in self.ex.store.read(cypher.MEMBERS_BY_REGION)
+        ]
 
     def members_by_country(self) -> list[CountRow]:
-        return [CountRow(key=r["country"], name=country_name(r["country"]) if r["country"] else None,
-                         count=r["cities"]) for r in self.ex.store.read(cypher.MEMBERS_BY_COUNTRY)]
+        return [
+            CountRow(key=r["country"], name=country_name(r["country"]) if r["country"] else None, count=r["cities"])
+            for r in self.ex.store.read(cypher.MEMBERS_BY_COUNTRY)
+        ]
 
     def members_by_year(self) -> list[GrowthRow]:
         total, out = 0, []
@@ -95,10 +99,15 @@ class Analytics:
         _, g, _ = self._scoped(scope)
         n = g.vcount()
         sizes = g.connected_components().sizes() if n else []
-        return NetworkStats(scope=scope, nodes=n, edges=g.ecount(),
-                            density=round(2 * g.ecount() / (n * (n - 1)), 6) if n > 1 else 0.0,
-                            components=len(sizes), largest_component=max(sizes, default=0),
-                            isolated=sum(1 for s in sizes if s == 1))
+        return NetworkStats(
+            scope=scope,
+            nodes=n,
+            edges=g.ecount(),
+            density=round(2 * g.ecount() / (n * (n - 1)), 6) if n > 1 else 0.0,
+            components=len(sizes),
+            largest_component=max(sizes, default=0),
+            isolated=sum(1 for s in sizes if s == 1),
+        )
 
     def _values(self, proj: Projection, g: ig.Graph, scope: Scope, metric: str) -> np.ndarray:
         key = (proj.token, scope, metric)
@@ -115,8 +124,9 @@ class Analytics:
             self._scores[key] = np.asarray(values, dtype=float)
         return self._scores[key]
 
-    def top(self, metric: Metric = "degree", *, scope: Scope = "partnerships", limit: int = 20,
-            label: str | None = None) -> list[RankedNode]:
+    def top(
+        self, metric: Metric = "degree", *, scope: Scope = "partnerships", limit: int = 20, label: str | None = None
+    ) -> list[RankedNode]:
         bounded(limit, "limit", 1, 1000)
         proj, g, vertices = self._scoped(scope)
         values = self._values(proj, g, scope, metric)
@@ -129,28 +139,36 @@ class Analytics:
         ranked = pool[np.lexsort((pool, -values[pool]))]  # vertices are in id order: ties by id
         return [_ranked(proj, int(vertices[i]), float(values[i])) for i in ranked[:limit].tolist()]
 
-    def communities(self, *, scope: Scope = "partnerships", limit: int = 20,
-                    min_size: int = 2) -> list[Community]:
+    def communities(self, *, scope: Scope = "partnerships", limit: int = 20, min_size: int = 2) -> list[Community]:
         """Louvain communities (igraph, seeded: the same graph gives the same answer)."""
         bounded(limit, "limit", 1, 1000)
         proj, g, vertices = self._scoped(scope)
         if not g.ecount():
             return []
         degree = g.degree()
-        found = [sorted(c, key=lambda i: proj.ids[vertices[i]]) for c in centrality.louvain(g)
-                 if len(c) >= min_size]
+        found = [sorted(c, key=lambda i: proj.ids[vertices[i]]) for c in centrality.louvain(g) if len(c) >= min_size]
         found.sort(key=lambda c: (-len(c), proj.ids[vertices[c[0]]]))
         out = []
         for i, members in enumerate(found[:limit]):
             top = sorted(members, key=lambda v: (-degree[v], proj.ids[vertices[v]]))[:5]
-            out.append(Community(id=i, size=len(members), members=[proj.ids[vertices[v]] for v in members],
-                                 names=[proj.names[vertices[v]] or proj.ids[vertices[v]] for v in top]))
+            out.append(
+                Community(
+                    id=i,
+                    size=len(members),
+                    members=[proj.ids[vertices[v]] for v in members],
+                    names=[proj.names[vertices[v]] or proj.ids[vertices[v]] for v in top],
+                )
+            )
         return out
 
 
 def _ranked(proj: Projection, node: int, value: float) -> RankedNode:
-    return RankedNode(id=proj.ids[node], label=Label.CITY if proj.is_city[node] else Label.ORGANISATION,
-                      name=proj.names[node], value=round(float(value), 6))
+    return RankedNode(
+        id=proj.ids[node],
+        label=Label.CITY if proj.is_city[node] else Label.ORGANISATION,
+        name=proj.names[node],
+        value=round(float(value), 6),
+    )
 
 
 def betweenness(g: Any) -> dict[str, float]:
@@ -168,8 +186,12 @@ def network_counts(store: GraphStore) -> dict[str, int]:
     """Members, members with a city-to-city link, links (all, between two members, by
     kind), and partner organisations other than UIL and the national commissions."""
     members = store.read(cypher.NETWORK_MEMBERS)[0]
-    out = {"members": int(members["members"] or 0), "members_linked": int(members["linked"] or 0),
-           "links": 0, "member_links": 0}
+    out = {
+        "members": int(members["members"] or 0),
+        "members_linked": int(members["linked"] or 0),
+        "links": 0,
+        "member_links": 0,
+    }
     for r in store.read(cypher.NETWORK_LINKS):
         out["links"] += r["n"]
         out["member_links"] += r["n"] if r["both_members"] else 0
@@ -183,9 +205,11 @@ def describe_network(store: GraphStore) -> str:
     c, nodes = network_counts(store), store.summary()["nodes"]
     share = f"{c['members_linked'] / c['members']:.0%}" if c["members"] else "-"
     kinds = ", ".join(f"{k.split(':', 1)[1]} {n:,}" for k, n in sorted(c.items()) if k.startswith("links:"))
-    return (f"{nodes.get('City', 0):,} cities ({c['members']:,} members), "
-            f"{nodes.get('Organisation', 0):,} organisations "
-            f"({c['partner_organisations']:,} partners beyond UIL and the national commissions), "
-            f"{nodes.get('Country', 0):,} countries; {c['links']:,} city-to-city links ({kinds or 'none'}), "
-            f"{c['member_links']:,} of them between two members; {c['members_linked']:,} members ({share}) have one "
-            "or more")
+    return (
+        f"{nodes.get('City', 0):,} cities ({c['members']:,} members), "
+        f"{nodes.get('Organisation', 0):,} organisations "
+        f"({c['partner_organisations']:,} partners beyond UIL and the national commissions), "
+        f"{nodes.get('Country', 0):,} countries; {c['links']:,} city-to-city links ({kinds or 'none'}), "
+        f"{c['member_links']:,} of them between two members; {c['members_linked']:,} members ({share}) have one "
+        "or more"
+    )

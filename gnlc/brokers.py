@@ -28,6 +28,7 @@ from gnlc.schemas import (
 if TYPE_CHECKING:
     from gnlc.explore import Explorer
 
+
 def brokers(ex: Explorer, source: str, target: str, *, limit: int = 20, include_hubs: bool = False) -> BrokerResult:
     """Cities linked to both and organisations partnering both, closest first; hub
     organisations (see :mod:`gnlc.hubs`) only with ``include_hubs``."""
@@ -38,8 +39,9 @@ def brokers(ex: Explorer, source: str, target: str, *, limit: int = 20, include_
     found = ex.brokers_of(a, [b], limit=limit, include_hubs=include_hubs)[b]
     linked = any(r.city.id == b for r in ex.links(a))
     left_out = set() if include_hubs else shared_hubs(ex, a, b)
-    return BrokerResult(source=ex._city(a), target=ex._city(b), linked=linked, brokers=found,
-                        note=ex.hubs().note(left_out) or None)
+    return BrokerResult(
+        source=ex._city(a), target=ex._city(b), linked=linked, brokers=found, note=ex.hubs().note(left_out) or None
+    )
 
 
 def shared_hubs(ex: Explorer, a: str, b: str) -> set[str]:
@@ -47,8 +49,9 @@ def shared_hubs(ex: Explorer, a: str, b: str) -> set[str]:
     return (adj.get(a, set()) & adj.get(b, set())) & ex.hubs().ids()
 
 
-def brokers_of(ex: Explorer, a: str, targets: list[str], *, limit: int = 20,
-               include_hubs: bool = False) -> dict[str, list[Broker]]:
+def brokers_of(
+    ex: Explorer, a: str, targets: list[str], *, limit: int = 20, include_hubs: bool = False
+) -> dict[str, list[Broker]]:
     """Brokers between ``a`` and each target, ranked by Adamic-Adar weight (a broker
     with fewer partners knows each more closely), then by id. What each city is joined to
     is read from the city's side, so a hub's partners are never walked. Hubs are not
@@ -75,20 +78,31 @@ def brokers_of(ex: Explorer, a: str, targets: list[str], *, limit: int = 20,
     for lbl in (Label.CITY, Label.ORGANISATION):
         ids = sorted(i for kl, i in found if kl is lbl)
         if ids:
-            nodes.update({r["node"]["id"]: gnode(r["node"]) for r in ex.store.read(cypher.NODES_BY_IDS[lbl],
-                                                                                       ids=ids)})
+            nodes.update({r["node"]["id"]: gnode(r["node"]) for r in ex.store.read(cypher.NODES_BY_IDS[lbl], ids=ids)})
     degrees = ex.degrees(found)
-    names = {r["node"]["id"]: f"{r['node']['props'].get('name')} ({r['node']['props'].get('country_code')})"
-             for r in ex.store.read(cypher.NODES_BY_IDS[Label.CITY], ids=[a, *targets])}
+    names = {
+        r["node"]["id"]: f"{r['node']['props'].get('name')} ({r['node']['props'].get('country_code')})"
+        for r in ex.store.read(cypher.NODES_BY_IDS[Label.CITY], ids=[a, *targets])
+    }
     for t, per in shared.items():
         for (lbl, nid), (to_a, to_b) in per.items():
             node, deg = nodes[nid], degrees.get(nid, 2)
             to_a, to_b = sorted(set(to_a)), sorted(set(to_b))
             how = "linked to" if lbl is Label.CITY else "partners"
-            text = (f"{node.name} {how} both {names.get(a, a)} ({', '.join(to_a)}) and "
-                    f"{names.get(t, t)} ({', '.join(to_b)}); {deg} partners in all")
-            out[t].append(Broker(node=node, score=round(1 / math.log(max(deg, 2)), 4), degree=deg,
-                                 to_source=to_a, to_target=to_b, text=text))
+            text = (
+                f"{node.name} {how} both {names.get(a, a)} ({', '.join(to_a)}) and "
+                f"{names.get(t, t)} ({', '.join(to_b)}); {deg} partners in all"
+            )
+            out[t].append(
+                Broker(
+                    node=node,
+                    score=round(1 / math.log(max(deg, 2)), 4),
+                    degree=deg,
+                    to_source=to_a,
+                    to_target=to_b,
+                    text=text,
+                )
+            )
         out[t] = sorted(out[t], key=lambda x: (-x.score, x.node.id))[:limit]
     return out
 
@@ -101,8 +115,7 @@ def degrees(ex: Explorer, nodes: Iterable[tuple[Label, str]]) -> dict[str, int]:
         by_label[lbl].add(nid)
     out: dict[str, int] = {}
     if by_label.get(Label.CITY):
-        out.update({r["id"]: r["degree"] for r in ex.store.read(cypher.CITY_DEGREE,
-                                                                   ids=sorted(by_label[Label.CITY]))})
+        out.update({r["id"]: r["degree"] for r in ex.store.read(cypher.CITY_DEGREE, ids=sorted(by_label[Label.CITY]))})
     orgs = by_label.get(Label.ORGANISATION, set())
     now = time.monotonic()
     missing = sorted(o for o in orgs if o not in ex._org_degree or now - ex._org_degree[o][0] > KNOWN_TTL_S)

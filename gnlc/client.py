@@ -63,12 +63,14 @@ class Gnlc:
         self.analytics.invalidate()
         return report
 
-    def load(self, paths: Sequence[str | Path], *, kind: str | None = None, dry_run: bool = False,
-             keep_going: bool = False) -> LoadReport:
+    def load(
+        self, paths: Sequence[str | Path], *, kind: str | None = None, dry_run: bool = False, keep_going: bool = False
+    ) -> LoadReport:
         """Load files (CSV, TSV, XLSX, JSON); see `gnlc load --help` for their columns."""
         self.store.apply_schema()
-        report = load_files(self.store, [Path(p) for p in paths], mapping=Mapping(kind=kind), dry_run=dry_run,
-                            keep_going=keep_going)
+        report = load_files(
+            self.store, [Path(p) for p in paths], mapping=Mapping(kind=kind), dry_run=dry_run, keep_going=keep_going
+        )
         self.analytics.invalidate()
         return report
 
@@ -79,8 +81,10 @@ class Gnlc:
 
     def summary(self) -> pd.DataFrame:
         counts = self.store.summary()
-        return pd.DataFrame([(k[:-1], n, c) for k in ("nodes", "relationships") for n, c in sorted(counts[k].items())],
-                            columns=["what", "name", "count"])
+        return pd.DataFrame(
+            [(k[:-1], n, c) for k in ("nodes", "relationships") for n, c in sorted(counts[k].items())],
+            columns=["what", "name", "count"],
+        )
 
     # -- cities and organisations --------------------------------------------------------------
     def cities(self, **filters: Any) -> pd.DataFrame:
@@ -116,10 +120,21 @@ class Gnlc:
     # -- links, paths, brokers, recommendations ------------------------------------------------
     def links(self, name: str, *, kinds: Iterable[str] | None = None, year: int | None = None) -> pd.DataFrame:
         rows = self.explorer.links(name, kinds=kinds, year=year)
-        return pd.DataFrame([{"city": r.city.id, "name": r.city.name, "country": r.city.country, "kind": r.link.kind,
-                              "since": r.link.since, "until": r.link.until, "source_url": r.link.source_url}
-                             for r in rows], columns=["city", "name", "country", "kind", "since", "until",
-                                                      "source_url"])
+        return pd.DataFrame(
+            [
+                {
+                    "city": r.city.id,
+                    "name": r.city.name,
+                    "country": r.city.country,
+                    "kind": r.link.kind,
+                    "since": r.link.since,
+                    "until": r.link.until,
+                    "source_url": r.link.source_url,
+                }
+                for r in rows
+            ],
+            columns=["city", "name", "country", "kind", "since", "until", "source_url"],
+        )
 
     def neighbourhood(self, name: str, **options: Any) -> Subgraph:
         return self.explorer.neighbourhood(name, **options)
@@ -130,31 +145,58 @@ class Gnlc:
     def path_table(self, source: str, target: str, **options: Any) -> pd.DataFrame:
         """One row per shortest path: its length and its steps as text."""
         res = self.paths(source, target, **options)
-        return pd.DataFrame([{"length": p.length, "via": [n.id for n in p.nodes[1:-1]],
-                              "steps": " - ".join(n.name or n.id for n in p.nodes)} for p in res.paths],
-                            columns=["length", "via", "steps"])
+        return pd.DataFrame(
+            [
+                {
+                    "length": p.length,
+                    "via": [n.id for n in p.nodes[1:-1]],
+                    "steps": " - ".join(n.name or n.id for n in p.nodes),
+                }
+                for p in res.paths
+            ],
+            columns=["length", "via", "steps"],
+        )
 
     def brokers(self, source: str, target: str, *, limit: int = 20, include_hubs: bool = False) -> pd.DataFrame:
         res = self.explorer.brokers(source, target, limit=limit, include_hubs=include_hubs)
-        return pd.DataFrame([{"broker": b.node.id, "name": b.node.name, "label": b.node.label, "score": b.score,
-                              "degree": b.degree, "to_source": ", ".join(b.to_source),
-                              "to_target": ", ".join(b.to_target), "why": b.text} for b in res.brokers],
-                            columns=["broker", "name", "label", "score", "degree", "to_source", "to_target", "why"])
+        return pd.DataFrame(
+            [
+                {
+                    "broker": b.node.id,
+                    "name": b.node.name,
+                    "label": b.node.label,
+                    "score": b.score,
+                    "degree": b.degree,
+                    "to_source": ", ".join(b.to_source),
+                    "to_target": ", ".join(b.to_target),
+                    "why": b.text,
+                }
+                for b in res.brokers
+            ],
+            columns=["broker", "name", "label", "score", "degree", "to_source", "to_target", "why"],
+        )
 
-    def recommendation(self, name: str, *, weights: Weights | dict[str, float] | None = None,
-                       **options: Any) -> Recommendation:
+    def recommendation(
+        self, name: str, *, weights: Weights | dict[str, float] | None = None, **options: Any
+    ) -> Recommendation:
         if isinstance(weights, dict):
             weights = Weights(**weights)
         return recommend(self.explorer, name, weights=weights, **options)
 
-    def recommend(self, name: str, *, weights: Weights | dict[str, float] | None = None,
-                  **options: Any) -> pd.DataFrame:
+    def recommend(
+        self, name: str, *, weights: Weights | dict[str, float] | None = None, **options: Any
+    ) -> pd.DataFrame:
         """One row per candidate: score, each feature's contribution, reasons and brokers."""
         rec = self.recommendation(name, weights=weights, **options)
         rows = []
         for rank, c in enumerate(rec.candidates, 1):
-            row: dict[str, Any] = {"rank": rank, "city": c.city.id, "name": c.city.name, "country": c.city.country,
-                                   "score": c.score}
+            row: dict[str, Any] = {
+                "rank": rank,
+                "city": c.city.id,
+                "name": c.city.name,
+                "country": c.city.country,
+                "score": c.score,
+            }
             row.update({r.feature: r.contribution for r in c.reasons})
             row["reasons"] = "; ".join(r.text for r in c.reasons)
             row["brokers"] = "; ".join(b.node.name or b.node.id for b in c.brokers)
@@ -184,8 +226,9 @@ class Gnlc:
         return self.analytics.stats(scope).model_dump()
 
     # -- eligibility and export ------------------------------------------------------------------
-    def eligibility(self, name: str | None = None, *, profile: dict[str, Any] | None = None,
-                    country: str | None = None) -> pd.DataFrame:
+    def eligibility(
+        self, name: str | None = None, *, profile: dict[str, Any] | None = None, country: str | None = None
+    ) -> pd.DataFrame:
         """Each rule's verdict and evidence, for a city in the graph or a submitted profile."""
         res = check_profile(ProfileInput(**profile)) if profile else check_city(self.explorer, str(name), country)
         df = frame(res.rules)

@@ -85,8 +85,9 @@ def _flag(rule: str, value: bool | None, what: str, member: bool, joined: str, s
     if value is False:
         return RuleVerdict(rule=RULES[rule], verdict="fail", evidence=f"{what}: no", source=src)
     if member:
-        return RuleVerdict(rule=RULES[rule], verdict="pass",
-                           evidence=f"{joined}: admission requires it (no direct record)", source=src)
+        return RuleVerdict(
+            rule=RULES[rule], verdict="pass", evidence=f"{joined}: admission requires it (no direct record)", source=src
+        )
     return RuleVerdict(rule=RULES[rule], verdict="unknown", evidence=f"{what}: not recorded", source=src)
 
 
@@ -101,13 +102,20 @@ def _population(p: dict[str, Any]) -> RuleVerdict:
         return RuleVerdict(rule=RULES["population"], verdict="unknown", evidence="population: not recorded")
     ok = pop >= MIN_POPULATION
     if p.get("population_source") in ESTIMATED:
-        return RuleVerdict(rule=RULES["population"], verdict="pass" if ok else "unknown", source=origin,
-                           evidence=f"population estimate {pop:,} from the gazetteer ({origin}), "
-                                    f"{'at least' if ok else 'below'} {MIN_POPULATION:,}"
-                                    + ("" if ok else "; an estimate alone does not fail a city: record its figure"))
-    return RuleVerdict(rule=RULES["population"], verdict="pass" if ok else "fail",
-                       evidence=f"population {pop:,} ({'at least' if ok else 'below'} {MIN_POPULATION:,})",
-                       source=origin)
+        return RuleVerdict(
+            rule=RULES["population"],
+            verdict="pass" if ok else "unknown",
+            source=origin,
+            evidence=f"population estimate {pop:,} from the gazetteer ({origin}), "
+            f"{'at least' if ok else 'below'} {MIN_POPULATION:,}"
+            + ("" if ok else "; an estimate alone does not fail a city: record its figure"),
+        )
+    return RuleVerdict(
+        rule=RULES["population"],
+        verdict="pass" if ok else "fail",
+        evidence=f"population {pop:,} ({'at least' if ok else 'below'} {MIN_POPULATION:,})",
+        source=origin,
+    )
 
 
 def _kind(p: dict[str, Any], member: bool, joined: str, src: str | None) -> RuleVerdict:
@@ -115,11 +123,16 @@ def _kind(p: dict[str, Any], member: bool, joined: str, src: str | None) -> Rule
     if kind in ELIGIBLE_KINDS:
         return RuleVerdict(rule=RULES["kind"], verdict="pass", evidence=f"kind: {kind}", source=src)
     if kind in MUNICIPAL_KINDS:
-        return RuleVerdict(rule=RULES["kind"], verdict="pass",
-                           evidence=f"kind: {kind}, a local government with its own elected council", source=src)
+        return RuleVerdict(
+            rule=RULES["kind"],
+            verdict="pass",
+            evidence=f"kind: {kind}, a local government with its own elected council",
+            source=src,
+        )
     if kind:
         return RuleVerdict(rule=RULES["kind"], verdict="fail", evidence=f"kind: {kind}", source=src)
     if member:
-        return RuleVerdict(rule=RULES["kind"], verdict="pass", evidence=f"{joined}: admitted as a learning city",
-                           source=src)
+        return RuleVerdict(
+            rule=RULES["kind"], verdict="pass", evidence=f"{joined}: admitted as a learning city", source=src
+        )
     return RuleVerdict(rule=RULES["kind"], verdict="unknown", evidence="kind: not recorded", source=src)

@@ -78,11 +78,16 @@ class Explorer:
         ctx = self._context
         if ctx is None or time.monotonic() - ctx.at > KNOWN_TTL_S:
             cities = self.store.read(cypher.CITY_LINK_DEGREES)
-            pairs = {(r["a"], r["b"]): r["pairs"] for r in self.store.read(cypher.COUNTRY_PAIR_LINKS)
-                     if r["a"] and r["b"]}
+            pairs = {
+                (r["a"], r["b"]): r["pairs"] for r in self.store.read(cypher.COUNTRY_PAIR_LINKS) if r["a"] and r["b"]
+            }
             ctx = self._context = NetworkContext(
-                degree={r["id"]: r["links"] for r in cities}, country={r["id"]: r["country"] for r in cities},
-                status={r["id"]: r["status"] for r in cities}, pairs=pairs, at=time.monotonic())
+                degree={r["id"]: r["links"] for r in cities},
+                country={r["id"]: r["country"] for r in cities},
+                status={r["id"]: r["status"] for r in cities},
+                pairs=pairs,
+                at=time.monotonic(),
+            )
         return ctx
 
     # names

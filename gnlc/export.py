@@ -35,8 +35,19 @@ FORMATS: dict[str, tuple[str, str]] = {  # format -> (file suffix, media type)
     "json": (".json", "application/json"),
 }
 NODE_COLUMNS = ("id", "label", "name", "kind", "country", "region")
-EDGE_COLUMNS = ("source_id", "target_id", "type", "kind", "role", "since", "until", "derivation", "source",
-                "source_row", "source_url")
+EDGE_COLUMNS = (
+    "source_id",
+    "target_id",
+    "type",
+    "kind",
+    "role",
+    "since",
+    "until",
+    "derivation",
+    "source",
+    "source_row",
+    "source_url",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -70,8 +81,9 @@ def to_networkx(sub: Subgraph) -> nx.MultiDiGraph:
 def to_gexf_graph(sub: Subgraph) -> nx.MultiGraph | nx.MultiDiGraph:
     """The subgraph as GEXF means it: names as labels, edge direction as ``type``."""
     undirected = any(e.type in SYMMETRIC for e in sub.edges)
-    g: nx.MultiGraph | nx.MultiDiGraph = nx.MultiGraph(name=sub.title) if undirected else nx.MultiDiGraph(
-        name=sub.title)
+    g: nx.MultiGraph | nx.MultiDiGraph = (
+        nx.MultiGraph(name=sub.title) if undirected else nx.MultiDiGraph(name=sub.title)
+    )
     for n in sub.nodes:
         attrs = {k: _scalar(v) for k, v in n.props.items() if k not in ("id", "label", "type")}
         attrs.update({k: getattr(n, k) for k in NODE_COLUMNS[2:] if getattr(n, k) is not None})
@@ -93,10 +105,12 @@ def render(sub: Subgraph, fmt: str) -> bytes:
     if fmt == "csv":
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("nodes.csv", _csv([[safe_cell(getattr(n, c)) for c in NODE_COLUMNS] for n in sub.nodes],
-                                          NODE_COLUMNS))
-            zf.writestr("edges.csv", _csv([[safe_cell(getattr(e, c)) for c in EDGE_COLUMNS] for e in sub.edges],
-                                          EDGE_COLUMNS))
+            zf.writestr(
+                "nodes.csv", _csv([[safe_cell(getattr(n, c)) for c in NODE_COLUMNS] for n in sub.nodes], NODE_COLUMNS)
+            )
+            zf.writestr(
+                "edges.csv", _csv([[safe_cell(getattr(e, c)) for c in EDGE_COLUMNS] for e in sub.edges], EDGE_COLUMNS)
+            )
         return buf.getvalue()
     out = io.BytesIO()
     if fmt == "graphml":

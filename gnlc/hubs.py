@@ -52,8 +52,11 @@ class Hubs:
         ids = sorted(left_out if left_out is not None else self.why)
         if not ids:
             return ""
-        return (f"hubs left out ({len(ids)}: {'; '.join(self.why[i] for i in ids[:3])}"
-                + (", ..." if len(ids) > 3 else "") + "); include_hubs / --include-hubs keeps them")
+        return (
+            f"hubs left out ({len(ids)}: {'; '.join(self.why[i] for i in ids[:3])}"
+            + (", ..." if len(ids) > 3 else "")
+            + "); include_hubs / --include-hubs keeps them"
+        )
 
 
 def find_hubs(store: GraphStore) -> Hubs:
@@ -74,23 +77,32 @@ def find_hubs(store: GraphStore) -> Hubs:
             by_region[oid][r["region"]] += r["cities"]
     why: dict[str, str] = {}
     for oid, name in names.items():
-        reason = _hub_reason(kinds[oid], total[oid], by_country[oid], by_region[oid], members_by_country,
-                             members_by_region)
+        reason = _hub_reason(
+            kinds[oid], total[oid], by_country[oid], by_region[oid], members_by_country, members_by_region
+        )
         if reason:
             why[oid] = f"{name} ({reason})"
     return Hubs(why=why, at=time.monotonic())
 
 
-def _hub_reason(kind: str | None, total: int, by_country: dict[str, int], by_region: dict[str, int],
-                members_by_country: dict[str, int], members_by_region: dict[str, int]) -> str | None:
+def _hub_reason(
+    kind: str | None,
+    total: int,
+    by_country: dict[str, int],
+    by_region: dict[str, int],
+    members_by_country: dict[str, int],
+    members_by_region: dict[str, int],
+) -> str | None:
     if kind == OrgKind.UIL.value:
         return "the network's coordinator"
     if kind == OrgKind.NATIONAL_COMMISSION.value:
         return "a National Commission for UNESCO"
     if total > HUB_DEGREE:
         return f"partners {total} cities"
-    for counts, members, label in ((by_country, members_by_country, country_name),
-                                   (by_region, members_by_region, lambda r: REGIONS.get(r, r))):
+    for counts, members, label in (
+        (by_country, members_by_country, country_name),
+        (by_region, members_by_region, lambda r: REGIONS.get(r, r)),
+    ):
         for key, n in counts.items():
             of = members.get(key) or 0
             if key and n >= HUB_MIN_CITIES and of and n / of > HUB_SHARE:

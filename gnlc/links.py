@@ -29,16 +29,27 @@ from gnlc.schemas import (
 if TYPE_CHECKING:
     from gnlc.explore import Explorer
 
-def links(ex: Explorer, ref: str, *, kinds: Iterable[str] | None = None, year: int | None = None,
-          country: str | None = None) -> list[LinkRow]:
+
+def links(
+    ex: Explorer, ref: str, *, kinds: Iterable[str] | None = None, year: int | None = None, country: str | None = None
+) -> list[LinkRow]:
     cid = ex.city_id(ref, country)
     rows = ex.store.read(cypher.CITY_LINKS, id=cid, kinds=check_kinds(kinds), year=check_year(year))
     return [LinkRow(city=gnode(r["node"]), link=gedge(r["edge"])) for r in rows]
 
 
-def neighbourhood(ex: Explorer, ref: str, *, depth: int = 1, kinds: Iterable[str] | None = None,
-                  year: int | None = None, organisations: bool = True, hub_degree: int = HUB_DEGREE,
-                  max_nodes: int = 500, country: str | None = None) -> Subgraph:
+def neighbourhood(
+    ex: Explorer,
+    ref: str,
+    *,
+    depth: int = 1,
+    kinds: Iterable[str] | None = None,
+    year: int | None = None,
+    organisations: bool = True,
+    hub_degree: int = HUB_DEGREE,
+    max_nodes: int = 500,
+    country: str | None = None,
+) -> Subgraph:
     """Cities and organisations within ``depth`` steps. Organisations with more than
     ``hub_degree`` partner cities (UIL coordinates them all) are shown, not walked through."""
     bounded(depth, "depth", 1, 2)
@@ -55,15 +66,15 @@ def neighbourhood(ex: Explorer, ref: str, *, depth: int = 1, kinds: Iterable[str
     for _step in range(depth):
         rows: list[Row] = []
         if frontier[Label.CITY]:
-            rows += ex.store.read(cypher.CITY_STEP, ids=frontier[Label.CITY], with_orgs=organisations,
-                                    **params)
+            rows += ex.store.read(cypher.CITY_STEP, ids=frontier[Label.CITY], with_orgs=organisations, **params)
         orgs = frontier[Label.ORGANISATION]
         if orgs:
             degrees = ex.degrees((Label.ORGANISATION, o) for o in orgs)
             walk = [o for o in orgs if degrees.get(o, 0) <= hub_degree]
             for o in sorted(set(orgs) - set(walk)):
-                notes.append(f"{nodes[o].name} partners {degrees[o]} cities: shown, not walked through "
-                             f"(hub_degree={hub_degree})")
+                notes.append(
+                    f"{nodes[o].name} partners {degrees[o]} cities: shown, not walked through (hub_degree={hub_degree})"
+                )
             if walk:
                 rows += ex.store.read(cypher.ORG_STEP, ids=walk, year=params["year"])
         nxt: dict[Label, list[str]] = {Label.CITY: [], Label.ORGANISATION: []}
@@ -82,8 +93,13 @@ def neighbourhood(ex: Explorer, ref: str, *, depth: int = 1, kinds: Iterable[str
     kept = [e for e in edges.values() if e.source_id in nodes and e.target_id in nodes]
     if truncated:
         notes.append(f"stopped at max_nodes={max_nodes}")
-    return Subgraph(title=f"{nodes[cid].name}: neighbourhood, depth {depth}", nodes=list(nodes.values()),
-                    edges=kept, truncated=truncated, notes=notes)
+    return Subgraph(
+        title=f"{nodes[cid].name}: neighbourhood, depth {depth}",
+        nodes=list(nodes.values()),
+        edges=kept,
+        truncated=truncated,
+        notes=notes,
+    )
 
 
 def path_subgraph(ex: Explorer, result: PathResult) -> Subgraph:
@@ -94,8 +110,12 @@ def path_subgraph(ex: Explorer, result: PathResult) -> Subgraph:
             nodes.setdefault(n.id, n)
         for e in p.edges:
             edges.setdefault((e.source_id, e.target_id, e.type, e.kind or e.role or ""), e)
-    return Subgraph(title=f"paths {result.source.name} - {result.target.name}", nodes=list(nodes.values()),
-                    edges=list(edges.values()), notes=[result.note] if result.note else [])
+    return Subgraph(
+        title=f"paths {result.source.name} - {result.target.name}",
+        nodes=list(nodes.values()),
+        edges=list(edges.values()),
+        notes=[result.note] if result.note else [],
+    )
 
 
 def whole_graph(ex: Explorer) -> Subgraph:
@@ -103,7 +123,15 @@ def whole_graph(ex: Explorer) -> Subgraph:
     edges = []
     for r in ex.store.read(cypher.ALL_EDGES):
         p = r["props"] or {}
-        edges.append(GEdge(source_id=r["source_id"], target_id=r["target_id"], type=r["type"],
-                           **{k: p.get(k) for k in ("kind", "role", "since", "until", "derivation", "source",
-                                                    "source_row", "source_url")}))
+        edges.append(
+            GEdge(
+                source_id=r["source_id"],
+                target_id=r["target_id"],
+                type=r["type"],
+                **{
+                    k: p.get(k)
+                    for k in ("kind", "role", "since", "until", "derivation", "source", "source_row", "source_url")
+                },
+            )
+        )
     return Subgraph(title="whole graph", nodes=nodes, edges=edges)

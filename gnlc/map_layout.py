@@ -32,8 +32,14 @@ def _jitter(key: str) -> Point:
     return ((h & 0xFFFF) / 32767.5 - 1.0, ((h >> 16) & 0xFFFF) / 32767.5 - 1.0)
 
 
-def force(ids: Sequence[str], pairs: Iterable[tuple[str, str]], *, weights: Sequence[float] | None = None,
-          start: dict[str, Point] | None = None, iterations: int = 300) -> dict[str, Point]:
+def force(
+    ids: Sequence[str],
+    pairs: Iterable[tuple[str, str]],
+    *,
+    weights: Sequence[float] | None = None,
+    start: dict[str, Point] | None = None,
+    iterations: int = 300,
+) -> dict[str, Point]:
     """Fruchterman-Reingold positions (unit-free), with a weak pull to the centre so that parts
     without links stay near. No random numbers: the start comes from the node ids, so the
     same input always gives the same positions."""
@@ -41,8 +47,11 @@ def force(ids: Sequence[str], pairs: Iterable[tuple[str, str]], *, weights: Sequ
     if n == 0:
         return {}
     index = {nid: i for i, nid in enumerate(ids)}
-    pl = [(index[a], index[b], w) for (a, b), w in zip(pairs, weights or _ones(), strict=False)
-          if a in index and b in index and a != b]
+    pl = [
+        (index[a], index[b], w)
+        for (a, b), w in zip(pairs, weights or _ones(), strict=False)
+        if a in index and b in index and a != b
+    ]
     src = np.array([p[0] for p in pl], dtype=np.intp)
     dst = np.array([p[1] for p in pl], dtype=np.intp)
     wt = np.array([p[2] for p in pl], dtype=float)
@@ -85,8 +94,10 @@ def scaled(pos: dict[str, Point], pairs: Iterable[tuple[str, str]], *, length: f
 
 def sunflower(n: int, spacing: float = SPACING) -> list[Point]:
     """``n`` points on a Vogel spiral: even spacing in a disc of radius ~ spacing*sqrt(n)."""
-    return [(spacing * math.sqrt(i + 0.5) * math.cos(i * GOLDEN), spacing * math.sqrt(i + 0.5) * math.sin(i * GOLDEN))
-            for i in range(n)]
+    return [
+        (spacing * math.sqrt(i + 0.5) * math.cos(i * GOLDEN), spacing * math.sqrt(i + 0.5) * math.sin(i * GOLDEN))
+        for i in range(n)
+    ]
 
 
 def _separate(centres: np.ndarray, radii: np.ndarray, rounds: int = 120) -> np.ndarray:
@@ -107,8 +118,9 @@ def _separate(centres: np.ndarray, radii: np.ndarray, rounds: int = 120) -> np.n
     return np.stack([x, y], 1)
 
 
-def grouped(groups: dict[str, list[str]], group_region: dict[str, str | None],
-            group_links: dict[tuple[str, str], int]) -> tuple[dict[str, Point], dict[str, tuple[Point, float]]]:
+def grouped(
+    groups: dict[str, list[str]], group_region: dict[str, str | None], group_links: dict[tuple[str, str], int]
+) -> tuple[dict[str, Point], dict[str, tuple[Point, float]]]:
     """Node positions in country discs placed by a force layout of the countries.
 
     ``groups``: group id -> its node ids, most important first. Returns the node positions and,
@@ -116,8 +128,10 @@ def grouped(groups: dict[str, list[str]], group_region: dict[str, str | None],
     keys = sorted(groups)
     regions = [f"region:{r}" for r in REGIONS] + ["region:none"]
     ids = regions + keys
-    start = {r: (3 * math.cos(2 * math.pi * i / len(regions)), 3 * math.sin(2 * math.pi * i / len(regions)))
-             for i, r in enumerate(regions)}
+    start = {
+        r: (3 * math.cos(2 * math.pi * i / len(regions)), 3 * math.sin(2 * math.pi * i / len(regions)))
+        for i, r in enumerate(regions)
+    }
     pairs, weights = [], []
     for i, r in enumerate(regions):  # the regions on a loose ring
         pairs.append((r, regions[(i + 1) % len(regions)]))
@@ -136,7 +150,7 @@ def grouped(groups: dict[str, list[str]], group_region: dict[str, str | None],
     radii = np.array([SPACING * (math.sqrt(len(groups[k])) + 0.6) for k in keys])
     centres = np.array([pos[k] for k in keys], dtype=float)
     if len(keys) > 1:  # spread so that the discs take about a third of the area, then remove overlaps
-        area = float((radii ** 2).sum()) * 3
+        area = float((radii**2).sum()) * 3
         span = float(np.sqrt(((centres - centres.mean(0)) ** 2).sum(1)).max()) or 1.0
         centres = (centres - centres.mean(0)) * (math.sqrt(area) / span)
         centres = _separate(centres, radii)
@@ -170,8 +184,10 @@ def ring(hubs: Sequence[str], partners: dict[str, list[str]], pos: dict[str, Poi
     for h in order:
         a = bearing[h]
         angles.append(max(a, angles[-1] + gap) if angles else a)
-    return {h: (round(cx + radius * math.cos(a), 2), round(cy + radius * math.sin(a), 2)) for h, a in zip(
-        order, angles, strict=True)}
+    return {
+        h: (round(cx + radius * math.cos(a), 2), round(cy + radius * math.sin(a), 2))
+        for h, a in zip(order, angles, strict=True)
+    }
 
 
 def group_links(group_of: dict[str, str], pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:

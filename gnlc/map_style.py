@@ -21,15 +21,27 @@ REGION_COLOURS = {
 }
 NO_REGION = ("#999999", "no UNESCO region")
 HUB_KINDS = frozenset(_HUB_KINDS)  # partner with every member (of a country); the full rule is in gnlc.hubs
-ORG_SHAPES = {"uil": "star", "national_commission": "diamond", "university": "triangle", "ngo": "square",
-              "ministry": "triangleDown", "government": "triangleDown"}
-SHAPE_NAMES = {"dot": "city", "star": "UIL", "diamond": "national commission", "triangle": "university",
-               "square": "NGO", "triangleDown": "ministry / government",
-               "pentagon": "other organisation (library, museum, network...)", "hexagon": "cluster"}
+ORG_SHAPES = {
+    "uil": "star",
+    "national_commission": "diamond",
+    "university": "triangle",
+    "ngo": "square",
+    "ministry": "triangleDown",
+    "government": "triangleDown",
+}
+SHAPE_NAMES = {
+    "dot": "city",
+    "star": "UIL",
+    "diamond": "national commission",
+    "triangle": "university",
+    "square": "NGO",
+    "triangleDown": "ministry / government",
+    "pentagon": "other organisation (library, museum, network...)",
+    "hexagon": "cluster",
+}
 
 
-def _style(name: str, color: str, width: float, dashes: list[int] | None = None, alpha: float = 0.7
-           ) -> dict[str, Any]:
+def _style(name: str, color: str, width: float, dashes: list[int] | None = None, alpha: float = 0.7) -> dict[str, Any]:
     return {"name": name, "color": color, "width": width, "dashes": dashes or [], "alpha": alpha}
 
 

@@ -64,7 +64,8 @@ class MapPage:
             s += f"; {len(self.estimated)} placed at their country's centre (estimated)"
         if self.unplaced:
             s += f"; {len(self.unplaced)} not placed: {', '.join(self.unplaced[:10])}" + (
-                "..." if len(self.unplaced) > 10 else "")
+                "..." if len(self.unplaced) > 10 else ""
+            )
         return s
 
 
@@ -103,8 +104,9 @@ def _metric(nodes: list[GNode], pairs: list[tuple[str, str]], size_by: str) -> d
     return dict(zip(ids, centrality.pagerank(g) if simple else [1.0] * len(ids), strict=True))
 
 
-def _geo_positions(nodes: list[GNode]) -> tuple[dict[str, tuple[float, float]], dict[str, int], list[str],
-                                                 dict[str, tuple[float, float]]]:
+def _geo_positions(
+    nodes: list[GNode],
+) -> tuple[dict[str, tuple[float, float]], dict[str, int], list[str], dict[str, tuple[float, float]]]:
     """Projected positions; how each was found (0 data, 1 gazetteer, 2 country centre); the
     unplaced; longitude and latitude (the page draws links as great circles from them)."""
     by_country: dict[str, list[tuple[float, float]]] = {}
@@ -137,8 +139,9 @@ def _geo_positions(nodes: list[GNode]) -> tuple[dict[str, tuple[float, float]], 
     return pos, how, sorted(unplaced), {k: (round(a, 4), round(b, 4)) for k, (a, b) in lonlat.items()}
 
 
-def _graph_positions(nodes: list[GNode], pairs: list[tuple[str, str]], layout: str, metric: dict[str, float]
-                     ) -> tuple[dict[str, tuple[float, float]], dict[str, str]]:
+def _graph_positions(
+    nodes: list[GNode], pairs: list[tuple[str, str]], layout: str, metric: dict[str, float]
+) -> tuple[dict[str, tuple[float, float]], dict[str, str]]:
     """Positions and, for grouped layouts, each node's group (country code)."""
     hubs = [n.id for n in nodes if _is_hub(n)]
     hubset = set(hubs)
@@ -174,9 +177,17 @@ def _profile_node(n: GNode, how: int | None) -> dict[str, Any]:
     return {"p": rows, "u": n.props.get("source_url") if isinstance(n.props.get("source_url"), str) else None}
 
 
-def build(sub: Subgraph, *, size_by: SizeBy = "degree", geo: bool = False, title: str | None = None,
-          layout: Layout = "auto", year: int | None = None, kind: str | None = None,
-          hubs: set[str] | None = None) -> MapPage:
+def build(
+    sub: Subgraph,
+    *,
+    size_by: SizeBy = "degree",
+    geo: bool = False,
+    title: str | None = None,
+    layout: Layout = "auto",
+    year: int | None = None,
+    kind: str | None = None,
+    hubs: set[str] | None = None,
+) -> MapPage:
     """The subgraph as one self-contained HTML page, with what it draws. ``hubs``: ids of the
     graph's hub organisations (``Explorer.hubs().ids()``), drawn as context."""
     token = _HUBS.set(frozenset(hubs) if hubs is not None else None)
@@ -186,8 +197,9 @@ def build(sub: Subgraph, *, size_by: SizeBy = "degree", geo: bool = False, title
         _HUBS.reset(token)
 
 
-def _build(sub: Subgraph, *, size_by: SizeBy, geo: bool, title: str | None, layout: Layout, year: int | None,
-           kind: str | None) -> MapPage:
+def _build(
+    sub: Subgraph, *, size_by: SizeBy, geo: bool, title: str | None, layout: Layout, year: int | None, kind: str | None
+) -> MapPage:
     nodes = list({n.id: n for n in sub.nodes}.values())
     ids = {n.id for n in nodes}
     edges = [e for e in sub.edges if e.source_id in ids and e.target_id in ids and e.source_id != e.target_id]
@@ -195,8 +207,9 @@ def _build(sub: Subgraph, *, size_by: SizeBy, geo: bool, title: str | None, layo
         layout = "force" if kind in FORCE_KINDS or (kind is None and len(nodes) <= 120) else "grouped"
     pairs = [(e.source_id, e.target_id) for e in edges]
     hub_ids = {n.id for n in nodes if _is_hub(n)}
-    sized = pairs if layout == "force" and not geo else [
-        (a, b) for a, b in pairs if a not in hub_ids and b not in hub_ids]  # every member has its hubs
+    sized = (
+        pairs if layout == "force" and not geo else [(a, b) for a, b in pairs if a not in hub_ids and b not in hub_ids]
+    )  # every member has its hubs
     metric = _metric(nodes, sized, size_by)
     how: dict[str, int] = {}
     unplaced: list[str] = []
@@ -213,8 +226,18 @@ def _build(sub: Subgraph, *, size_by: SizeBy, geo: bool, title: str | None, layo
     top = max((v for k, v in metric.items() if k not in hubs), default=0.0)
     grouping = len(drawn) > GROUP_ABOVE
     groups, group_index = _groups(drawn, pos, group_of, grouping, geo)
-    out_nodes = [_node(n, pos[n.id], metric.get(n.id, 0.0), top, n.id in hubs, group_index.get(n.id, -1),
-                       how.get(n.id) if geo else None) for n in drawn]
+    out_nodes = [
+        _node(
+            n,
+            pos[n.id],
+            metric.get(n.id, 0.0),
+            top,
+            n.id in hubs,
+            group_index.get(n.id, -1),
+            how.get(n.id) if geo else None,
+        )
+        for n in drawn
+    ]
     for out in out_nodes if geo else []:
         out["ll"] = lonlat[out["id"]]
     kinds: dict[str, int] = {}
@@ -225,48 +248,80 @@ def _build(sub: Subgraph, *, size_by: SizeBy, geo: bool, title: str | None, layo
         hub_end = e.source_id in hubs or e.target_id in hubs
         key = edge_key(e, hub_end)
         kinds[key] = kinds.get(key, 0) + 1
-        out_edges.append({k: v for k, v in {
-            "a": index[e.source_id], "b": index[e.target_id], "k": key, "f": e.since, "t": e.until, "r": e.role,
-            "d": e.derivation, "u": e.source_url}.items() if v is not None})
+        out_edges.append(
+            {
+                k: v
+                for k, v in {
+                    "a": index[e.source_id],
+                    "b": index[e.target_id],
+                    "k": key,
+                    "f": e.since,
+                    "t": e.until,
+                    "r": e.role,
+                    "d": e.derivation,
+                    "u": e.source_url,
+                }.items()
+                if v is not None
+            }
+        )
     hide_hub_links = layout != "force" or geo
     years = _years(drawn, edges)
     regions = sorted({r for n in drawn if n.id not in hubs and (r := _region(n))})
     meta = {
-        "title": title or sub.title or "GNLC map", "mode": "geo" if geo else layout, "earth": map_geo.EARTH_R,
+        "title": title or sub.title or "GNLC map",
+        "mode": "geo" if geo else layout,
+        "earth": map_geo.EARTH_R,
         "spacing": map_layout.SPACING,
-        "size_by": size_by, "notes": list(sub.notes) + ([f"{len(unplaced)} not placed (listed under the map)"]
-                                                         if unplaced else []),
+        "size_by": size_by,
+        "notes": list(sub.notes) + ([f"{len(unplaced)} not placed (listed under the map)"] if unplaced else []),
         "regions": [{"id": r, "name": REGIONS[r], "color": REGION_COLOURS[r]} for r in regions],
-        "kinds": [{"key": k, "count": kinds[k], "on": not (k in HUB_LINKS and hide_hub_links)}
-                  for k in EDGE_STYLES if k in kinds],
+        "kinds": [
+            {"key": k, "count": kinds[k], "on": not (k in HUB_LINKS and hide_hub_links)}
+            for k in EDGE_STYLES
+            if k in kinds
+        ],
         "shapes": [{"shape": s, "name": name} for s, name in SHAPE_NAMES.items()],
-        "years": years, "year": year if years and year is not None else None,
+        "years": years,
+        "year": year if years and year is not None else None,
         "sizeKey": _size_key(metric, top, hubs, size_by),
         "hubNote": "Faint, on the outer ring: hubs (UIL, national commissions, clusters) that partner with every "
-                   "member; select one to see its links." if not geo and layout != "force"
-                   else "Faint: hubs (UIL, national commissions, clusters) that partner with every member.",
+        "member; select one to see its links."
+        if not geo and layout != "force"
+        else "Faint: hubs (UIL, national commissions, clusters) that partner with every member.",
         "caption": _caption(nodes, edges, geo),
         "unplaced": unplaced,
     }
     styles = {k: EDGE_STYLES[k] for k in [*kinds, "GROUPED"]}
     payload = {"meta": meta, "nodes": out_nodes, "edges": out_edges, "groups": groups, "styles": styles}
-    html = _template().render(title=meta["title"], payload=_js(payload),
-                              atlas=map_geo.atlas_text() if geo else None)
+    html = _template().render(title=meta["title"], payload=_js(payload), atlas=map_geo.atlas_text() if geo else None)
     hidden = sum(kinds.get(k, 0) for k in HUB_LINKS) if hide_hub_links else 0
-    return MapPage(html=html, nodes=len(drawn), links=len(out_edges) - hidden, hidden_links=hidden,
-                   estimated=sorted(byid[i].name or i for i, h in how.items() if h == 2), unplaced=unplaced)
+    return MapPage(
+        html=html,
+        nodes=len(drawn),
+        links=len(out_edges) - hidden,
+        hidden_links=hidden,
+        estimated=sorted(byid[i].name or i for i, h in how.items() if h == 2),
+        unplaced=unplaced,
+    )
 
 
-def _node(n: GNode, xy: tuple[float, float], value: float, top: float, hub: bool, group: int,
-          how: int | None) -> dict[str, Any]:
+def _node(
+    n: GNode, xy: tuple[float, float], value: float, top: float, hub: bool, group: int, how: int | None
+) -> dict[str, Any]:
     region = _region(n)
     is_city = n.label == Label.CITY
     status = n.props.get("status")
     out: dict[str, Any] = {
-        "id": n.id, "n": n.name or n.id, "x": xy[0], "y": xy[1], "r": 6.0 if hub else _radius(value, top),
-        "c": "#9a9a9a" if hub else REGION_COLOURS.get(region or "", NO_REGION[0]), "s": shape_of(n),
+        "id": n.id,
+        "n": n.name or n.id,
+        "x": xy[0],
+        "y": xy[1],
+        "r": 6.0 if hub else _radius(value, top),
+        "c": "#9a9a9a" if hub else REGION_COLOURS.get(region or "", NO_REGION[0]),
+        "s": shape_of(n),
         "m": 0 if not is_city or status in ("none", "applicant") else 1,
-        "g": group, "cn": country_name(n.country) if n.country else None,
+        "g": group,
+        "cn": country_name(n.country) if n.country else None,
         **_profile_node(n, how),
     }
     if n.kind == "national_commission" and n.country:  # short labels; the profile gives the whole name
@@ -290,8 +345,9 @@ def _radius(value: float, top: float) -> float:
     return round(3.5 + 11 * math.sqrt(max(value, 0.0) / top), 2) if top > 0 else 3.5
 
 
-def _groups(drawn: list[GNode], pos: dict[str, tuple[float, float]], group_of: dict[str, str], grouping: bool,
-            geo: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _groups(
+    drawn: list[GNode], pos: dict[str, tuple[float, float]], group_of: dict[str, str], grouping: bool, geo: bool
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     if not grouping:
         return [], {}
     members: dict[str, list[GNode]] = {}
@@ -301,10 +357,17 @@ def _groups(drawn: list[GNode], pos: dict[str, tuple[float, float]], group_of: d
     groups, index = [], {}
     for i, (code, ns) in enumerate(sorted(members.items())):
         region = next((_region(n) for n in ns if _region(n)), None)
-        groups.append({"id": f"group:{code}", "n": country_name(code) if code != "--" else "no country",
-                       "x": round(sum(pos[n.id][0] for n in ns) / len(ns), 2),
-                       "y": round(sum(pos[n.id][1] for n in ns) / len(ns), 2),
-                       "c": REGION_COLOURS.get(region or "", NO_REGION[0]), "re": region, "count": len(ns)})
+        groups.append(
+            {
+                "id": f"group:{code}",
+                "n": country_name(code) if code != "--" else "no country",
+                "x": round(sum(pos[n.id][0] for n in ns) / len(ns), 2),
+                "y": round(sum(pos[n.id][1] for n in ns) / len(ns), 2),
+                "c": REGION_COLOURS.get(region or "", NO_REGION[0]),
+                "re": region,
+                "count": len(ns),
+            }
+        )
         for n in ns:
             index[n.id] = i
     return groups, index
@@ -327,23 +390,33 @@ def _size_key(metric: dict[str, float], top: float, hubs: set[str], size_by: str
 
 def _caption(nodes: list[GNode], edges: list[Any], geo: bool) -> str:
     loaded = sorted({str(n.props.get("loaded_at"))[:10] for n in nodes if n.props.get("loaded_at")})
-    files = sorted({str(x.source) for x in edges if x.source} | {str(n.props["source"]) for n in nodes
-                                                                 if n.props.get("source")})
+    files = sorted(
+        {str(x.source) for x in edges if x.source} | {str(n.props["source"]) for n in nodes if n.props.get("source")}
+    )
     pages = {n.props.get("source_url") for n in nodes if n.props.get("source_url")} | {
-        e.source_url for e in edges if e.source_url}
+        e.source_url for e in edges if e.source_url
+    }
     text = "Data: " + (", ".join(files[:6]) + ("..." if len(files) > 6 else "") if files else "the loaded graph")
     text += f"; {len(pages)} cited source pages (each node's profile links its own)" if pages else ""
     text += f"; loaded {loaded[-1]}" if loaded else ""
-    text += ". Positions: seeded layout (the same data gives the same map)" if not geo else (
-        ". Base map: Natural Earth 1:110m (public domain) via world-atlas; Equal Earth projection")
+    text += (
+        ". Positions: seeded layout (the same data gives the same map)"
+        if not geo
+        else (". Base map: Natural Earth 1:110m (public domain) via world-atlas; Equal Earth projection")
+    )
     return text + "."
 
 
 def _js(payload: dict[str, Any]) -> str:
     """JSON that is safe inside a <script> element: no '<', '>' or '&' appear as such."""
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace(
-        "\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 @lru_cache(maxsize=1)
@@ -373,5 +446,7 @@ def inline(html: str, height: int = 650) -> Any:
 
     from IPython.display import HTML
 
-    return HTML(f'<iframe srcdoc="{escape(html, quote=True)}" style="width:100%;height:{height}px;border:0" '
-                'sandbox="allow-scripts allow-downloads"></iframe>')
+    return HTML(
+        f'<iframe srcdoc="{escape(html, quote=True)}" style="width:100%;height:{height}px;border:0" '
+        'sandbox="allow-scripts allow-downloads"></iframe>'
+    )

@@ -51,12 +51,21 @@ def bounded(value: int, name: str, low: int, high: int) -> int:
 
 def summary_of(props: dict[str, Any]) -> CitySummary:
     return CitySummary(
-        id=props["id"], name=props.get("name") or props["id"], country=props.get("country_code"),
-        region=props.get("region"), kind=props.get("kind"), status=props.get("status"),
-        year_joined=props.get("year_joined"), population=props.get("population"),
-        population_source=props.get("population_source"), latitude=props.get("latitude"),
-        longitude=props.get("longitude"), source=props.get("source"), source_row=props.get("source_row"),
-        source_url=props.get("source_url"), wikidata=props.get("wikidata"),
+        id=props["id"],
+        name=props.get("name") or props["id"],
+        country=props.get("country_code"),
+        region=props.get("region"),
+        kind=props.get("kind"),
+        status=props.get("status"),
+        year_joined=props.get("year_joined"),
+        population=props.get("population"),
+        population_source=props.get("population_source"),
+        latitude=props.get("latitude"),
+        longitude=props.get("longitude"),
+        source=props.get("source"),
+        source_row=props.get("source_row"),
+        source_url=props.get("source_url"),
+        wikidata=props.get("wikidata"),
         wikidata_url=f"https://www.wikidata.org/wiki/{props['wikidata']}" if props.get("wikidata") else None,
         sources=list(props.get("sources") or []),
     )
@@ -64,8 +73,15 @@ def summary_of(props: dict[str, Any]) -> CitySummary:
 
 def gnode(raw: dict[str, Any]) -> GNode:
     props = {k: v for k, v in (raw.get("props") or {}).items() if k != "search_names"}
-    return GNode(id=raw["id"], label=raw["label"], name=props.get("name"), kind=props.get("kind"),
-                 country=props.get("country_code"), region=props.get("region"), props=props)
+    return GNode(
+        id=raw["id"],
+        label=raw["label"],
+        name=props.get("name"),
+        kind=props.get("kind"),
+        country=props.get("country_code"),
+        region=props.get("region"),
+        props=props,
+    )
 
 
 def gedge(raw: dict[str, Any]) -> GEdge:
@@ -90,9 +106,13 @@ class _Known:
 def known_cities(ex: Explorer, *, refresh: bool = False) -> _Known:
     if refresh or ex._known is None or time.monotonic() - ex._known.at > KNOWN_TTL_S:
         rows = ex.store.read(cypher.KNOWN_CITIES)
-        cities = [KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()), r.get("geonames_id"),
-                            looked_up=True)  # the load asked the gazetteer: its place (or none) is on the node
-                  for r in rows if r["name"] and r["country"]]
+        cities = [
+            KnownCity(
+                r["id"], r["name"], r["country"], tuple(r["aliases"] or ()), r.get("geonames_id"), looked_up=True
+            )  # the load asked the gazetteer: its place (or none) is on the node
+            for r in rows
+            if r["name"] and r["country"]
+        ]
         names = {r["id"]: f"{r['name']} ({r['country']})" for r in rows}
         ex._known = _Known(time.monotonic(), cities, CityResolver(cities, use_gazetteer=False), names)
     return ex._known

@@ -51,9 +51,18 @@ class _Side:
         self.frontier = np.array([self.start], dtype=np.int64)
 
 
-def find_paths(ex: Explorer, source: str, target: str, *, via: str = "all", max_hops: int = 4,
-               kinds: Iterable[str] | None = None, year: int | None = None, limit: int = 10,
-               include_hubs: bool = False) -> PathResult:
+def find_paths(
+    ex: Explorer,
+    source: str,
+    target: str,
+    *,
+    via: str = "all",
+    max_hops: int = 4,
+    kinds: Iterable[str] | None = None,
+    year: int | None = None,
+    limit: int = 10,
+    include_hubs: bool = False,
+) -> PathResult:
     """All shortest paths (up to ``limit``) of at most ``max_hops`` steps."""
     if via not in cypher.PATH_TYPES:
         raise InputError(f"via: expected one of {', '.join(cypher.PATH_TYPES)}, got {via!r}")
@@ -76,13 +85,25 @@ def find_paths(ex: Explorer, source: str, target: str, *, via: str = "all", max_
     if not found:
         if search.hubs_seen:
             notes.append(ex.hubs().note(search.hubs_seen))
-        what = f"{' or '.join(kinds_)} links" if kinds_ else ("city-to-city links" if not with_orgs else
-                                                              "links and partner organisations")
-        notes.insert(0, f"no path of at most {max_hops} steps through {what}"
-                        + (f" active in {year_}" if year_ else "")
-                        + (" (the search stopped: too many cities reached)" if search.stopped else ""))
-    return PathResult(source=ex._city(a), target=ex._city(b), via="cities" if via == "cities" else "all",
-                      max_hops=max_hops, paths=found, note="; ".join(n for n in notes if n) or None)
+        what = (
+            f"{' or '.join(kinds_)} links"
+            if kinds_
+            else ("city-to-city links" if not with_orgs else "links and partner organisations")
+        )
+        notes.insert(
+            0,
+            f"no path of at most {max_hops} steps through {what}"
+            + (f" active in {year_}" if year_ else "")
+            + (" (the search stopped: too many cities reached)" if search.stopped else ""),
+        )
+    return PathResult(
+        source=ex._city(a),
+        target=ex._city(b),
+        via="cities" if via == "cities" else "all",
+        max_hops=max_hops,
+        paths=found,
+        note="; ".join(n for n in notes if n) or None,
+    )
 
 
 class _Search:
@@ -146,8 +167,10 @@ class _Search:
                         out.append(nodes)
         ids = self.proj.ids
         out.sort(key=lambda p: tuple(ids[i] for i in p))
-        return [([ids[i] for i in nodes], [x in fwd.back.get(y, ()) for x, y in zip(nodes, nodes[1:], strict=False)])
-                for nodes in out[:limit]]
+        return [
+            ([ids[i] for i in nodes], [x in fwd.back.get(y, ()) for x, y in zip(nodes, nodes[1:], strict=False)])
+            for nodes in out[:limit]
+        ]
 
     def _walk(self, side: _Side, node: int, limit: int) -> list[list[int]]:
         """Node sequences from the side's start to ``node``, in id order, at most ``limit``."""
@@ -161,8 +184,9 @@ class _Search:
         return out[:limit]
 
 
-def _read_paths(store: Any, found: list[tuple[list[str], list[bool]]], proj: Projection,
-                kinds: list[str] | None, year: int | None) -> list[PathOut]:
+def _read_paths(
+    store: Any, found: list[tuple[list[str], list[bool]]], proj: Projection, kinds: list[str] | None, year: int | None
+) -> list[PathOut]:
     """The paths with their nodes and steps read from the engine. A step found from the
     source's side is read from the node nearer the source, else from the node nearer the
     target (as a walk from each end meets it); of two links between the same two nodes, the
@@ -174,8 +198,11 @@ def _read_paths(store: Any, found: list[tuple[list[str], list[bool]]], proj: Pro
         steps.update((x, y) if fw else (y, x) for x, y, fw in zip(ids, ids[1:], forward, strict=False))
     is_city = {i: bool(proj.is_city[proj.index[i]]) for ids, _ in found for i in ids}
     links = [{"a": x, "b": y} for x, y in sorted(steps) if is_city[x] and is_city[y]]
-    partners = [{"a": x if not is_city[x] else y, "b": y if not is_city[x] else x}
-                for x, y in sorted(steps) if not (is_city[x] and is_city[y])]
+    partners = [
+        {"a": x if not is_city[x] else y, "b": y if not is_city[x] else x}
+        for x, y in sorted(steps)
+        if not (is_city[x] and is_city[y])
+    ]
     edges: dict[tuple[str, str], dict[str, Any]] = {}
     rows = store.read(cypher.PATH_LINK_EDGES, pairs=links, kinds=kinds, year=year) if links else []
     rows += store.read(cypher.PATH_PARTNER_EDGES, pairs=partners, year=year) if partners else []
@@ -202,5 +229,10 @@ def _read_paths(store: Any, found: list[tuple[list[str], list[bool]]], proj: Pro
 def _edge_order(edge: dict[str, Any]) -> tuple[str, str, str, int, str]:
     """Which of two links between the same two nodes a path shows (the engines return rows in
     different orders): by kind, role, then source."""
-    return (str(edge.get("kind") or ""), str(edge.get("role") or ""), str(edge.get("source") or ""),
-            int(edge.get("source_row") or 0), str(edge.get("source_url") or ""))
+    return (
+        str(edge.get("kind") or ""),
+        str(edge.get("role") or ""),
+        str(edge.get("source") or ""),
+        int(edge.get("source_row") or 0),
+        str(edge.get("source_url") or ""),
+    )

@@ -37,8 +37,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-FEATURES = ("common_neighbours", "country_affinity", "active_partner", "shared_clusters", "similar_size",
-            "same_region", "other_region", "mentor", "three_steps", "nearby", "near_partners")
+FEATURES = (
+    "common_neighbours",
+    "country_affinity",
+    "active_partner",
+    "shared_clusters",
+    "similar_size",
+    "same_region",
+    "other_region",
+    "mentor",
+    "three_steps",
+    "nearby",
+    "near_partners",
+)
 AFFINE_COUNTRIES = 8  # the countries a city's country twins most with ...
 PER_COUNTRY = 40  # ... and their most active cities join the candidates
 THREE_STEP_POOL = 300  # the candidates with the largest three-step score join the pool
@@ -98,8 +109,9 @@ class NetworkContext:
         self._by_country = {k: sorted(v, key=lambda x: (-self.degree[x], x)) for k, v in by_country.items()}
 
     @classmethod
-    def from_links(cls, cities: Mapping[str, tuple[str | None, str | None]], links: Iterable[tuple[str, str]],
-                   at: float = 0.0) -> NetworkContext:
+    def from_links(
+        cls, cities: Mapping[str, tuple[str | None, str | None]], links: Iterable[tuple[str, str]], at: float = 0.0
+    ) -> NetworkContext:
         """From city id -> (country, status) and undirected linked pairs (each once)."""
         seen = {tuple(sorted(p)) for p in links if p[0] != p[1]}
         degree: dict[str, int] = dict.fromkeys(cities, 0)
@@ -111,8 +123,13 @@ class NetworkContext:
             if ca and cb:
                 pairs[(ca, cb)] += 1
                 pairs[(cb, ca)] += 1
-        return cls(degree=degree, country={k: v[0] for k, v in cities.items()},
-                   status={k: v[1] for k, v in cities.items()}, pairs=dict(pairs), at=at)
+        return cls(
+            degree=degree,
+            country={k: v[0] for k, v in cities.items()},
+            status={k: v[1] for k, v in cities.items()},
+            pairs=dict(pairs),
+            at=at,
+        )
 
     def near(self, place: tuple[float, float] | None, k: int) -> list[str]:
         """The ``k`` cities (with coordinates) nearest to ``place``."""
@@ -126,8 +143,7 @@ class NetworkContext:
             self._grid = (ids, arr)
         ids, arr = self._grid
         la, lo = math.radians(place[0]), math.radians(place[1])
-        h = (np.sin((arr[:, 0] - la) / 2) ** 2
-             + np.cos(la) * np.cos(arr[:, 0]) * np.sin((arr[:, 1] - lo) / 2) ** 2)
+        h = np.sin((arr[:, 0] - la) / 2) ** 2 + np.cos(la) * np.cos(arr[:, 0]) * np.sin((arr[:, 1] - lo) / 2) ** 2
         k = min(k, len(ids))
         best = np.argpartition(h, k - 1)[:k]
         return [ids[i] for i in best[np.argsort(h[best], kind="stable")]]
@@ -140,8 +156,14 @@ class NetworkContext:
     def affinity_text(self, a: str, b: str) -> str:
         return f"{self.pairs.get((a, b), 0):,} of the {self._ends.get(a, 0):,} city links of {a} are with {b}"
 
-    def context_pool(self, country: str | None, *, members_only: bool, countries: int = AFFINE_COUNTRIES,
-                     per_country: int = PER_COUNTRY) -> list[str]:
+    def context_pool(
+        self,
+        country: str | None,
+        *,
+        members_only: bool,
+        countries: int = AFFINE_COUNTRIES,
+        per_country: int = PER_COUNTRY,
+    ) -> list[str]:
         """The most active cities of the countries ``country`` twins most with."""
         if not country:
             return []
@@ -165,17 +187,22 @@ def nearness(km: float | None) -> float:
     return 0.0 if km is None or km > NEAR_MAX_KM else 1.0 / (1.0 + km / NEAR_KM)
 
 
-def nearest_partner(x: tuple[float, float] | None, partners: Mapping[str, tuple[float, float]]
-                    ) -> tuple[str, float] | None:
+def nearest_partner(
+    x: tuple[float, float] | None, partners: Mapping[str, tuple[float, float]]
+) -> tuple[str, float] | None:
     """The linked city nearest to ``x`` and its distance in km (None when unknown)."""
     if x is None or not partners:
         return None
     return min(((p, haversine_km(x, at)) for p, at in partners.items()), key=lambda t: (t[1], t[0]))
 
 
-def near_pool(ctx: NetworkContext, place: tuple[float, float] | None,
-              partners_at: Iterable[tuple[float, float]], near: int = NEAR_POOL,
-              per_partner: int = NEAR_PARTNER_POOL) -> set[str]:
+def near_pool(
+    ctx: NetworkContext,
+    place: tuple[float, float] | None,
+    partners_at: Iterable[tuple[float, float]],
+    near: int = NEAR_POOL,
+    per_partner: int = NEAR_PARTNER_POOL,
+) -> set[str]:
     """Candidates by place: the cities nearest to the city and to each of its linked cities."""
     out = set(ctx.near(place, near))
     for at in partners_at:
@@ -183,8 +210,9 @@ def near_pool(ctx: NetworkContext, place: tuple[float, float] | None,
     return out
 
 
-def three_steps(me: str, linked: Iterable[str], neighbours: Mapping[str, Iterable[str]],
-                degree: Mapping[str, int]) -> dict[str, dict[tuple[str, str], float]]:
+def three_steps(
+    me: str, linked: Iterable[str], neighbours: Mapping[str, Iterable[str]], degree: Mapping[str, int]
+) -> dict[str, dict[tuple[str, str], float]]:
     """Candidate -> {(a, b): weight} over the paths ``me - a - b - candidate`` through
     linked cities (``neighbours``: the linked cities of each ``a`` and each ``b``)."""
     out: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
@@ -213,9 +241,14 @@ def size_similarity(a: int | None, b: int | None) -> float | None:
     return max(0.0, 1.0 - abs(math.log10(a / b)) / 2.0)
 
 
-def feature_values(me: CityFacts, x: CityFacts, common_degrees: Iterable[int],
-                   ctx: NetworkContext, partners_at: Mapping[str, tuple[float, float]] | None = None,
-                   three_step: float = 0.0) -> dict[str, float]:
+def feature_values(
+    me: CityFacts,
+    x: CityFacts,
+    common_degrees: Iterable[int],
+    ctx: NetworkContext,
+    partners_at: Mapping[str, tuple[float, float]] | None = None,
+    three_step: float = 0.0,
+) -> dict[str, float]:
     """Each feature's value for candidate ``x`` of city ``me`` (0 when it does not apply);
     ``partners_at``: the coordinates of ``me``'s linked cities; ``three_step``: the sum of
     :func:`three_steps` for ``x``."""

@@ -74,8 +74,18 @@ class Projection:
         return len(self.ids)
 
     def nbytes(self) -> int:
-        arrays = (self.is_city, self.src, self.dst, self.etype, self.kind, self.since, self.until, self.indptr,
-                  self.nbr, self.eid)
+        arrays = (
+            self.is_city,
+            self.src,
+            self.dst,
+            self.etype,
+            self.kind,
+            self.since,
+            self.until,
+            self.indptr,
+            self.nbr,
+            self.eid,
+        )
         return sum(a.nbytes for a in arrays)
 
     # -- whole-graph views for igraph ----------------------------------------------------------
@@ -96,8 +106,11 @@ class Projection:
         local[vertices] = np.arange(len(vertices))
         edges = self.etype == LINK if scope == "cities" else np.ones(len(self.src), dtype=bool)
         a, b = local[self.src[edges]], local[self.dst[edges]]
-        pairs = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0) if len(a) else \
-            np.zeros((0, 2), dtype=np.int64)
+        pairs = (
+            np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
+            if len(a)
+            else np.zeros((0, 2), dtype=np.int64)
+        )
         pairs = pairs[pairs[:, 0] != pairs[:, 1]]
         return ig.Graph(n=len(vertices), edges=pairs), vertices
 
@@ -156,12 +169,15 @@ def build(store: GraphStore, token: str | None = None) -> Projection:
     code = {k: i for i, k in enumerate(kinds)}
     rows = [r for r in rows if r["source"] in index and r["target"] in index]
     return Projection(
-        token=token, ids=ids, names=[r["name"] for r in nodes],
+        token=token,
+        ids=ids,
+        names=[r["name"] for r in nodes],
         is_city=np.array([r["label"] == Label.CITY for r in nodes], dtype=bool),
         src=np.array([index[r["source"]] for r in rows], dtype=np.int32),
         dst=np.array([index[r["target"]] for r in rows], dtype=np.int32),
         etype=np.array([LINK if r["type"] == "LINKED_TO" else PARTNER for r in rows], dtype=np.int8),
-        kind=np.array([code.get(r["kind"], -1) for r in rows], dtype=np.int16), kinds=kinds,
+        kind=np.array([code.get(r["kind"], -1) for r in rows], dtype=np.int16),
+        kinds=kinds,
         since=np.array([NO_SINCE if r["since"] is None else int(r["since"]) for r in rows], dtype=np.int32),
         until=np.array([NO_UNTIL if r["until"] is None else int(r["until"]) for r in rows], dtype=np.int32),
     )

@@ -61,9 +61,17 @@ class _Around:
     paths: dict[str, dict[tuple[str, str], float]] = field(default_factory=dict)  # candidate -> three-step paths
 
 
-def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: int = 10,
-              members_only: bool = True, include_hubs: bool = False, brokers: int = 3,
-              country: str | None = None) -> Recommendation:
+def recommend(
+    ex: Explorer,
+    ref: str,
+    *,
+    weights: Weights | None = None,
+    limit: int = 10,
+    members_only: bool = True,
+    include_hubs: bool = False,
+    brokers: int = 3,
+    country: str | None = None,
+) -> Recommendation:
     """Ranked peer partners for a city, each with its reasons and who could introduce them."""
     weights = weights or Weights()
     bounded(limit, "limit", 1, MAX_CANDIDATES)
@@ -81,7 +89,7 @@ def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: 
     scored = []
     ordered = sorted(pool)
     for start in range(0, len(ordered), FACT_BATCH):
-        for f in ex.store.read(cypher.CANDIDATE_FACTS, ids=ordered[start:start + FACT_BATCH]):
+        for f in ex.store.read(cypher.CANDIDATE_FACTS, ids=ordered[start : start + FACT_BATCH]):
             if members_only and f["status"] != MembershipStatus.MEMBER.value:
                 continue
             for o in f["orgs"]:  # partners of both, read from the candidate's side
@@ -97,9 +105,12 @@ def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: 
             c.brokers = found[c.city.id]
     summary = summary_of(ex.store.node(Label.CITY, cid) or {"id": cid})
     if not ctx.degree.get(cid) and not around.orgs:
-        notes.insert(0, f"{summary.name} has no city-to-city links and no partner organisations beyond hubs: "
-                        "these suggestions are built from context alone (its country's twinning, its region, "
-                        "size, clusters and awards)")
+        notes.insert(
+            0,
+            f"{summary.name} has no city-to-city links and no partner organisations beyond hubs: "
+            "these suggestions are built from context alone (its country's twinning, its region, "
+            "size, clusters and awards)",
+        )
     if around.hubs_left_out:
         notes.append(ex.hubs().note(around.hubs_left_out).replace("hubs left out", "not reasons or brokers, as hubs"))
     return Recommendation(city=summary, weights=weights, considered=len(scored), candidates=top, notes=notes)
@@ -107,17 +118,23 @@ def recommend(ex: Explorer, ref: str, *, weights: Weights | None = None, limit: 
 
 def _facts(f: dict[str, Any], ctx: NetworkContext) -> CityFacts:
     place = (ctx.coords or {}).get(f["id"])
-    return CityFacts(id=f["id"], country=f["country"], region=f["region"], status=f["status"],
-                     population=f["population"], clusters={c["id"]: c["name"] for c in f["clusters"]},
-                     awards=[f"{a['name']} {a['year']}" for a in sorted(f["awards"], key=lambda a: a["year"] or 0)],
-                     latitude=place[0] if place else None, longitude=place[1] if place else None)
+    return CityFacts(
+        id=f["id"],
+        country=f["country"],
+        region=f["region"],
+        status=f["status"],
+        population=f["population"],
+        clusters={c["id"]: c["name"] for c in f["clusters"]},
+        awards=[f"{a['name']} {a['year']}" for a in sorted(f["awards"], key=lambda a: a["year"] or 0)],
+        latitude=place[0] if place else None,
+        longitude=place[1] if place else None,
+    )
 
 
 def _with_places(ex: Explorer, ctx: NetworkContext) -> NetworkContext:
     """The context with every city's coordinates (read once per cached context)."""
     if ctx.coords is None:
-        ctx.coords = {r["id"]: (float(r["latitude"]), float(r["longitude"]))
-                      for r in ex.store.read(cypher.CITY_PLACES)}
+        ctx.coords = {r["id"]: (float(r["latitude"]), float(r["longitude"])) for r in ex.store.read(cypher.CITY_PLACES)}
     return ctx
 
 
@@ -143,8 +160,16 @@ def _around(ex: Explorer, proj: Projection, cid: str, hubs: set[str]) -> _Around
     return out
 
 
-def _pool(ex: Explorer, proj: Projection, cid: str, me: CityFacts, around: _Around, ctx: NetworkContext,
-          weights: Weights, members_only: bool) -> set[str]:
+def _pool(
+    ex: Explorer,
+    proj: Projection,
+    cid: str,
+    me: CityFacts,
+    around: _Around,
+    ctx: NetworkContext,
+    weights: Weights,
+    members_only: bool,
+) -> set[str]:
     pool: set[str] = set().union(*around.via.values()) if around.via else set()
     if weights.shared_clusters > 0:
         pool |= {r["id"] for r in ex.store.read(cypher.CLUSTER_MATES, id=cid)}
@@ -159,13 +184,16 @@ def _pool(ex: Explorer, proj: Projection, cid: str, me: CityFacts, around: _Arou
         pool |= near_pool(ctx, me.place, around.partners_at.values())
     if me.region and len(pool) < COLD_START:
         status = MembershipStatus.MEMBER.value if members_only else None
-        pool |= {r["id"] for r in ex.store.read(cypher.REGION_PEERS, region=me.region, id=cid, status=status,
-                                                limit=REGION_POOL)}
+        pool |= {
+            r["id"]
+            for r in ex.store.read(cypher.REGION_PEERS, region=me.region, id=cid, status=status, limit=REGION_POOL)
+        }
     return pool
 
 
-def _three_steps(proj: Projection, cid: str, around: _Around, ctx: NetworkContext
-                 ) -> dict[str, dict[tuple[str, str], float]]:
+def _three_steps(
+    proj: Projection, cid: str, around: _Around, ctx: NetworkContext
+) -> dict[str, dict[tuple[str, str], float]]:
     """Paths city - a - b - candidate through linked cities (a: its linked cities, known from ``around``)."""
     linked = [a for a in around.via if a not in around.orgs and ctx.degree.get(a)]
     neighbours: dict[str, set[str]] = {a: set(around.via[a]) for a in linked}
@@ -178,35 +206,49 @@ def _three_steps(proj: Projection, cid: str, around: _Around, ctx: NetworkContex
     return three_steps(cid, linked, neighbours, ctx.degree)
 
 
-def _candidate(me: CityFacts, x: CityFacts, row: dict[str, Any], around: _Around, ctx: NetworkContext,
-               weights: Weights) -> Candidate:
+def _candidate(
+    me: CityFacts, x: CityFacts, row: dict[str, Any], around: _Around, ctx: NetworkContext, weights: Weights
+) -> Candidate:
     commons = sorted(z for z, reached in around.via.items() if x.id in reached)
     paths = around.paths.get(x.id, {})
-    values = feature_values(me, x, [around.degree.get(z, 2) for z in commons], ctx, around.partners_at,
-                            sum(paths.values()))
+    values = feature_values(
+        me, x, [around.degree.get(z, 2) for z in commons], ctx, around.partners_at, sum(paths.values())
+    )
     w = weights.model_dump()
-    reasons = [_reason(f, v, w[f], _text(f, me, x, commons, around, ctx), _evidence(f, me, x, commons, around))
-               for f, v in values.items() if v and w[f]]
-    summary = CitySummary(id=x.id, name=row["name"] or x.id, country=x.country, region=x.region, status=x.status,
-                          year_joined=row["year_joined"], population=x.population)
+    reasons = [
+        _reason(f, v, w[f], _text(f, me, x, commons, around, ctx), _evidence(f, me, x, commons, around))
+        for f, v in values.items()
+        if v and w[f]
+    ]
+    summary = CitySummary(
+        id=x.id,
+        name=row["name"] or x.id,
+        country=x.country,
+        region=x.region,
+        status=x.status,
+        year_joined=row["year_joined"],
+        population=x.population,
+    )
     return Candidate(city=summary, score=round(score(values, weights), 4), reasons=reasons, brokers=[])
 
 
-def _text(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around: _Around,
-          ctx: NetworkContext) -> str:
+def _text(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around: _Around, ctx: NetworkContext) -> str:
     if feature == "common_neighbours":
         cities = [around.names.get(z, z) for z in commons if z not in around.orgs]
         orgs = [around.names.get(z, z) for z in commons if z in around.orgs]
         parts = ([f"linked to {len(cities)} of its partner cities: {', '.join(cities)}"] if cities else []) + (
-            [f"shares the partner organisation(s) {', '.join(orgs)}"] if orgs else [])
+            [f"shares the partner organisation(s) {', '.join(orgs)}"] if orgs else []
+        )
         return "; ".join(parts)
     if feature == "country_affinity":
         a, b = str(me.country), str(x.country)
         n, share = ctx.pairs.get((a, b), 0), ctx.affinity(a, b)
         if a == b:
             return f"cities of {_country(a)} often link with each other: {share:.0%} of their city links ({n:,})"
-        return (f"{_country(a)} and {_country(b)} already twin: {share:.0%} of the city links of {_country(a)} "
-                f"({n:,}) are with {_country(b)}")
+        return (
+            f"{_country(a)} and {_country(b)} already twin: {share:.0%} of the city links of {_country(a)} "
+            f"({n:,}) are with {_country(b)}"
+        )
     if feature == "active_partner":
         return f"an active partner: linked to {ctx.degree.get(x.id, 0)} cities"
     if feature == "shared_clusters":
@@ -224,8 +266,15 @@ def _text(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around:
         km = haversine_km(here, there)
         dists = [haversine_km(here, at) for at in around.partners_at.values()]
         nearer = sum(1 for d in dists if d > km)
-        tail = "" if not dists else (f", nearer than all {len(dists)} of its partner cities" if nearer == len(dists)
-                                     else f", nearer than {nearer} of its {len(dists)} partner cities")
+        tail = (
+            ""
+            if not dists
+            else (
+                f", nearer than all {len(dists)} of its partner cities"
+                if nearer == len(dists)
+                else f", nearer than {nearer} of its {len(dists)} partner cities"
+            )
+        )
         return f"{km:,.0f} km away{tail}"
     if feature == "near_partners":
         near = nearest_partner(x.place, around.partners_at)
@@ -264,8 +313,16 @@ def _country(code: str) -> str:
 
 
 def _reason(feature: str, value: float, weight: float, text: str, evidence: list[str]) -> Reason:
-    return Reason.model_validate({"feature": feature, "value": round(value, 4), "weight": weight,
-                                  "contribution": round(value * weight, 4), "text": text, "evidence": evidence})
+    return Reason.model_validate(
+        {
+            "feature": feature,
+            "value": round(value, 4),
+            "weight": weight,
+            "contribution": round(value * weight, 4),
+            "text": text,
+            "evidence": evidence,
+        }
+    )
 
 
 def _drop_shared(candidates: list[Candidate]) -> list[str]:
@@ -287,16 +344,34 @@ def _drop_shared(candidates: list[Candidate]) -> list[str]:
 
 def recommendation_subgraph(rec: Recommendation) -> Subgraph:
     """The city, its candidates (edges carry the score) and the brokers between them."""
-    me = GNode(id=rec.city.id, label=Label.CITY, name=rec.city.name, country=rec.city.country,
-               region=rec.city.region, props={"status": rec.city.status})
+    me = GNode(
+        id=rec.city.id,
+        label=Label.CITY,
+        name=rec.city.name,
+        country=rec.city.country,
+        region=rec.city.region,
+        props={"status": rec.city.status},
+    )
     nodes: dict[str, GNode] = {me.id: me}
     edges: list[GEdge] = []
     for c in rec.candidates:
-        nodes[c.city.id] = GNode(id=c.city.id, label=Label.CITY, name=c.city.name, country=c.city.country,
-                                 region=c.city.region, props={"score": c.score,
-                                                              "reasons": [r.text for r in c.reasons]})
-        edges.append(GEdge(source_id=me.id, target_id=c.city.id, type="RECOMMENDED", kind=f"score {c.score}",
-                           derivation="; ".join(r.text for r in c.reasons)))
+        nodes[c.city.id] = GNode(
+            id=c.city.id,
+            label=Label.CITY,
+            name=c.city.name,
+            country=c.city.country,
+            region=c.city.region,
+            props={"score": c.score, "reasons": [r.text for r in c.reasons]},
+        )
+        edges.append(
+            GEdge(
+                source_id=me.id,
+                target_id=c.city.id,
+                type="RECOMMENDED",
+                kind=f"score {c.score}",
+                derivation="; ".join(r.text for r in c.reasons),
+            )
+        )
         for b in c.brokers:
             nodes.setdefault(b.node.id, b.node)
             edges.append(GEdge(source_id=b.node.id, target_id=me.id, type="BROKER", role=", ".join(b.to_source)))

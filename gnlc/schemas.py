@@ -214,27 +214,57 @@ class Weights(Model):
 
     model_config = ConfigDict(extra="ignore")  # read from query parameters beside others
 
-    common_neighbours: float = Field(1.0, ge=0, le=100, description="times the Adamic-Adar sum over the cities "
-                                     "linked to both and the partner organisations of both (hubs excepted)")
-    country_affinity: float = Field(2.0, ge=0, le=100, description="times the share of the links of the city's "
-                                    "country that go to the candidate's country")
+    common_neighbours: float = Field(
+        1.0,
+        ge=0,
+        le=100,
+        description="times the Adamic-Adar sum over the cities "
+        "linked to both and the partner organisations of both (hubs excepted)",
+    )
+    country_affinity: float = Field(
+        2.0,
+        ge=0,
+        le=100,
+        description="times the share of the links of the city's country that go to the candidate's country",
+    )
     active_partner: float = Field(0.0, ge=0, le=100, description="times ln(1 + cities the candidate is linked to)")
     shared_clusters: float = Field(4.0, ge=0, le=100, description="per thematic cluster both cities are in")
     similar_size: float = Field(0.0, ge=0, le=100, description="times size similarity (1 = same population)")
     same_region: float = Field(0.0, ge=0, le=100, description="when both are in the same UNESCO region")
-    other_region: float = Field(0.0, ge=0, le=100,
-                                description="when the regions differ (raise it to look for complementary peers)")
+    other_region: float = Field(
+        0.0, ge=0, le=100, description="when the regions differ (raise it to look for complementary peers)"
+    )
     mentor: float = Field(0.0, ge=0, le=100, description="when the candidate won the UNESCO Learning City Award")
-    three_steps: float = Field(1.0, ge=0, le=100, description="times the sum over paths city - a - b - candidate "
-                               "through linked cities of 1 / sqrt(degree a x degree b)")
+    three_steps: float = Field(
+        1.0,
+        ge=0,
+        le=100,
+        description="times the sum over paths city - a - b - candidate "
+        "through linked cities of 1 / sqrt(degree a x degree b)",
+    )
     nearby: float = Field(0.3, ge=0, le=100, description="times nearness, 1 / (1 + km / 100), between the two cities")
-    near_partners: float = Field(0.0, ge=0, le=100, description="times nearness between the candidate and the "
-                                 "nearest of the city's linked cities")
+    near_partners: float = Field(
+        0.0,
+        ge=0,
+        le=100,
+        description="times nearness between the candidate and the nearest of the city's linked cities",
+    )
 
 
 class Reason(Model):
-    feature: Literal["common_neighbours", "country_affinity", "active_partner", "shared_clusters", "similar_size",
-                     "same_region", "other_region", "mentor", "three_steps", "nearby", "near_partners"]
+    feature: Literal[
+        "common_neighbours",
+        "country_affinity",
+        "active_partner",
+        "shared_clusters",
+        "similar_size",
+        "same_region",
+        "other_region",
+        "mentor",
+        "three_steps",
+        "nearby",
+        "near_partners",
+    ]
     value: float
     weight: float
     contribution: float
@@ -254,8 +284,11 @@ class Recommendation(Model):
     weights: Weights
     considered: int = Field(description="candidates scored")
     candidates: list[Candidate]
-    notes: list[str] = Field([], description="how the list was built: hubs left out, reasons every candidate "
-                                             "shared (dropped), or that it rests on context alone")
+    notes: list[str] = Field(
+        [],
+        description="how the list was built: hubs left out, reasons every candidate "
+        "shared (dropped), or that it rests on context alone",
+    )
 
 
 class CountRow(Model):
@@ -300,10 +333,12 @@ class ProfileInput(Model):
     name: str = Field(min_length=1, max_length=200)
     country: str | None = Field(None, max_length=100)
     population: int | None = Field(None, ge=0, le=100_000_000, strict=True)
-    elected_council: bool | None = Field(None, strict=True,
-                                         description="governed by an elected council or other elected body")
-    mayor_endorsed: bool | None = Field(None, strict=True,
-                                        description="application endorsed by the mayor or a city representative")
+    elected_council: bool | None = Field(
+        None, strict=True, description="governed by an elected council or other elected body"
+    )
+    mayor_endorsed: bool | None = Field(
+        None, strict=True, description="application endorsed by the mayor or a city representative"
+    )
     kind: str | None = Field(None, max_length=50, description="municipality, village, town, community...")
 
 

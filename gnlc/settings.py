@@ -92,45 +92,45 @@ class Settings(BaseSettings):
         le=3_600_000,
         validation_alias=AliasChoices("GNLC_REQUEST_BUDGET_MS", "request_budget_ms"),
         description="milliseconds an API request has to start its answer; later, a 503 that says so (the work "
-                    "may go on in the background, each query bounded by `GNLC_QUERY_TIMEOUT_MS`; what it answers "
-                    "is dropped)",
+        "may go on in the background, each query bounded by `GNLC_QUERY_TIMEOUT_MS`; what it answers "
+        "is dropped)",
     )
     export_max_elements: int = Field(
         100_000,
         ge=1,
         validation_alias=AliasChoices("GNLC_EXPORT_MAX_ELEMENTS", "export_max_elements"),
         description="`GET /export`: at most this many nodes plus relationships in one answer (the whole "
-                    "world-twinning graph has about 30,000: 15 MB of JSON in 27 s on 2 busy cores); a larger one is "
-                    "refused (422) with how to ask for less (a scope; `gnlc export` has no limit)",
+        "world-twinning graph has about 30,000: 15 MB of JSON in 27 s on 2 busy cores); a larger one is "
+        "refused (422) with how to ask for less (a scope; `gnlc export` has no limit)",
     )
     map_max_elements: int = Field(
         40_000,
         ge=1,
         validation_alias=AliasChoices("GNLC_MAP_MAX_ELEMENTS", "map_max_elements"),
         description="`GET /maps/...`: at most this many nodes plus links on one map (the whole world-twinning "
-                    "network has about 21,000: 8,000 nodes, 13,000 links, drawn in 20 s on 2 busy cores); a larger "
-                    "one is refused (422) with how to draw less (a region, a country)",
+        "network has about 21,000: 8,000 nodes, 13,000 links, drawn in 20 s on 2 busy cores); a larger "
+        "one is refused (422) with how to draw less (a region, a country)",
     )
     upload_max_bytes: int = Field(
         50_000_000,
         ge=1,
         validation_alias=AliasChoices("GNLC_UPLOAD_MAX_BYTES", "upload_max_bytes"),
         description="`POST /load`: at most this many bytes once an XLSX upload is unzipped (the body itself is "
-                    "at most 5 MB); more is refused (413) before it is read",
+        "at most 5 MB); more is refused (413) before it is read",
     )
     upload_max_rows: int = Field(
         200_000,
         ge=1,
         validation_alias=AliasChoices("GNLC_UPLOAD_MAX_ROWS", "upload_max_rows"),
         description="`POST /load`: at most this many rows in an uploaded file (all sheets together); more is "
-                    "refused (413) before it is read (`gnlc load` has no limit)",
+        "refused (413) before it is read (`gnlc load` has no limit)",
     )
     upload_max_cells: int = Field(
         2_000_000,
         ge=1,
         validation_alias=AliasChoices("GNLC_UPLOAD_MAX_CELLS", "upload_max_cells"),
         description="`POST /load`: at most this many cells (rows times columns) in an uploaded file; more is "
-                    "refused (413) before it is read",
+        "refused (413) before it is read",
     )
 
     @property

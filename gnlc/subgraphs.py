@@ -26,8 +26,9 @@ Scope = Literal["whole", "neighbourhood", "paths", "brokers", "recommendations"]
 SCOPES = ("whole", "neighbourhood", "paths", "brokers", "recommendations")
 
 
-def subgraph(ex: Explorer, scope: str, *, city: str | None = None, target: str | None = None,
-             depth: int = 1) -> Subgraph:
+def subgraph(
+    ex: Explorer, scope: str, *, city: str | None = None, target: str | None = None, depth: int = 1
+) -> Subgraph:
     if scope not in SCOPES:
         raise InputError(f"scope: expected one of {', '.join(SCOPES)}, got {scope!r}")
     if scope == "whole":
@@ -57,13 +58,21 @@ def brokers_subgraph(ex: Explorer, city: str, target: str) -> Subgraph:
 
 
 def _city_node(c: CitySummary) -> GNode:
-    return gnode({"id": c.id, "label": "City", "props": {"name": c.name, "country_code": c.country,
-                                                         "region": c.region}})
+    return gnode(
+        {"id": c.id, "label": "City", "props": {"name": c.name, "country_code": c.country, "region": c.region}}
+    )
 
 
-def network_subgraph(ex: Explorer, *, region: str | None = None, country: str | None = None,
-                     cluster: str | None = None, year: int | None = None, hub_degree: int | None = HUB_DEGREE,
-                     organisations: bool = True) -> Subgraph:
+def network_subgraph(
+    ex: Explorer,
+    *,
+    region: str | None = None,
+    country: str | None = None,
+    cluster: str | None = None,
+    year: int | None = None,
+    hub_degree: int | None = HUB_DEGREE,
+    organisations: bool = True,
+) -> Subgraph:
     """Cities (of a region, a country, a cluster; members joined by ``year``) with their
     links and partner organisations. Links and partnerships are those active in ``year``.
     Organisations partnering more than ``hub_degree`` cities (UIL: every member) are left
@@ -124,8 +133,9 @@ def network_subgraph(ex: Explorer, *, region: str | None = None, country: str | 
         title = f"{country_name(code)}"
     if year:
         title += f" in {year}"
-    return Subgraph(title=title, nodes=[nodes[i] for i in sorted(keep)] + extra_nodes,
-                    edges=keep_edges + extra_edges, notes=notes)
+    return Subgraph(
+        title=title, nodes=[nodes[i] for i in sorted(keep)] + extra_nodes, edges=keep_edges + extra_edges, notes=notes
+    )
 
 
 def paths_and_brokers(ex: Explorer, city: str, target: str) -> Subgraph:
@@ -133,16 +143,28 @@ def paths_and_brokers(ex: Explorer, city: str, target: str) -> Subgraph:
     paths = ex.path_subgraph(ex.paths(city, target))
     brokers = brokers_subgraph(ex, city, target)
     nodes = {n.id: n for n in [*paths.nodes, *brokers.nodes]}
-    return Subgraph(title=f"paths and brokers: {brokers.title.removeprefix('brokers ')}", nodes=list(nodes.values()),
-                    edges=[*paths.edges, *brokers.edges], notes=paths.notes)
+    return Subgraph(
+        title=f"paths and brokers: {brokers.title.removeprefix('brokers ')}",
+        nodes=list(nodes.values()),
+        edges=[*paths.edges, *brokers.edges],
+        notes=paths.notes,
+    )
 
 
 MAP_KINDS = ("neighbourhood", "cluster", "region", "country", "network", "paths", "recommendations")
 
 
-def map_subgraph(ex: Explorer, kind: str, *, city: str | None = None, target: str | None = None,
-                 depth: int = 1, name: str | None = None, year: int | None = None,
-                 hub_degree: int | None = HUB_DEGREE) -> Subgraph:
+def map_subgraph(
+    ex: Explorer,
+    kind: str,
+    *,
+    city: str | None = None,
+    target: str | None = None,
+    depth: int = 1,
+    name: str | None = None,
+    year: int | None = None,
+    hub_degree: int | None = HUB_DEGREE,
+) -> Subgraph:
     """The subgraph a map of this kind draws."""
     if kind not in MAP_KINDS:
         raise InputError(f"kind: expected one of {', '.join(MAP_KINDS)}, got {kind!r}")
@@ -160,7 +182,12 @@ def map_subgraph(ex: Explorer, kind: str, *, city: str | None = None, target: st
         rec = recommendation_subgraph(recommend(ex, str(city)))
         now = ex.neighbourhood(str(city), depth=1)
         nodes = {n.id: n for n in [*now.nodes, *rec.nodes]}
-        return Subgraph(title=rec.title, nodes=list(nodes.values()), edges=[*now.edges, *rec.edges],
-                        notes=now.notes)
-    return network_subgraph(ex, year=year, hub_degree=hub_degree, cluster=name if kind == "cluster" else None,
-                            region=name if kind == "region" else None, country=name if kind == "country" else None)
+        return Subgraph(title=rec.title, nodes=list(nodes.values()), edges=[*now.edges, *rec.edges], notes=now.notes)
+    return network_subgraph(
+        ex,
+        year=year,
+        hub_degree=hub_degree,
+        cluster=name if kind == "cluster" else None,
+        region=name if kind == "region" else None,
+        country=name if kind == "country" else None,
+    )

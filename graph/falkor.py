@@ -64,9 +64,7 @@ class FalkorStore(GraphStore):
         return cls(engine, settings.graph_name, settings.query_timeout_ms, autostart)
 
     def _connect(self) -> None:
-        self._db = FalkorDB(
-            unix_socket_path=str(self.engine.socket), socket_timeout=120, retry=Retry(NoBackoff(), 0)
-        )
+        self._db = FalkorDB(unix_socket_path=str(self.engine.socket), socket_timeout=120, retry=Retry(NoBackoff(), 0))
         self._graph = self._db.select_graph(self.graph_name)
 
     # -- running statements ---------------------------------------------------------------
@@ -93,9 +91,11 @@ class FalkorStore(GraphStore):
             if not self.autostart:
                 raise EngineUnavailable(f"the embedded engine does not answer: {first}") from None
             if not restart:
-                raise EngineUnavailable(f"the embedded engine stopped during a write ({self._why(first)}); every "
-                                        "statement finished before is on disk: run the same load again to complete "
-                                        "it") from None
+                raise EngineUnavailable(
+                    f"the embedded engine stopped during a write ({self._why(first)}); every "
+                    "statement finished before is on disk: run the same load again to complete "
+                    "it"
+                ) from None
             try:
                 self.engine.ensure_running()
                 self._connect()
@@ -194,9 +194,7 @@ class FalkorStore(GraphStore):
             if (lbl.value, "name", "FULLTEXT") not in existing:
                 self._write(cypher.FALKOR_FULLTEXT_INDEX[lbl], {})
                 created.append(f"full-text index {lbl}(name, search_names)")
-        constraints = {
-            (r["label"], tuple(r["properties"])) for r in self._read(cypher.FALKOR_LIST_CONSTRAINTS, {})
-        }
+        constraints = {(r["label"], tuple(r["properties"])) for r in self._read(cypher.FALKOR_LIST_CONSTRAINTS, {})}
         for lbl, prop in [(lbl, NODE_KEY) for lbl in Label] + list(EXTERNAL_KEYS):
             if (lbl.value, (prop,)) not in constraints:
                 self._create_unique_constraint(lbl, prop)
@@ -212,8 +210,7 @@ class FalkorStore(GraphStore):
 
     def _create_unique_constraint(self, lbl: Label, prop: str) -> None:
         """FalkorDB creates constraints with a server command, not with Cypher."""
-        args = ("GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", lbl.value,
-                "PROPERTIES", "1", prop)
+        args = ("GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", lbl.value, "PROPERTIES", "1", prop)
         try:
             self._retrying(lambda: self._db.connection.execute_command(*args))
         except redis.ResponseError as exc:

@@ -103,8 +103,9 @@ def bulk_calls(nodes: BulkNodes, rels: BulkRels) -> Iterator[tuple[list[Any], in
                 missing = f"{start_label} {start!r}" if a is None else f"{end_label} {end!r}"
                 raise QueryError(f"a {rel} relationship refers to {missing}, which is not among the nodes created")
             ends.append((a, b))
-        columns = [_column([k for _, _, k in by_ends])] + [_column([v.get(k) for v in by_ends.values()])
-                                                           for k in props[1:]]
+        columns = [_column([k for _, _, k in by_ends])] + [
+            _column([v.get(k) for v in by_ends.values()]) for k in props[1:]
+        ]
         values = _entities(columns)
         body = [_EDGE_ENDS.pack(a, b) + packed for (a, b), packed in zip(ends, values, strict=True)]
         if rel in SYMMETRIC:

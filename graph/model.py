@@ -210,8 +210,10 @@ def combine_sources(current: dict[str, Any], incoming: dict[str, Any]) -> dict[s
         if not _has_entry(entries, str(incoming["source"])):
             entries.append(source_entry(incoming))
         return {**merged, "sources": entries}
-    merged = {**current, **{k: v for k, v in incoming.items()
-                            if k not in SOURCE_KEYS and v is not None and current.get(k) is None}}
+    merged = {
+        **current,
+        **{k: v for k, v in incoming.items() if k not in SOURCE_KEYS and v is not None and current.get(k) is None},
+    }
     if incoming.get("source") and not _has_entry(entries, str(incoming["source"])):
         entries.append(source_entry(incoming))
     return {**merged, "sources": entries}

@@ -187,4 +187,3 @@ def open_store(settings: Settings, *, autostart: bool = True) -> GraphStore:
 
         return Neo4jStore.open(settings)
     raise SettingsError(f"unknown engine {settings.engine!r}: expected 'embedded' or 'neo4j'")
-

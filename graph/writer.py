@@ -59,8 +59,13 @@ class PartialWriteError(GnlcError):
 
 def _props(rec: NodeRecord | RelRecord, loaded_at: str) -> dict[str, Any]:
     p = rec.provenance
-    props = {**rec.props, "source": p.source, "source_row": p.source_row, "source_url": p.source_url,
-             "loaded_at": loaded_at}
+    props = {
+        **rec.props,
+        "source": p.source,
+        "source_row": p.source_row,
+        "source_url": p.source_url,
+        "loaded_at": loaded_at,
+    }
     return {**props, "sources": [source_entry(props)]}
 
 
@@ -131,8 +136,9 @@ class GraphWriter:
             self.store.mark_changed()
         return report
 
-    def _plan_nodes(self, lbl: Label, recs: dict[str, dict[str, Any]], report: WriteReport,
-                    created: set[tuple[Label, str]]) -> tuple[list[dict[str, Any]], bool]:
+    def _plan_nodes(
+        self, lbl: Label, recs: dict[str, dict[str, Any]], report: WriteReport, created: set[tuple[Label, str]]
+    ) -> tuple[list[dict[str, Any]], bool]:
         empty = self.store.count(lbl) == 0
         current: dict[str, dict[str, Any]] = {}
         if not empty:
@@ -153,9 +159,14 @@ class GraphWriter:
                 rows.append({"id": node_id, "props": props})
         return rows, empty
 
-    def _plan_rels(self, key: tuple[Rel, Label], recs: dict[tuple[str, str, str], tuple[RelRecord, dict[str, Any]]],
-                   report: WriteReport, new_ids: set[tuple[Label, str]],
-                   created: set[tuple[Label, str]]) -> list[dict[str, Any]]:
+    def _plan_rels(
+        self,
+        key: tuple[Rel, Label],
+        recs: dict[tuple[str, str, str], tuple[RelRecord, dict[str, Any]]],
+        report: WriteReport,
+        new_ids: set[tuple[Label, str]],
+        created: set[tuple[Label, str]],
+    ) -> list[dict[str, Any]]:
         """Relationships between two nodes created by this write are new: no need to ask
         the graph. The others are probed in batches: do both ends exist, and is the
         relationship there already with the same properties?"""
@@ -171,8 +182,9 @@ class GraphWriter:
                 items.append((rec, props))
         for chunk_start in range(0, len(items), DIFF_BATCH):
             chunk = items[chunk_start : chunk_start + DIFF_BATCH]
-            probe = [{"i": chunk_start + j, "start": r.start, "end": r.end, "key": r.key}
-                     for j, (r, _) in enumerate(chunk)]
+            probe = [
+                {"i": chunk_start + j, "start": r.start, "end": r.end, "key": r.key} for j, (r, _) in enumerate(chunk)
+            ]
             for found in self.store.read(cypher.REL_CURRENT[key], rows=probe):
                 rec, props = items[found["i"]]
                 _check_ends(rec, found, start_label, end_label, new_ids)
@@ -192,8 +204,11 @@ class GraphWriter:
                 raise PartialWriteError(f"writing {name} failed: {exc}", report) from exc
             written = int(result[0]["written"]) if result else 0
             if written != len(batch):  # an endpoint vanished between planning and writing
-                raise PartialWriteError(f"writing {name}: {written} of {len(batch)} rows of a batch were written "
-                                        "(a node they refer to is gone); load again to complete", report)
+                raise PartialWriteError(
+                    f"writing {name}: {written} of {len(batch)} rows of a batch were written "
+                    "(a node they refer to is gone); load again to complete",
+                    report,
+                )
             report.written[name] += len(batch)
             if self.progress:
                 self.progress(len(batch))
@@ -203,8 +218,9 @@ def _end_label(rel: Rel) -> Label:
     return ENDPOINTS[rel][1]
 
 
-def _check_ends(rec: RelRecord, found: dict[str, Any], start_label: Label, end_label: Label,
-                new_ids: set[tuple[Label, str]]) -> None:
+def _check_ends(
+    rec: RelRecord, found: dict[str, Any], start_label: Label, end_label: Label, new_ids: set[tuple[Label, str]]
+) -> None:
     for present, lbl, node_id in ((found["has_start"], start_label, rec.start), (found["has_end"], end_label, rec.end)):
         if not present and (lbl, node_id) not in new_ids:
             where = f"{rec.provenance.source}, row {rec.provenance.source_row}"

@@ -51,8 +51,18 @@ class Built:
 
 
 # A cities row's own fields that become the city's properties.
-CITY_FIELDS = ("kind", "population", "latitude", "longitude", "elected_council", "mayor_endorsed", "year_joined",
-               "note", "wikidata", "geonames_id")
+CITY_FIELDS = (
+    "kind",
+    "population",
+    "latitude",
+    "longitude",
+    "elected_council",
+    "mayor_endorsed",
+    "year_joined",
+    "note",
+    "wikidata",
+    "geonames_id",
+)
 # Kinds of place whose inhabitants a gazetteer city of the same name does not count.
 NOT_A_TOWN = frozenset({"district", "county", "consortium", "province", "community"})
 
@@ -81,8 +91,7 @@ def city_props(name: str, country: str, extra: dict[str, Any]) -> dict[str, Any]
     if place:
         props["geonames_id"] = place.geonames_id
         population = place.population if certain_population(name, country, props, place.population) else None
-        for key, value in (("population", population), ("latitude", place.latitude),
-                           ("longitude", place.longitude)):
+        for key, value in (("population", population), ("latitude", place.latitude), ("longitude", place.longitude)):
             if props.get(key) is None and value is not None:
                 props[key] = value
                 props[f"{key}_source"] = "geonames"
@@ -95,8 +104,14 @@ class RecordBuilder:
     """Builds records row by row; cities and organisations met earlier in the same load
     are known to later rows and files."""
 
-    def __init__(self, resolver: CityResolver, organisations: dict[tuple[str, str | None], str], *,
-                 wikidata: dict[str, str] | None = None, new_cities: bool = True) -> None:
+    def __init__(
+        self,
+        resolver: CityResolver,
+        organisations: dict[tuple[str, str | None], str],
+        *,
+        wikidata: dict[str, str] | None = None,
+        new_cities: bool = True,
+    ) -> None:
         self.resolver = resolver
         self.organisations = organisations  # (folded name, country or None) -> id
         self.wikidata: dict[str, str] = {}  # QID -> city id
@@ -123,17 +138,37 @@ class RecordBuilder:
             if isinstance(f, NodeFact):
                 out.nodes.append(NodeRecord(label=f.label, id=f.id, props=props, provenance=prov))
             else:
-                out.rels.append(RelRecord(type=f.type, start_label=f.start_label, start=f.start, end=f.end,
-                                          key=f.key, props=props, provenance=prov))
+                out.rels.append(
+                    RelRecord(
+                        type=f.type,
+                        start_label=f.start_label,
+                        start=f.start,
+                        end=f.end,
+                        key=f.key,
+                        props=props,
+                        provenance=prov,
+                    )
+                )
 
-    def _rel(self, rel: Rel, start_label: Label, start: str, end: str, row: ParsedRow, key: str = "",
-             **props: Any) -> RelRecord:
+    def _rel(
+        self, rel: Rel, start_label: Label, start: str, end: str, row: ParsedRow, key: str = "", **props: Any
+    ) -> RelRecord:
         clean = {k: v for k, v in props.items() if v is not None}
-        return RelRecord(type=rel, start_label=start_label, start=start, end=end, key=key, props=clean,
-                         provenance=self._prov(row))
+        return RelRecord(
+            type=rel, start_label=start_label, start=start, end=end, key=key, props=clean, provenance=self._prov(row)
+        )
 
-    def city_ref(self, row: ParsedRow, name_field: str, country_field: str | None, *, create: bool,
-                 out: Built, qid_field: str | None = None, status: str | None = None) -> str:
+    def city_ref(
+        self,
+        row: ParsedRow,
+        name_field: str,
+        country_field: str | None,
+        *,
+        create: bool,
+        out: Built,
+        qid_field: str | None = None,
+        status: str | None = None,
+    ) -> str:
         """Resolve a city named in a row (by its Wikidata item first, when the row gives one);
         create it when allowed, as a city of ``status``; else reject the row."""
         name = row.values[name_field]
@@ -153,8 +188,9 @@ class RecordBuilder:
         if not create:
             hint = f" (closest: {', '.join(res.candidates)})" if res.candidates else ""
             refuse = " (new cities are refused: --no-new-cities)" if qid_field and not self.new_cities else ""
-            raise RowRejected(row.error(name_field, f"a city in the graph or in the files being loaded{hint}{refuse}",
-                                        name))
+            raise RowRejected(
+                row.error(name_field, f"a city in the graph or in the files being loaded{hint}{refuse}", name)
+            )
         if not country:
             country = self._country_of_new(row, name_field, name, res, out)
         new_id = self._free_id(row, name_field, name, country)
@@ -174,8 +210,14 @@ class RecordBuilder:
         """A row's Wikidata item must be the one its city has, if it has one."""
         held = self._qid_of.get(cid)
         if qid and held and held != qid:
-            raise RowRejected(row.error(field, f"the Wikidata item of {self.resolver.cities[cid].name} ({cid}), "
-                                        f"{held}; the name and the item name two places", qid))
+            raise RowRejected(
+                row.error(
+                    field,
+                    f"the Wikidata item of {self.resolver.cities[cid].name} ({cid}), "
+                    f"{held}; the name and the item name two places",
+                    qid,
+                )
+            )
 
     def _country_of_new(self, row: ParsedRow, field: str, name: str, res: Resolution, out: Built) -> str:
         """The country of a city a row brings in without one: only when the gazetteer knows
@@ -186,8 +228,10 @@ class RecordBuilder:
         if found.country is None:
             hint = f"; candidates: {'; '.join(found.candidates)}" if found.candidates else ""
             raise RowRejected(row.error(field, f"a country for a city not in the graph ({found.method}{hint})", name))
-        out.decisions.append(f"{row.source} row {row.row}: {name!r} has no country: {found.country} "
-                             f"from the gazetteer ({found.method} of this name)")
+        out.decisions.append(
+            f"{row.source} row {row.row}: {name!r} has no country: {found.country} "
+            f"from the gazetteer ({found.method} of this name)"
+        )
         return found.country
 
     def _free_id(self, row: ParsedRow, field: str, name: str, country: str) -> str:
@@ -197,10 +241,16 @@ class RecordBuilder:
         cid = city_id(name, country)
         other = self.resolver.cities.get(cid)
         if other is not None:
-            raise RowRejected(row.error(field, f"a name that tells this city apart from {other.name!r} ({cid}), "
-                                        "which makes the same id; the two names differ in letters that look or "
-                                        "read alike (another script?): write the name as that city's, or add it "
-                                        "as an alias of it", name))
+            raise RowRejected(
+                row.error(
+                    field,
+                    f"a name that tells this city apart from {other.name!r} ({cid}), "
+                    "which makes the same id; the two names differ in letters that look or "
+                    "read alike (another script?): write the name as that city's, or add it "
+                    "as an alias of it",
+                    name,
+                )
+            )
         return cid
 
     def _new_city(self, cid: str, name: str, country: str, props: dict[str, Any], row: ParsedRow, out: Built) -> None:
@@ -215,8 +265,11 @@ class RecordBuilder:
         v, out = row.values, Built()
         code, region = v["country"], region_of(v["country"])
         if v.get("region") and region and v["region"] != region:
-            raise RowRejected(row.error("region", f"the UNESCO region of {country_name(code)}: {REGIONS[region]}",
-                                        REGIONS[v['region']]))
+            raise RowRejected(
+                row.error(
+                    "region", f"the UNESCO region of {country_name(code)}: {REGIONS[region]}", REGIONS[v["region"]]
+                )
+            )
         qid = v.get("wikidata")
         if qid and qid in self.wikidata:  # the same Wikidata item: the same city, whatever the spelling
             res = Resolution("matched", self.wikidata[qid], "wikidata item")
@@ -260,11 +313,15 @@ class RecordBuilder:
 
     def _partnerships(self, row: ParsedRow) -> Built:
         v, out = row.values, Built()
-        oid = self.organisations.get((fold(v["organisation"]), v.get("country"))) or \
-            self.organisations.get((fold(v["organisation"]), None))
+        oid = self.organisations.get((fold(v["organisation"]), v.get("country"))) or self.organisations.get(
+            (fold(v["organisation"]), None)
+        )
         if oid is None:
-            raise RowRejected(row.error("organisation", "an organisation in the graph or in the files being loaded",
-                                        v["organisation"]))
+            raise RowRejected(
+                row.error(
+                    "organisation", "an organisation in the graph or in the files being loaded", v["organisation"]
+                )
+            )
         cid = self.city_ref(row, "city", "country", create=False, out=out)
         _check_period(row, v)
         fact = rules.partnership(oid, cid, v)
@@ -275,10 +332,24 @@ class RecordBuilder:
     def _links(self, row: ParsedRow) -> Built:
         v, out = row.values, Built()
         partner = MembershipStatus.NONE.value
-        a = self.city_ref(row, "source", "source_country", create=self.new_cities, out=out,
-                          qid_field="source_wikidata", status=partner)
-        b = self.city_ref(row, "target", "target_country", create=self.new_cities, out=out,
-                          qid_field="target_wikidata", status=partner)
+        a = self.city_ref(
+            row,
+            "source",
+            "source_country",
+            create=self.new_cities,
+            out=out,
+            qid_field="source_wikidata",
+            status=partner,
+        )
+        b = self.city_ref(
+            row,
+            "target",
+            "target_country",
+            create=self.new_cities,
+            out=out,
+            qid_field="target_wikidata",
+            status=partner,
+        )
         if a == b:
             raise RowRejected(row.error("target", "a city other than the source city", v["target"]))
         _check_period(row, v)
@@ -289,8 +360,9 @@ class RecordBuilder:
     def _clusters(self, row: ParsedRow) -> Built:
         v, out = row.values, Built()
         cl = f"cluster-{slug(v['cluster'])}"
-        out.nodes.append(NodeRecord(label=Label.CLUSTER, id=cl, props={"name": v["cluster"]},
-                                    provenance=self._prov(row)))
+        out.nodes.append(
+            NodeRecord(label=Label.CLUSTER, id=cl, props={"name": v["cluster"]}, provenance=self._prov(row))
+        )
         out.identity, out.fingerprint = ("cluster", cl), ()
         if v.get("city"):
             cid = self.city_ref(row, "city", "country", create=False, out=out)
@@ -303,10 +375,17 @@ class RecordBuilder:
         v, out = row.values, Built()
         cid = self.city_ref(row, "city", "country", create=True, out=out)
         name = v.get("award") or "UNESCO Learning City Award"
-        out.nodes.append(NodeRecord(label=Label.AWARD, id=LEARNING_CITY_AWARD_ID if not v.get("award") else
-                                    f"award-{slug(name)}", props={"name": name}, provenance=self._prov(row)))
-        out.rels.append(self._rel(Rel.RECEIVED, Label.CITY, cid, out.nodes[-1].id, row, str(v["award_year"]),
-                                  year=v["award_year"]))
+        out.nodes.append(
+            NodeRecord(
+                label=Label.AWARD,
+                id=LEARNING_CITY_AWARD_ID if not v.get("award") else f"award-{slug(name)}",
+                props={"name": name},
+                provenance=self._prov(row),
+            )
+        )
+        out.rels.append(
+            self._rel(Rel.RECEIVED, Label.CITY, cid, out.nodes[-1].id, row, str(v["award_year"]), year=v["award_year"])
+        )
         out.identity, out.fingerprint = ("award", cid, name, v["award_year"]), ()
         return out
 
@@ -314,10 +393,21 @@ class RecordBuilder:
         v, out = row.values, Built()
         cid = self.city_ref(row, "city", "country", create=True, out=out)
         conf = f"iclc-{v['number']}"
-        props = {"name": v["title"], "number": v["number"], "year": v["year"], "city_name": v["city"],
-                 "outcome_document": v.get("outcome_document")}
-        out.nodes.append(NodeRecord(label=Label.CONFERENCE, id=conf, provenance=self._prov(row),
-                                    props={k: x for k, x in props.items() if x is not None}))
+        props = {
+            "name": v["title"],
+            "number": v["number"],
+            "year": v["year"],
+            "city_name": v["city"],
+            "outcome_document": v.get("outcome_document"),
+        }
+        out.nodes.append(
+            NodeRecord(
+                label=Label.CONFERENCE,
+                id=conf,
+                provenance=self._prov(row),
+                props={k: x for k, x in props.items() if x is not None},
+            )
+        )
         out.rels.append(self._rel(Rel.HOSTED, Label.CITY, cid, conf, row, year=v["year"]))
         out.identity, out.fingerprint = ("conference", conf), (cid, v["year"], v["title"])
         return out

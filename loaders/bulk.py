@@ -96,8 +96,12 @@ class BulkBuilder:
 
     # -- helpers ----------------------------------------------------------------------------
     def _prov(self, pt: ParsedTable, i: int, source_url: str | None) -> dict[str, Any]:
-        prov = {"source": pt.table.label, "source_row": pt.table.row_number(i), "source_url": source_url,
-                "loaded_at": self.loaded_at}
+        prov = {
+            "source": pt.table.label,
+            "source_row": pt.table.row_number(i),
+            "source_url": source_url,
+            "loaded_at": self.loaded_at,
+        }
         return {**prov, "sources": [source_entry(prov)]}
 
     def _node(self, label: Label, node_id: str, props: dict[str, Any], prov: dict[str, Any]) -> None:
@@ -105,8 +109,9 @@ class BulkBuilder:
         nodes, new = self.plan.nodes[label], {**{k: v for k, v in props.items() if v is not None}, **prov}
         nodes[node_id] = new if node_id not in nodes else combine_sources(nodes[node_id], new)
 
-    def _rel(self, rel: Rel, start_label: Label, start: str, end: str, key: str, props: dict[str, Any],
-             prov: dict[str, Any]) -> None:
+    def _rel(
+        self, rel: Rel, start_label: Label, start: str, end: str, key: str, props: dict[str, Any], prov: dict[str, Any]
+    ) -> None:
         if rel in SYMMETRIC and end < start:
             start, end = end, start
         rels, new = self.plan.rels[(rel, start_label)], {**{k: v for k, v in props.items() if v is not None}, **prov}
@@ -134,8 +139,10 @@ class BulkBuilder:
             if cid is None:
                 res = self.resolver.resolve(name, country)
                 if res.status != "matched" or res.method != "exact":
-                    raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: {name!r} is not an exact match "
-                                  f"for one city ({res.describe()})")
+                    raise NotBulk(
+                        f"{pt.table.label} row {pt.table.row_number(i)}: {name!r} is not an exact match "
+                        f"for one city ({res.describe()})"
+                    )
                 cid = str(res.city_id)
             self._refs[(name, country)] = cid
         return cid
@@ -143,8 +150,10 @@ class BulkBuilder:
     # -- one method per kind ----------------------------------------------------------------
     def _cities(self, pt: ParsedTable) -> None:
         c, seen = pt.columns, set[tuple[Any, ...]]()
-        get = {k: c.get(k) or [None] * len(pt.table.frame) for k in
-               ("region", "status", "aliases", "source_url", *CITY_PROPS)}
+        get = {
+            k: c.get(k) or [None] * len(pt.table.frame)
+            for k in ("region", "status", "aliases", "source_url", *CITY_PROPS)
+        }
         for i in pt.good:
             name, code = c["name"][i], c["country"][i]
             region = region_of(code)
@@ -152,11 +161,14 @@ class BulkBuilder:
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: region does not fit the country")
             res = self.resolver.resolve(name, code, fuzzy=False)
             if res.status != "new":
-                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: {name!r} names a city of an "
-                              f"earlier row ({res.describe()})")
+                raise NotBulk(
+                    f"{pt.table.label} row {pt.table.row_number(i)}: {name!r} names a city of an "
+                    f"earlier row ({res.describe()})"
+                )
             if res.score >= FUZZY_THRESHOLD:
-                self.plan.decisions.append(f"{pt.table.label} row {pt.table.row_number(i)}: {name!r} -> "
-                                           f"{res.describe()}")
+                self.plan.decisions.append(
+                    f"{pt.table.label} row {pt.table.row_number(i)}: {name!r} -> {res.describe()}"
+                )
             cid = city_id(name, code)
             self._unique(pt, ("city", cid), seen, i)
             year, aliases = get["year_joined"][i], get["aliases"][i]
@@ -191,7 +203,8 @@ class BulkBuilder:
     def _partnerships(self, pt: ParsedTable) -> None:
         c, seen, n = pt.columns, set[tuple[Any, ...]](), len(pt.table.frame)
         country, role_col, since, until, note, src = (
-            c.get(k) or [None] * n for k in ("country", "role", "since", "until", "note", "source_url"))
+            c.get(k) or [None] * n for k in ("country", "role", "since", "until", "note", "source_url")
+        )
         for i in pt.good:
             folded = fold(c["organisation"][i])
             oid = self.orgs.get((folded, country[i])) or self.orgs.get((folded, None))

@@ -25,9 +25,17 @@ if TYPE_CHECKING:  # the pipeline is imported on use: `gnlc --help` reads DATASE
 
 MEMBER_FILES = ("gnlc/gnlc_members.csv", "gnlc/gnlc_members_added.csv")
 ORGANISATIONS = "gnlc/gnlc_organisations.csv"
-GNLC_FILES = (*MEMBER_FILES, "gnlc/gnlc_awards.csv", "gnlc/gnlc_conferences.csv", "gnlc/gnlc_clusters.csv",
-              ORGANISATIONS, "gnlc/gnlc_partnerships.csv", "gnlc/gnlc_peer_links.csv",
-              "gnlc/gnlc_peer_links_more_a.csv", "gnlc/gnlc_peer_links_more_b.csv")
+GNLC_FILES = (
+    *MEMBER_FILES,
+    "gnlc/gnlc_awards.csv",
+    "gnlc/gnlc_conferences.csv",
+    "gnlc/gnlc_clusters.csv",
+    ORGANISATIONS,
+    "gnlc/gnlc_partnerships.csv",
+    "gnlc/gnlc_peer_links.csv",
+    "gnlc/gnlc_peer_links_more_a.csv",
+    "gnlc/gnlc_peer_links_more_b.csv",
+)
 DATASETS: dict[str, tuple[str, ...]] = {
     "gnlc": (*GNLC_FILES, "wikidata_twins/cities_members.csv", "wikidata_twins/links_members.csv"),
     "world-twinning": (*GNLC_FILES, "wikidata_twins/cities_world.csv", "wikidata_twins/links_world.csv"),
@@ -45,13 +53,21 @@ def bundled_files(folder: Path, dataset: str = DEFAULT_DATASET) -> list[Path]:
     return [folder / f for f in DATASETS[dataset]]
 
 
-def load_bundled(store: GraphStore, folder: Path, *, dataset: str = DEFAULT_DATASET, dry_run: bool = False,
-                 progress: Progress | None = None, on_wait: Callable[[str], None] | None = None) -> LoadReport:
+def load_bundled(
+    store: GraphStore,
+    folder: Path,
+    *,
+    dataset: str = DEFAULT_DATASET,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> LoadReport:
     """Load a bundled dataset; every city of the member lists is a member."""
     from gnlc.loaders.mapping import Mapping
     from gnlc.loaders.pipeline import load_files
 
     own = {folder / f: Mapping(defaults={"status": "member"}) for f in MEMBER_FILES}
     own[folder / ORGANISATIONS] = Mapping(kind="organisations")  # its columns (name, kind, ...) could be cities'
-    return load_files(store, bundled_files(folder, dataset), file_mappings=own, dry_run=dry_run, progress=progress,
-                      on_wait=on_wait)
+    return load_files(
+        store, bundled_files(folder, dataset), file_mappings=own, dry_run=dry_run, progress=progress, on_wait=on_wait
+    )

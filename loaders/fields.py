@@ -101,8 +101,10 @@ def country(value: str) -> str:
 def region(value: str) -> str:
     rid = region_id(value)
     if rid is None:
-        raise ValueError("a UNESCO region (Africa; Arab States; Asia and the Pacific; Europe and North America; "
-                         "Latin America and the Caribbean)")
+        raise ValueError(
+            "a UNESCO region (Africa; Arab States; Asia and the Pacific; Europe and North America; "
+            "Latin America and the Caribbean)"
+        )
     return rid
 
 
@@ -162,50 +164,80 @@ SOURCE = (F("source_url", url, columns=("source", "url")), F("note", text, colum
 
 KINDS: dict[str, tuple[FieldSpec, ...]] = {
     "cities": (
-        F("name", text, True, ("city", "city_name")), F("country", country, True, ("country_name", "country_code")),
-        F("region", region, columns=("unesco_region",)), F("kind", _enum(city_kind, CityKind), columns=("city_kind",)),
-        F("population", population, columns=("inhabitants",)), F("latitude", latitude, columns=("lat",)),
-        F("longitude", longitude, columns=("lon", "lng")), F("elected_council", boolean),
+        F("name", text, True, ("city", "city_name")),
+        F("country", country, True, ("country_name", "country_code")),
+        F("region", region, columns=("unesco_region",)),
+        F("kind", _enum(city_kind, CityKind), columns=("city_kind",)),
+        F("population", population, columns=("inhabitants",)),
+        F("latitude", latitude, columns=("lat",)),
+        F("longitude", longitude, columns=("lon", "lng")),
+        F("elected_council", boolean),
         F("mayor_endorsed", boolean, columns=("mayor_endorsement",)),
         F("status", _status, columns=("membership_status", "membership")),
-        F("year_joined", member_year, columns=("joined", "member_since")), F("aliases", names),
+        F("year_joined", member_year, columns=("joined", "member_since")),
+        F("aliases", names),
         F("wikidata", wikidata_id, columns=("qid", "wikidata_id", "wikidata_qid")),
-        F("geonames_id", geonames_id, columns=("geonameid", "geonames")), *SOURCE,
+        F("geonames_id", geonames_id, columns=("geonameid", "geonames")),
+        *SOURCE,
     ),
     "organisations": (
-        F("name", text, True, ("organisation", "organization")), F("kind", _enum(org_kind, OrgKind), True, ("type",)),
-        F("country", country), F("city", text), *SOURCE,
+        F("name", text, True, ("organisation", "organization")),
+        F("kind", _enum(org_kind, OrgKind), True, ("type",)),
+        F("country", country),
+        F("city", text),
+        *SOURCE,
     ),
     "partnerships": (
-        F("organisation", text, True, ("organization", "org")), F("city", text, True),
-        F("country", country, columns=("city_country",)), F("role", text),
+        F("organisation", text, True, ("organization", "org")),
+        F("city", text, True),
+        F("country", country, columns=("city_country",)),
+        F("role", text),
         F("since", link_year, columns=("start", "from_year", "since_year", "start_year", "year")),
-        F("until", link_year, columns=("end", "to_year", "end_year", "until_year")), *SOURCE,
+        F("until", link_year, columns=("end", "to_year", "end_year", "until_year")),
+        *SOURCE,
     ),
     "links": (
         F("source", text, True, ("city_a", "from", "city1", "city")),
         F("source_country", country, columns=("country_a", "country1", "city_country", "country")),
         F("target", text, True, ("city_b", "to", "city2", "partner", "partner_city")),
         F("target_country", country, columns=("country_b", "country2", "partner_country")),
-        F("kind", _enum(link_kind, LinkKind), True, ("link_kind", "link_type", "type", "relationship",
-                                                     "relationship_type", "relation")),
-        F("since", link_year, columns=("start", "year", "since_year", "start_year", "from_year", "year_from",
-                                       "year_signed", "signed")),
+        F(
+            "kind",
+            _enum(link_kind, LinkKind),
+            True,
+            ("link_kind", "link_type", "type", "relationship", "relationship_type", "relation"),
+        ),
+        F(
+            "since",
+            link_year,
+            columns=("start", "year", "since_year", "start_year", "from_year", "year_from", "year_signed", "signed"),
+        ),
         F("until", link_year, columns=("end", "end_year", "until_year", "to_year", "year_to", "ended")),
         F("source_wikidata", wikidata_id, columns=("wikidata_a", "qid_a", "source_qid")),
-        F("target_wikidata", wikidata_id, columns=("wikidata_b", "qid_b", "target_qid")), *SOURCE,
+        F("target_wikidata", wikidata_id, columns=("wikidata_b", "qid_b", "target_qid")),
+        *SOURCE,
     ),
     "clusters": (
-        F("cluster", text, True, ("cluster_name", "theme")), F("city", text), F("country", country),
-        F("role", text), *SOURCE,
+        F("cluster", text, True, ("cluster_name", "theme")),
+        F("city", text),
+        F("country", country),
+        F("role", text),
+        *SOURCE,
     ),
     "awards": (
-        F("city", text, True), F("country", country, True), F("award_year", any_year, True, ("year",)),
-        F("award", text), *SOURCE,
+        F("city", text, True),
+        F("country", country, True),
+        F("award_year", any_year, True, ("year",)),
+        F("award", text),
+        *SOURCE,
     ),
     "conferences": (
-        F("number", population, True, ("no", "edition")), F("title", text, True), F("city", text, True),
-        F("country", country, True), F("year", any_year, True), F("outcome_document", text, columns=("outcome",)),
+        F("number", population, True, ("no", "edition")),
+        F("title", text, True),
+        F("city", text, True),
+        F("country", country, True),
+        F("year", any_year, True),
+        F("outcome_document", text, columns=("outcome",)),
         *SOURCE,
     ),
 }

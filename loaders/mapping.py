@@ -27,8 +27,9 @@ class Mapping:
     defaults: dict[str, object] = field(default_factory=dict)  # field -> value for rows without one
 
     @classmethod
-    def parse(cls, *, kind: str | None = None, pairs: list[str] | None = None, strict: bool = False,
-              file: Path | None = None) -> Mapping:
+    def parse(
+        cls, *, kind: str | None = None, pairs: list[str] | None = None, strict: bool = False, file: Path | None = None
+    ) -> Mapping:
         """From CLI options: ``--kind links --map source=city_a --map target=city_b``, or a
         JSON file ``{"kind": "links", "columns": {"source": "city_a"}, "strict": true}``."""
         columns: dict[str, str] = {}
@@ -50,8 +51,10 @@ class Mapping:
         if kind:
             unknown = set(columns) - {f.name for f in KINDS[kind]}
             if unknown:
-                raise InputError(f"mapping names unknown field(s) {sorted(unknown)} for kind {kind!r}; "
-                                 f"fields are: {', '.join(f.name for f in KINDS[kind])}")
+                raise InputError(
+                    f"mapping names unknown field(s) {sorted(unknown)} for kind {kind!r}; "
+                    f"fields are: {', '.join(f.name for f in KINDS[kind])}"
+                )
         return cls(kind, columns, strict)
 
 
@@ -79,8 +82,10 @@ def bind_columns(columns: list[str], mapping: Mapping, label: str) -> tuple[str,
         if spec.name in mapping.columns:
             col = mapping.columns[spec.name]
             if col not in columns:
-                raise InputError(f"{label}: the mapping says {spec.name}={col!r}, but there is no column {col!r}; "
-                                 f"columns are {columns}")
+                raise InputError(
+                    f"{label}: the mapping says {spec.name}={col!r}, but there is no column {col!r}; "
+                    f"columns are {columns}"
+                )
         else:
             col = next((by_fold[c] for c in spec.candidates if c in by_fold and by_fold[c] not in claimed), None)
         if col is not None:

@@ -31,8 +31,15 @@ from gnlc.loaders.rows import ParsedTable, RowError, parse_table
 
 KIND_ORDER = ("cities", "organisations", "clusters", "conferences", "awards", "partnerships", "links")
 MAX_LISTED_ERRORS = 25
-SINGULAR = {"cities": "city", "organisations": "organisation", "clusters": "cluster membership",
-            "conferences": "conference", "awards": "award", "partnerships": "partnership", "links": "link"}
+SINGULAR = {
+    "cities": "city",
+    "organisations": "organisation",
+    "clusters": "cluster membership",
+    "conferences": "conference",
+    "awards": "award",
+    "partnerships": "partnership",
+    "links": "link",
+}
 
 
 class LoadRejected(InputError):
@@ -44,8 +51,9 @@ class LoadRejected(InputError):
         more = f"\n  ... and {len(errors) - MAX_LISTED_ERRORS} more" if len(errors) > MAX_LISTED_ERRORS else ""
         rows = len({(e.file, e.row) for e in errors})
         counted = f"{rows} bad row(s)" + (f" ({len(errors)} errors)" if len(errors) != rows else "")
-        super().__init__(f"{counted}; nothing was written:\n{shown}{more}\n"
-                         "(fix them, or load the good rows with --keep-going)")
+        super().__init__(
+            f"{counted}; nothing was written:\n{shown}{more}\n(fix them, or load the good rows with --keep-going)"
+        )
 
 
 @dataclass
@@ -69,10 +77,19 @@ class LoadReport:
     created: list[str] = field(default_factory=list)  # cities that links rows brought in
 
 
-def load_files(store: GraphStore, paths: Sequence[Path], *, mapping: Mapping | None = None,
-               file_mappings: dict[Path, Mapping] | None = None, dry_run: bool = False, keep_going: bool = False,
-               progress: Progress | None = None, bulk: bool = True, new_cities: bool = True,
-               on_wait: Callable[[str], None] | None = None) -> LoadReport:
+def load_files(
+    store: GraphStore,
+    paths: Sequence[Path],
+    *,
+    mapping: Mapping | None = None,
+    file_mappings: dict[Path, Mapping] | None = None,
+    dry_run: bool = False,
+    keep_going: bool = False,
+    progress: Progress | None = None,
+    bulk: bool = True,
+    new_cities: bool = True,
+    on_wait: Callable[[str], None] | None = None,
+) -> LoadReport:
     """Load files. A first load into an empty graph is created at once when the input
     allows it (see :mod:`gnlc.loaders.bulk`; ``bulk=False`` always goes row by row).
     A links row whose city is not in the graph brings it in as a non-member city, unless
@@ -85,12 +102,21 @@ def load_files(store: GraphStore, paths: Sequence[Path], *, mapping: Mapping | N
     with nullcontext() if dry_run else store.load_lock(on_wait):
         if not dry_run:
             store.apply_schema()  # under the lock: a first load in bulk replaces the graph key meanwhile
-        return _load_parsed(store, parsed, dry_run=dry_run, keep_going=keep_going, progress=progress, bulk=bulk,
-                            new_cities=new_cities)
+        return _load_parsed(
+            store, parsed, dry_run=dry_run, keep_going=keep_going, progress=progress, bulk=bulk, new_cities=new_cities
+        )
 
 
-def _load_parsed(store: GraphStore, parsed: list[ParsedTable], *, dry_run: bool, keep_going: bool,
-                 progress: Progress | None, bulk: bool, new_cities: bool) -> LoadReport:
+def _load_parsed(
+    store: GraphStore,
+    parsed: list[ParsedTable],
+    *,
+    dry_run: bool,
+    keep_going: bool,
+    progress: Progress | None,
+    bulk: bool,
+    new_cities: bool,
+) -> LoadReport:
     if not dry_run and bulk and store.is_empty():
         done = _load_bulk(store, parsed, progress)
         if isinstance(done, LoadReport):
@@ -99,8 +125,12 @@ def _load_parsed(store: GraphStore, parsed: list[ParsedTable], *, dry_run: bool,
     else:
         bulk_note = None
     known = store.read(cypher.KNOWN_CITIES)
-    builder = RecordBuilder(_resolver(known), _organisations(store), new_cities=new_cities,
-                            wikidata={r["wikidata"]: r["id"] for r in known if r.get("wikidata")})
+    builder = RecordBuilder(
+        _resolver(known),
+        _organisations(store),
+        new_cities=new_cities,
+        wikidata={r["wikidata"]: r["id"] for r in known if r.get("wikidata")},
+    )
     nodes: list[NodeRecord] = []
     rels: list[RelRecord] = []
     reports: list[FileReport] = []
@@ -116,8 +146,9 @@ def _load_parsed(store: GraphStore, parsed: list[ParsedTable], *, dry_run: bool,
         for pt, rep in zip(parsed, reports, strict=True):
             rep.rejected_file = _write_rejects(pt, rep.rejected)
     write = GraphWriter(store, progress=progress).write(nodes, rels, dry_run=dry_run)
-    return LoadReport(reports, decisions, write, "row by row" + (f" ({bulk_note})" if bulk_note else ""),
-                      builder.created)
+    return LoadReport(
+        reports, decisions, write, "row by row" + (f" ({bulk_note})" if bulk_note else ""), builder.created
+    )
 
 
 def _load_bulk(store: GraphStore, parsed: list[ParsedTable], progress: Progress | None) -> LoadReport | str:
@@ -137,8 +168,16 @@ def _load_bulk(store: GraphStore, parsed: list[ParsedTable], progress: Progress 
     for (rel, _), by_ends in plan.rels.items():
         write.relationships[str(rel)]["created"] += len(by_ends)
         write.written[str(rel)] += len(by_ends)
-    files = [FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame), loaded=plan.loaded[pt.table.label],
-                        unused_columns=unused_columns(pt)) for pt in parsed]
+    files = [
+        FileReport(
+            pt.table.label,
+            pt.kind,
+            rows=len(pt.table.frame),
+            loaded=plan.loaded[pt.table.label],
+            unused_columns=unused_columns(pt),
+        )
+        for pt in parsed
+    ]
     return LoadReport(files, plan.decisions, write, "bulk")
 
 
@@ -149,8 +188,13 @@ def unused_columns(pt: ParsedTable) -> list[str]:
 
 
 def _resolver(known: list[dict[str, Any]]) -> CityResolver:
-    return CityResolver([KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()), r.get("geonames_id"),
-                                   looked_up=True) for r in known if r["name"] and r["country"]])
+    return CityResolver(
+        [
+            KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()), r.get("geonames_id"), looked_up=True)
+            for r in known
+            if r["name"] and r["country"]
+        ]
+    )
 
 
 def _organisations(store: GraphStore) -> dict[tuple[str, str | None], str]:
@@ -161,8 +205,9 @@ def _organisations(store: GraphStore) -> dict[tuple[str, str | None], str]:
     return out
 
 
-def _build_table(pt: ParsedTable, builder: RecordBuilder, nodes: list[NodeRecord], rels: list[RelRecord],
-                 decisions: list[str]) -> FileReport:
+def _build_table(
+    pt: ParsedTable, builder: RecordBuilder, nodes: list[NodeRecord], rels: list[RelRecord], decisions: list[str]
+) -> FileReport:
     rep = FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame), unused_columns=unused_columns(pt))
     rep.rejected.extend(pt.errors)
     seen: dict[tuple[object, ...], tuple[int, Built]] = {}
@@ -175,8 +220,13 @@ def _build_table(pt: ParsedTable, builder: RecordBuilder, nodes: list[NodeRecord
         first = seen.get(built.identity)
         if first is not None:
             if first[1].fingerprint != built.fingerprint:
-                rep.rejected.append(row.error(None, f"the same {SINGULAR[pt.kind]} as row {first[0]} to have the "
-                                                    f"same values; it differs: {_differs(first[1], built)}"))
+                rep.rejected.append(
+                    row.error(
+                        None,
+                        f"the same {SINGULAR[pt.kind]} as row {first[0]} to have the "
+                        f"same values; it differs: {_differs(first[1], built)}",
+                    )
+                )
             else:
                 rep.duplicates += 1
                 decisions.append(f"{row.source} row {row.row}: duplicate of row {first[0]}, kept once")

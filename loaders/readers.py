@@ -72,11 +72,15 @@ def read_tables(path: Path) -> list[Table]:
 
 
 # What Windows-1252 text of names holds beyond ASCII: Latin letters and the usual punctuation.
-_CP1252_TEXT = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
-                          r"\u0192\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u20ac\u00ab\u00bb\u00b7\u00b0\u00ba"
-                          r"\u00aa\u00a1\u00bf\u00a0\u00b4]")
-_MOJIBAKE = re.compile(r"[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
-                       r"\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122\u02c6\u02dc]")
+_CP1252_TEXT = re.compile(
+    r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+    r"\u0192\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u20ac\u00ab\u00bb\u00b7\u00b0\u00ba"
+    r"\u00aa\u00a1\u00bf\u00a0\u00b4]"
+)
+_MOJIBAKE = re.compile(
+    r"[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    r"\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122\u02c6\u02dc]"
+)
 
 
 def _decode(path: Path) -> str:
@@ -100,17 +104,21 @@ def _decode(path: Path) -> str:
     if text and all(_CP1252_TEXT.match(c) for c in beyond_ascii) and not _MOJIBAKE.search(text):
         return text
     line = raw[: bad.start].count(b"\n") + 1
-    raise InputError(f"{path.name}, line {line}: byte 0x{raw[bad.start]:02x} is not UTF-8, and the file does not "
-                     "read as Windows-1252 or Latin-1 text either; expected UTF-8 (or UTF-16): save it as UTF-8 "
-                     "(e.g. 'CSV UTF-8' in Excel) and load it again")
+    raise InputError(
+        f"{path.name}, line {line}: byte 0x{raw[bad.start]:02x} is not UTF-8, and the file does not "
+        "read as Windows-1252 or Latin-1 text either; expected UTF-8 (or UTF-16): save it as UTF-8 "
+        "(e.g. 'CSV UTF-8' in Excel) and load it again"
+    )
 
 
 def _strict(raw: bytes, encoding: str, path: Path) -> str:
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path.name}: not valid {encoding.upper()} at byte {exc.start}: {exc.reason}; "
-                         "save it as UTF-8 and load it again") from None
+        raise InputError(
+            f"{path.name}: not valid {encoding.upper()} at byte {exc.start}: {exc.reason}; "
+            "save it as UTF-8 and load it again"
+        ) from None
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -161,8 +169,15 @@ def _read_csv_text(text: str, engine: Literal["c", "python"], delimiter: str) ->
     shifted row (pandas warns, or takes the extra fields as an index)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
-        return pd.read_csv(io.StringIO(text), engine=engine, sep=delimiter, dtype=str, keep_default_na=False,
-                           skipinitialspace=True, index_col=False)
+        return pd.read_csv(
+            io.StringIO(text),
+            engine=engine,
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            index_col=False,
+        )
 
 
 def _csv_rows(text: str, delimiter: str, label: str) -> list[list[str]] | None:
@@ -183,8 +198,10 @@ def _csv_rows(text: str, delimiter: str, label: str) -> list[list[str]] | None:
         while len(row) > width and not row[-1].strip():
             row.pop()
         if len(row) > width:
-            raise InputError(f"{label}, row {number}: has {len(row)} values; expected at most {width}, as many as "
-                             f"the header (a value holding the delimiter {delimiter!r} must be quoted)")
+            raise InputError(
+                f"{label}, row {number}: has {len(row)} values; expected at most {width}, as many as "
+                f"the header (a value holding the delimiter {delimiter!r} must be quoted)"
+            )
         row.extend([""] * (width - len(row)))
     return rows
 
@@ -205,17 +222,22 @@ def _read_xlsx(path: Path) -> list[Table]:
         header = [str(c.value if c.value is not None else "") for c in rows[0]]
         label = f"{path.name}[{ws.title}]"
         data = []
-        for number, (row, row_formulas) in enumerate(zip(rows[1:], islice(ws_formulas.iter_rows(), 1, None),
-                                                          strict=False), start=FIRST_ROW["xlsx"]):
+        for number, (row, row_formulas) in enumerate(
+            zip(rows[1:], islice(ws_formulas.iter_rows(), 1, None), strict=False), start=FIRST_ROW["xlsx"]
+        ):
             for col, cell, formula in zip(header, row, row_formulas, strict=False):
                 if cell.data_type == "e" or str(cell.value) in EXCEL_ERRORS:
-                    raise InputError(f"{label}, row {number}, column {col!r}: the cell holds the spreadsheet error "
-                                     f"{cell.value!r}; expected a value (fix the formula or paste values)")
+                    raise InputError(
+                        f"{label}, row {number}, column {col!r}: the cell holds the spreadsheet error "
+                        f"{cell.value!r}; expected a value (fix the formula or paste values)"
+                    )
                 if cell.value is None and formula.data_type == "f":
-                    raise InputError(f"{label}, row {number}, column {col!r}: a formula without a computed value "
-                                     f"({_clip(str(formula.value))}; the program that wrote the file did not "
-                                     "compute it); expected a value: open and save the file in a spreadsheet "
-                                     "program, or paste values")
+                    raise InputError(
+                        f"{label}, row {number}, column {col!r}: a formula without a computed value "
+                        f"({_clip(str(formula.value))}; the program that wrote the file did not "
+                        "compute it); expected a value: open and save the file in a spreadsheet "
+                        "program, or paste values"
+                    )
             data.append(["" if c.value is None else _scalar(c.value) for c in row][: len(header)])
         while data and not any(v.strip() for v in data[-1]):
             data.pop()
@@ -257,20 +279,24 @@ def _read_json(path: Path, *, lines: bool) -> Table:
     except RecursionError:
         raise InputError(f"{path.name}: the JSON is nested too deeply; expected a list of flat objects") from None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise InputError(f"{path.name}: expected a list of objects (or {{\"data\": [...]}})")
+        raise InputError(f'{path.name}: expected a list of objects (or {{"data": [...]}})')
     if not records:
         raise InputError(f"{path.name}: holds no records")
     for position, record in enumerate(records, start=FIRST_ROW["json"]):
         for key, value in record.items():
             half = next((m for t in (key, value) if isinstance(t, str) and (m := _SURROGATE.search(t))), None)
             if half is not None:
-                raise InputError(f"{path.name}, row {position}, column {key!r}: holds \\u{ord(half.group()):04x}, "
-                                 "half of a UTF-16 surrogate pair without its other half, which is not a character; "
-                                 "expected text (write the character itself, or both halves of its pair)")
+                raise InputError(
+                    f"{path.name}, row {position}, column {key!r}: holds \\u{ord(half.group()):04x}, "
+                    "half of a UTF-16 surrogate pair without its other half, which is not a character; "
+                    "expected text (write the character itself, or both halves of its pair)"
+                )
             if isinstance(value, dict | list):
                 what = "an object" if isinstance(value, dict) else "a list"
-                raise InputError(f"{path.name}, row {position}, column {key!r}: got {what}; expected text, a number, "
-                                 "true/false or null")
+                raise InputError(
+                    f"{path.name}, row {position}, column {key!r}: got {what}; expected text, a number, "
+                    "true/false or null"
+                )
     frame = pd.DataFrame.from_records(records).astype(object)
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else _scalar(v))
     return Table(path, None, _strip_columns(frame, path.name), FIRST_ROW["json"])
@@ -306,9 +332,11 @@ def _no_repeated_columns(names: list[str], label: str) -> None:
     for name in names:
         key = fold(name).replace(" ", "_")  # the key columns are matched by (gnlc.loaders.mapping)
         if key and key in seen:
-            raise InputError(f"{label}: columns {seen[key]!r} and {name!r} are one column to the loader, which "
-                             "reads headers without case, accents, spaces or punctuation; expected each column "
-                             "once: rename or remove one of them")
+            raise InputError(
+                f"{label}: columns {seen[key]!r} and {name!r} are one column to the loader, which "
+                "reads headers without case, accents, spaces or punctuation; expected each column "
+                "once: rename or remove one of them"
+            )
         seen.setdefault(key, name)
 
 

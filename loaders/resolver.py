@@ -92,8 +92,11 @@ class Resolution:
 
     def describe(self) -> str:
         if self.status == "new" and self.method == ADMIN_FORM:
-            return ("new city: another level of government than " + ", ".join(self.candidates)
-                    + " (an administrative form; not merged)")
+            return (
+                "new city: another level of government than "
+                + ", ".join(self.candidates)
+                + " (an administrative form; not merged)"
+            )
         if self.status == "matched":
             score = f" ({self.score:.0f})" if self.method == "fuzzy" else ""
             return f"matched {self.city_id} by {self.method}{score}"
@@ -156,8 +159,11 @@ def _gazetteer_hits(country: str, keys: set[str]) -> list[dict[str, Any]]:
     by_id = _gazetteer_by_id(country)
     with _NAMES_LOCK:
         db = _names_db()
-        ids = {gid for key in keys
-               for (gid,) in db.execute("SELECT gid FROM names WHERE country = ? AND key = ?", (country, key))}
+        ids = {
+            gid
+            for key in keys
+            for (gid,) in db.execute("SELECT gid FROM names WHERE country = ? AND key = ?", (country, key))
+        }
     return [by_id[g] for g in sorted(ids) if g in by_id]
 
 
@@ -183,11 +189,15 @@ def _names_db() -> sqlite3.Connection:
 
 def _build_names(db: sqlite3.Connection) -> sqlite3.Connection:
     db.execute("CREATE TABLE names (country TEXT, key TEXT, gid INTEGER)")
-    rows = ((country, key, int(rec["geonameid"]))
-            for country, recs in _gazetteer_cities().items() for rec in recs
-            for key in {fold(n) for n in [rec["name"], *rec.get("alternatenames", [])]
-                        if not (len(n) <= 3 and n.isupper())}  # (names of three capitals are airport codes)
-            if key)
+    rows = (
+        (country, key, int(rec["geonameid"]))
+        for country, recs in _gazetteer_cities().items()
+        for rec in recs
+        for key in {
+            fold(n) for n in [rec["name"], *rec.get("alternatenames", [])] if not (len(n) <= 3 and n.isupper())
+        }  # (names of three capitals are airport codes)
+        if key
+    )
     db.executemany("INSERT INTO names VALUES (?, ?, ?)", rows)
     db.execute("CREATE INDEX names_key ON names (country, key)")
     db.commit()
@@ -218,8 +228,14 @@ def gazetteer_lookup(name: str, country: str) -> Place | None:
     if not hits:
         return None
     best = max(hits, key=lambda r: r.get("population") or 0)
-    return Place(int(best["geonameid"]), best["name"], country, best.get("population") or None,
-                 float(best["latitude"]), float(best["longitude"]))
+    return Place(
+        int(best["geonameid"]),
+        best["name"],
+        country,
+        best.get("population") or None,
+        float(best["latitude"]),
+        float(best["longitude"]),
+    )
 
 
 def gazetteer_homonyms(name: str, country: str) -> int:
@@ -277,8 +293,11 @@ class CityResolver:
         rec = _gazetteer_by_id(country).get(geonames_id)
         if rec is None:
             return set()
-        return {fold(n) for n in [rec["name"], *rec.get("alternatenames", [])]
-                if not (len(n) <= 3 and n.isupper()) and fold(n)}
+        return {
+            fold(n)
+            for n in [rec["name"], *rec.get("alternatenames", [])]
+            if not (len(n) <= 3 and n.isupper()) and fold(n)
+        }
 
     def exact(self, name: str, country: str | None) -> str | None:
         """The id when ``resolve`` would match exactly one city by its own name, else None
@@ -349,8 +368,9 @@ class CityResolver:
                 for cid, known in self._known_forms(base, country):
                     if level is not None or known is not None:
                         (same if same_place(level, known, self.cities[cid].country) else other).add(cid)
-        same = {cid for cid in same - other
-                if self._may_be(name, cid) and not self._different_places(name, country, cid)}
+        same = {
+            cid for cid in same - other if self._may_be(name, cid) and not self._different_places(name, country, cid)
+        }
         if len(same) == 1:
             return Resolution("matched", same.pop(), ADMIN_FORM)
         if same:
@@ -380,8 +400,9 @@ class CityResolver:
         if not choices:
             return Resolution("new", None, "new", 0.0)
         # the letters of an administrative word are no likeness: 'Hunan Province' is not 'Henan Province'
-        ranked = process.extract(_core(fold(name)), {cid: _core(k) for cid, k in choices.items()}, scorer=fuzz.ratio,
-                                 limit=3)
+        ranked = process.extract(
+            _core(fold(name)), {cid: _core(k) for cid, k in choices.items()}, scorer=fuzz.ratio, limit=3
+        )
         best_score = ranked[0][1]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         close = [self._label(cid) for _, score, cid in ranked if score >= 70]

@@ -65,8 +65,10 @@ def place(code: str) -> list[Fact]:
     region = region_of(code)
     facts: list[Fact] = [NodeFact(Label.COUNTRY, code, {"name": country_name(code), "region": region})]
     if region:
-        facts += [NodeFact(Label.REGION, region, {"name": REGIONS[region]}),
-                  RelFact(Rel.IN_REGION, Label.COUNTRY, code, region)]
+        facts += [
+            NodeFact(Label.REGION, region, {"name": REGIONS[region]}),
+            RelFact(Rel.IN_REGION, Label.COUNTRY, code, region),
+        ]
     return facts
 
 
@@ -82,19 +84,45 @@ def membership(cid: str, code: str, year: int | None, status: str) -> list[Fact]
     return [
         NodeFact(Label.NETWORK, GNLC_NETWORK_ID, {"name": "UNESCO Global Network of Learning Cities"}),
         RelFact(Rel.MEMBER_OF, Label.CITY, cid, GNLC_NETWORK_ID, "", {"since": year, "status": status}),
-        NodeFact(Label.ORGANISATION, natcom, {
-            "name": f"National Commission for UNESCO ({country_name(code)})", "kind": "national_commission",
-            "country_code": code, "search_names": fold(f"national commission for unesco {country_name(code)}")}),
+        NodeFact(
+            Label.ORGANISATION,
+            natcom,
+            {
+                "name": f"National Commission for UNESCO ({country_name(code)})",
+                "kind": "national_commission",
+                "country_code": code,
+                "search_names": fold(f"national commission for unesco {country_name(code)}"),
+            },
+        ),
         RelFact(Rel.IN_COUNTRY, Label.ORGANISATION, natcom, code),
-        RelFact(Rel.PARTNERS_WITH, Label.ORGANISATION, natcom, cid, "endorsed membership",
-                {"role": "endorsed membership", "since": year, "derivation": NATCOM_DERIVATION}),
-        NodeFact(Label.ORGANISATION, UIL_ORG_ID, {
-            "name": "UNESCO Institute for Lifelong Learning", "kind": "uil", "country_code": "DE",
-            "search_names": "unesco institute for lifelong learning | uil"}),
+        RelFact(
+            Rel.PARTNERS_WITH,
+            Label.ORGANISATION,
+            natcom,
+            cid,
+            "endorsed membership",
+            {"role": "endorsed membership", "since": year, "derivation": NATCOM_DERIVATION},
+        ),
+        NodeFact(
+            Label.ORGANISATION,
+            UIL_ORG_ID,
+            {
+                "name": "UNESCO Institute for Lifelong Learning",
+                "kind": "uil",
+                "country_code": "DE",
+                "search_names": "unesco institute for lifelong learning | uil",
+            },
+        ),
         *place("DE"),
         RelFact(Rel.IN_COUNTRY, Label.ORGANISATION, UIL_ORG_ID, "DE"),
-        RelFact(Rel.PARTNERS_WITH, Label.ORGANISATION, UIL_ORG_ID, cid, "network coordinator",
-                {"role": "network coordinator", "since": year, "derivation": UIL_DERIVATION}),
+        RelFact(
+            Rel.PARTNERS_WITH,
+            Label.ORGANISATION,
+            UIL_ORG_ID,
+            cid,
+            "network coordinator",
+            {"role": "network coordinator", "since": year, "derivation": UIL_DERIVATION},
+        ),
     ]
 
 
@@ -106,9 +134,19 @@ def derived_organisations(code: str) -> set[str]:
 def organisation(oid: str, v: dict[str, Any], based_in: str | None) -> list[Fact]:
     """An organisations row: the organisation, its country, the city it is based in."""
     country = v.get("country")
-    facts: list[Fact] = [NodeFact(Label.ORGANISATION, oid, {
-        "name": v["name"], "kind": v["kind"], "country_code": country, "note": v.get("note"),
-        "search_names": fold(v["name"])})]
+    facts: list[Fact] = [
+        NodeFact(
+            Label.ORGANISATION,
+            oid,
+            {
+                "name": v["name"],
+                "kind": v["kind"],
+                "country_code": country,
+                "note": v.get("note"),
+                "search_names": fold(v["name"]),
+            },
+        )
+    ]
     if country:
         facts += [*place(country), RelFact(Rel.IN_COUNTRY, Label.ORGANISATION, oid, country)]
     if based_in:
@@ -118,13 +156,25 @@ def organisation(oid: str, v: dict[str, Any], based_in: str | None) -> list[Fact
 
 def partnership(oid: str, cid: str, v: dict[str, Any]) -> RelFact:
     role = v.get("role") or DEFAULT_ROLE
-    return RelFact(Rel.PARTNERS_WITH, Label.ORGANISATION, oid, cid, role,
-                   {"role": role, "since": v.get("since"), "until": v.get("until"), "note": v.get("note")})
+    return RelFact(
+        Rel.PARTNERS_WITH,
+        Label.ORGANISATION,
+        oid,
+        cid,
+        role,
+        {"role": role, "since": v.get("since"), "until": v.get("until"), "note": v.get("note")},
+    )
 
 
 def link(a: str, b: str, v: dict[str, Any]) -> RelFact:
-    return RelFact(Rel.LINKED_TO, Label.CITY, a, b, v["kind"],
-                   {"kind": v["kind"], "since": v.get("since"), "until": v.get("until"), "note": v.get("note")})
+    return RelFact(
+        Rel.LINKED_TO,
+        Label.CITY,
+        a,
+        b,
+        v["kind"],
+        {"kind": v["kind"], "since": v.get("since"), "until": v.get("until"), "note": v.get("note")},
+    )
 
 
 def period_error(v: dict[str, Any]) -> str | None:

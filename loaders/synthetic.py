@@ -21,8 +21,9 @@ LINK_KINDS = [k.value for k in LinkKind]
 ORG_KINDS = [k.value for k in OrgKind if k not in (OrgKind.UIL, OrgKind.NATIONAL_COMMISSION)]
 
 
-def generate(out_dir: Path, *, cities: int, seed: int = 42, links_per_city: float = 5.0,
-             partners_per_org: int = 3) -> dict[str, int]:
+def generate(
+    out_dir: Path, *, cities: int, seed: int = 42, links_per_city: float = 5.0, partners_per_org: int = 3
+) -> dict[str, int]:
     """Write the four files; return the number of rows of each."""
     rng = random.Random(seed)
     try:
@@ -33,15 +34,29 @@ def generate(out_dir: Path, *, cities: int, seed: int = 42, links_per_city: floa
     links = _links(rng, cities, links_per_city)
     orgs = [(f"Synthorg {j:06d}", rng.choice(ORG_KINDS), rng.choice(COUNTRIES)) for j in range(cities // 2)]
     partners = {(j, c) for j in range(len(orgs)) for c in rng.sample(range(cities), min(partners_per_org, cities))}
-    _write(out_dir / "cities.csv", ["name", "country", "population", "year_joined", "source_url"],
-           [(n, c, rng.randint(10_000, 5_000_000), rng.choice([*range(2015, 2026), ""]), "synthetic")
-            for n, c in city_rows])
-    _write(out_dir / "organisations.csv", ["organisation", "kind", "country", "source_url"],
-           [(*o, "synthetic") for o in orgs])
-    _write(out_dir / "partnerships.csv", ["organisation", "city", "country", "role", "since", "source_url"],
-           [(orgs[j][0], *city_rows[c], "partner", rng.randint(2000, 2025), "synthetic") for j, c in sorted(partners)])
-    _write(out_dir / "links.csv", ["city_a", "country_a", "city_b", "country_b", "kind", "since", "source_url"],
-           [(*city_rows[a], *city_rows[b], k, rng.randint(1950, 2025), "synthetic") for a, b, k in links])
+    _write(
+        out_dir / "cities.csv",
+        ["name", "country", "population", "year_joined", "source_url"],
+        [
+            (n, c, rng.randint(10_000, 5_000_000), rng.choice([*range(2015, 2026), ""]), "synthetic")
+            for n, c in city_rows
+        ],
+    )
+    _write(
+        out_dir / "organisations.csv",
+        ["organisation", "kind", "country", "source_url"],
+        [(*o, "synthetic") for o in orgs],
+    )
+    _write(
+        out_dir / "partnerships.csv",
+        ["organisation", "city", "country", "role", "since", "source_url"],
+        [(orgs[j][0], *city_rows[c], "partner", rng.randint(2000, 2025), "synthetic") for j, c in sorted(partners)],
+    )
+    _write(
+        out_dir / "links.csv",
+        ["city_a", "country_a", "city_b", "country_b", "kind", "since", "source_url"],
+        [(*city_rows[a], *city_rows[b], k, rng.randint(1950, 2025), "synthetic") for a, b, k in links],
+    )
     return {"cities": cities, "organisations": len(orgs), "partnerships": len(partners), "links": len(links)}
 
 

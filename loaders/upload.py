@@ -44,8 +44,10 @@ def _check_workbook(path: Path, limits: UploadLimits) -> None:
     with book:
         unzipped = sum(info.file_size for info in book.infolist())  # reading never yields more than this
         if unzipped > limits.max_bytes:
-            raise UploadTooLarge(f"{path.name}: unzips to {unzipped:,} bytes; an upload may unzip to at most "
-                                 f"{limits.max_bytes:,} bytes (GNLC_UPLOAD_MAX_BYTES): {_HOW}")
+            raise UploadTooLarge(
+                f"{path.name}: unzips to {unzipped:,} bytes; an upload may unzip to at most "
+                f"{limits.max_bytes:,} bytes (GNLC_UPLOAD_MAX_BYTES): {_HOW}"
+            )
         rows = cells = 0
         for info in book.infolist():
             if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
@@ -75,8 +77,12 @@ def _check_text(path: Path, limits: UploadLimits) -> None:
 
 def _within(path: Path, rows: int, cells: int, limits: UploadLimits) -> None:
     if rows > limits.max_rows:
-        raise UploadTooLarge(f"{path.name}: holds more than {limits.max_rows:,} rows, the most an upload may hold "
-                             f"(GNLC_UPLOAD_MAX_ROWS): {_HOW}")
+        raise UploadTooLarge(
+            f"{path.name}: holds more than {limits.max_rows:,} rows, the most an upload may hold "
+            f"(GNLC_UPLOAD_MAX_ROWS): {_HOW}"
+        )
     if cells > limits.max_cells:
-        raise UploadTooLarge(f"{path.name}: holds more than {limits.max_cells:,} cells (rows times columns), the most "
-                             f"an upload may hold (GNLC_UPLOAD_MAX_CELLS): {_HOW}")
+        raise UploadTooLarge(
+            f"{path.name}: holds more than {limits.max_cells:,} cells (rows times columns), the most "
+            f"an upload may hold (GNLC_UPLOAD_MAX_CELLS): {_HOW}"
+        )

@@ -50,10 +50,20 @@ PROPERTY = "P190"
 MIN_POPULATION = 1000  # the gazetteer's places of at least this size are candidates
 DOMINANCE = 8  # how many times more populous a place must be than its homonyms
 MEMBER_FILES = ("gnlc_members.csv", "gnlc_members_added.csv")
-CITY_COLUMNS = ("name", "country", "wikidata", "aliases", "status", "latitude", "longitude", "population",
-                "geonames_id", "source_url", "note")
-LINK_COLUMNS = ("city_a", "country_a", "wikidata_a", "city_b", "country_b", "wikidata_b", "kind", "source_url",
-                "note")
+CITY_COLUMNS = (
+    "name",
+    "country",
+    "wikidata",
+    "aliases",
+    "status",
+    "latitude",
+    "longitude",
+    "population",
+    "geonames_id",
+    "source_url",
+    "note",
+)
+LINK_COLUMNS = ("city_a", "country_a", "wikidata_a", "city_b", "country_b", "wikidata_b", "kind", "source_url", "note")
 UNPLACED_COLUMNS = ("wikidata", "label", "reason", "candidates", "member_links")
 
 
@@ -158,14 +168,20 @@ def place(qid: str, label: str, *, shared_label: bool = False) -> Placement:
     if len(ranked) > 1:
         top, method = _dominant(records, [r for _, rs in ranked[1:] for r in rs]), "dominant"
         if top is None:
-            return Placement(qid, label, None, f"places of this name in {len(ranked)} countries, none dominant",
-                             None, candidates)
+            return Placement(
+                qid, label, None, f"places of this name in {len(ranked)} countries, none dominant", None, candidates
+            )
     biggest = max(_population(r) for r in records)
-    larger = [r for r in rivals if _population(r) >= DOMINANCE * max(biggest, 1)
-              and r["countrycode"] != code]
+    larger = [r for r in rivals if _population(r) >= DOMINANCE * max(biggest, 1) and r["countrycode"] != code]
     if larger:
-        return Placement(qid, label, None, "a far larger place has this name among its other names",
-                         None, tuple(sorted(_label(r) for r in [*records, *larger]))[:8])
+        return Placement(
+            qid,
+            label,
+            None,
+            "a far larger place has this name among its other names",
+            None,
+            tuple(sorted(_label(r) for r in [*records, *larger]))[:8],
+        )
     return Placement(qid, label, code, method, top, candidates)
 
 
@@ -209,8 +225,9 @@ def match_members(placements: dict[str, Placement], members: list[KnownCity]) ->
     return {qids[0]: resolver.cities[cid] for cid, qids in best.items() if len(qids) == 1}
 
 
-def distinct_places(placements: dict[str, Placement], members: dict[str, KnownCity], known: list[KnownCity],
-                    degree: Counter[str]) -> dict[str, str]:
+def distinct_places(
+    placements: dict[str, Placement], members: dict[str, KnownCity], known: list[KnownCity], degree: Counter[str]
+) -> dict[str, str]:
     """Places that the loader would take for another place (its name resolves to a member
     or to a place met before it: 'Frankfurt (Oder)' to Frankfurt am Main, 'City of London'
     to London), with the reason; the better-linked place keeps the name."""
@@ -239,16 +256,32 @@ def distinct_places(placements: dict[str, Placement], members: dict[str, KnownCi
 def _city_row(p: Placement, member: KnownCity | None) -> dict[str, Any]:
     url = item_url(p.qid)
     if member is not None:
-        return {"name": member.name, "country": member.country, "wikidata": p.qid, "source_url": url,
-                "note": f"Wikidata item of this member city (matched by name, {p.method} of its name)"}
+        return {
+            "name": member.name,
+            "country": member.country,
+            "wikidata": p.qid,
+            "source_url": url,
+            "note": f"Wikidata item of this member city (matched by name, {p.method} of its name)",
+        }
     rec = p.place
     aliases = p.label if p.label != p.name else ""
     note = f"twinned place in Wikidata; country from the gazetteer ({p.method} of this name)"
-    row = {"name": p.name, "country": p.country, "wikidata": p.qid, "aliases": aliases, "status": "none",
-           "source_url": url, "note": note + ("" if rec else "; no coordinates: several places of this name")}
+    row = {
+        "name": p.name,
+        "country": p.country,
+        "wikidata": p.qid,
+        "aliases": aliases,
+        "status": "none",
+        "source_url": url,
+        "note": note + ("" if rec else "; no coordinates: several places of this name"),
+    }
     if rec:
-        row.update(latitude=rec["latitude"], longitude=rec["longitude"], population=rec.get("population") or "",
-                   geonames_id=rec["geonameid"])
+        row.update(
+            latitude=rec["latitude"],
+            longitude=rec["longitude"],
+            population=rec.get("population") or "",
+            geonames_id=rec["geonameid"],
+        )
     return row
 
 
@@ -256,10 +289,17 @@ def _link_row(snapshot: Snapshot, pair: tuple[str, str], rows: dict[str, dict[st
     first = snapshot.listed_by[pair]
     a, b = (first, pair[1] if first == pair[0] else pair[0])
     ra, rb = rows[a], rows[b]
-    return {"city_a": ra["name"], "country_a": ra["country"], "wikidata_a": a, "city_b": rb["name"],
-            "country_b": rb["country"], "wikidata_b": b, "kind": "twinning",
-            "source_url": f"{item_url(first)}#{PROPERTY}",
-            "note": f"Wikidata {PROPERTY} (twinned administrative body) as of {SNAPSHOT_DATE}"}
+    return {
+        "city_a": ra["name"],
+        "country_a": ra["country"],
+        "wikidata_a": a,
+        "city_b": rb["name"],
+        "country_b": rb["country"],
+        "wikidata_b": b,
+        "kind": "twinning",
+        "source_url": f"{item_url(first)}#{PROPERTY}",
+        "note": f"Wikidata {PROPERTY} (twinned administrative body) as of {SNAPSHOT_DATE}",
+    }
 
 
 def build(twins_folder: Path, gnlc_folder: Path, out: Path) -> dict[str, int]:
@@ -273,8 +313,13 @@ def build(twins_folder: Path, gnlc_folder: Path, out: Path) -> dict[str, int]:
         p = placements[qid]
         placements[qid] = Placement(qid, p.label, None, reason, None, p.candidates)
     rows = {qid: _city_row(p, members.get(qid)) for qid, p in placements.items() if p.placed}
-    placed_pairs = [pr for pr in snapshot.pairs if pr[0] in rows and pr[1] in rows
-                    and (rows[pr[0]]["name"], rows[pr[0]]["country"]) != (rows[pr[1]]["name"], rows[pr[1]]["country"])]
+    placed_pairs = [
+        pr
+        for pr in snapshot.pairs
+        if pr[0] in rows
+        and pr[1] in rows
+        and (rows[pr[0]]["name"], rows[pr[0]]["country"]) != (rows[pr[1]]["name"], rows[pr[1]]["country"])
+    ]
     member_pairs = [pr for pr in placed_pairs if pr[0] in members or pr[1] in members]
     # in the order the places claimed their names: members, then the better-linked first
     order = {q: (q not in members, -degree[q], q) for q in rows}
@@ -282,11 +327,13 @@ def build(twins_folder: Path, gnlc_folder: Path, out: Path) -> dict[str, int]:
     member_cities = sorted({q for pr in member_pairs for q in pr}, key=order.__getitem__)
     counts = {
         "cities_members.csv": _write(out / "cities_members.csv", CITY_COLUMNS, [rows[q] for q in member_cities]),
-        "links_members.csv": _write(out / "links_members.csv", LINK_COLUMNS,
-                                    [_link_row(snapshot, pr, rows) for pr in member_pairs]),
+        "links_members.csv": _write(
+            out / "links_members.csv", LINK_COLUMNS, [_link_row(snapshot, pr, rows) for pr in member_pairs]
+        ),
         "cities_world.csv": _write(out / "cities_world.csv", CITY_COLUMNS, [rows[q] for q in world_cities]),
-        "links_world.csv": _write(out / "links_world.csv", LINK_COLUMNS,
-                                  [_link_row(snapshot, pr, rows) for pr in placed_pairs]),
+        "links_world.csv": _write(
+            out / "links_world.csv", LINK_COLUMNS, [_link_row(snapshot, pr, rows) for pr in placed_pairs]
+        ),
     }
     member_links: Counter[str] = Counter()
     for a, b in snapshot.pairs:
@@ -294,10 +341,20 @@ def build(twins_folder: Path, gnlc_folder: Path, out: Path) -> dict[str, int]:
             member_links[b] += 1
         if b in members:
             member_links[a] += 1
-    unplaced = [{"wikidata": p.qid, "label": p.label, "reason": p.method, "candidates": "; ".join(p.candidates),
-                 "member_links": member_links[p.qid]} for p in placements.values() if not p.placed]
-    counts["unplaced.csv"] = _write(out / "unplaced.csv", UNPLACED_COLUMNS,
-                                    sorted(unplaced, key=lambda r: (-r["member_links"], r["wikidata"])))
+    unplaced = [
+        {
+            "wikidata": p.qid,
+            "label": p.label,
+            "reason": p.method,
+            "candidates": "; ".join(p.candidates),
+            "member_links": member_links[p.qid],
+        }
+        for p in placements.values()
+        if not p.placed
+    ]
+    counts["unplaced.csv"] = _write(
+        out / "unplaced.csv", UNPLACED_COLUMNS, sorted(unplaced, key=lambda r: (-r["member_links"], r["wikidata"]))
+    )
     return counts
 
 

@@ -92,11 +92,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     for server in _NEO4J_SERVERS:
         terminalreporter.write_line(
-            f"Neo4j for the tests ({server.uri}): ready in {server.start_s:.1f} s, {', '.join(server.notes)}")
+            f"Neo4j for the tests ({server.uri}): ready in {server.start_s:.1f} s, {', '.join(server.notes)}"
+        )
 
 
 @contextmanager
-def engine_store(engine: str, settings: Settings, neo4j: neo4j_server.Neo4jServer | None = None) -> Iterator[GraphStore]:
+def engine_store(
+    engine: str, settings: Settings, neo4j: neo4j_server.Neo4jServer | None = None
+) -> Iterator[GraphStore]:
     """A store with the schema on `engine`: an empty Neo4j database, or a new embedded graph dropped afterwards.
     Neo4j tests empty the whole database they are given: point them at a throw-away one."""
     if engine == "neo4j":
@@ -139,6 +142,7 @@ def embedded_store(settings: Settings) -> Iterator[GraphStore]:
 
 def dump(store: GraphStore) -> tuple[list[Any], list[Any]]:
     """Every node and relationship with its properties, but not when it was loaded."""
+
     def clean(props: dict[str, Any]) -> tuple[Any, ...]:
         props = {**props, "sources": [re.sub(r" \| [0-9T:+-]+$", "", e) for e in props.get("sources") or []]}
         return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in props.items() if k != "loaded_at"))
@@ -171,7 +175,10 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 120) -
     full_env["COLUMNS"] = "200"
     return subprocess.run(
         [sys.executable, "-c", "from gnlc.cli.main import run; run()", *args],
-        capture_output=True, text=True, env=full_env, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
     )
 
 
@@ -192,8 +199,12 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     full_env["COLUMNS"] = "200"
     out, err = io.StringIO(), io.StringIO()
     code: int = 0
-    with (mock.patch.dict(os.environ, full_env, clear=True), mock.patch.object(sys, "argv", ["gnlc", *args]),
-          redirect_stdout(out), redirect_stderr(err)):
+    with (
+        mock.patch.dict(os.environ, full_env, clear=True),
+        mock.patch.object(sys, "argv", ["gnlc", *args]),
+        redirect_stdout(out),
+        redirect_stderr(err),
+    ):
         try:
             run()
         except SystemExit as exc:
@@ -299,7 +310,10 @@ def live_api(api_key: str = "live-test-key") -> Iterator[LiveApi]:
     with log.open("wb") as fh:
         proc = subprocess.Popen(  # noqa: S603 - this interpreter, the project's CLI
             [sys.executable, "-c", "from gnlc.cli.main import run; run()", "serve", "--port", str(port)],
-            stdout=fh, stderr=subprocess.STDOUT, env=env)
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

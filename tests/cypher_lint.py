@@ -44,7 +44,8 @@ def neo4j_statements() -> list[dict[str, Any]]:
     load_all_statements()
     return [
         {"name": q.name, "text": str(q), "params": sorted(set(PARAM.findall(q)))}
-        for q in REGISTRY.values() if Dialect.NEO4J in q.dialects
+        for q in REGISTRY.values()
+        if Dialect.NEO4J in q.dialects
     ]
 
 
@@ -67,7 +68,10 @@ def _node_input(statements: list[dict[str, Any]]) -> str:
 def _start_node() -> subprocess.Popen[str]:
     return subprocess.Popen(
         ["node", str(LINT_DIR / "lint_cypher.cjs")],  # noqa: S607 - node from PATH, as npm ci uses it
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

@@ -28,9 +28,14 @@ QUERY_TIMEOUT_MS = 120_000
 # What Neo4j's own neo4j.conf passes to its JVM (server.jvm.additional), a small heap, and a
 # JVM that exits rather than limps on when the heap is full.
 JVM_OPTIONS = (
-    "-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
-    "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+    "-Xms128m",
+    "-Xmx512m",
+    "-XX:+UseG1GC",
+    "-XX:+ExitOnOutOfMemoryError",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
     "-Dlog4j2.disable.jmx=true",
 )
 NOT_AVAILABLE = (
@@ -54,8 +59,11 @@ class Neo4jServer:
 
     def settings(self, **overrides: object) -> Settings:
         values: dict[str, object] = {
-            "engine": "neo4j", "neo4j_uri": self.uri, "neo4j_user": self.user,
-            "neo4j_password": self.password, "neo4j_database": self.database,
+            "engine": "neo4j",
+            "neo4j_uri": self.uri,
+            "neo4j_user": self.user,
+            "neo4j_password": self.password,
+            "neo4j_database": self.database,
             # a read's timeout covers the client pulling its rows (pure-Python decoding): on two busy
             # cores a dump of the bundled graph took longer than the 10 s default
             "query_timeout_ms": QUERY_TIMEOUT_MS,
@@ -79,8 +87,12 @@ def from_environment() -> Neo4jServer | None:
     uri = os.environ.get("NEO4J_URI")
     if not uri:
         return None
-    return Neo4jServer(uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""),
-                       os.environ.get("NEO4J_DATABASE", "neo4j"))
+    return Neo4jServer(
+        uri,
+        os.environ.get("NEO4J_USER", "neo4j"),
+        os.environ.get("NEO4J_PASSWORD", ""),
+        os.environ.get("NEO4J_DATABASE", "neo4j"),
+    )
 
 
 def launcher_available() -> bool:
@@ -94,8 +106,20 @@ def launched(*, heap: str = "512m", page_cache_mb: int = 32) -> Iterator[Neo4jSe
     data = Path(tempfile.mkdtemp(prefix="gnlc-neo4j-", dir="/tmp"))
     log = data / "launcher.log"
     jvm = [o if not o.startswith("-Xmx") else "-Xmx" + heap for o in JVM_OPTIONS]
-    cmd = ["java", *jvm, "-jar", str(LAUNCHER), "--port", "0", "--dir", str(data / "home"),
-           "--password", TEST_PASSWORD, "--page-cache-mb", str(page_cache_mb)]
+    cmd = [
+        "java",
+        *jvm,
+        "-jar",
+        str(LAUNCHER),
+        "--port",
+        "0",
+        "--dir",
+        str(data / "home"),
+        "--password",
+        TEST_PASSWORD,
+        "--page-cache-mb",
+        str(page_cache_mb),
+    ]
     t0 = time.monotonic()
     with log.open("wb") as err:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True)  # noqa: S603

@@ -27,10 +27,25 @@ from gnlc.loaders.pipeline import load_files
 from gnlc.loaders.resolver import ADMIN_FORM, CityResolver, KnownCity, city_id
 from gnlc.loaders.text import clean_text, fold
 
-KNOWN = [("Hangzhou", "CN"), ("Shanghai", "CN"), ("Changsha", "CN"), ("Bucheon", "KR"), ("Buan", "KR"),
-         ("Incheon", "KR"), ("Yeonsu-gu", "KR"), ("Seoul", "KR"), ("Dobong-gu", "KR"), ("Songpa-gu (Seoul)", "KR"),
-         ("Aswan", "EG"), ("Chiang Rai", "TH"), ("Berlin", "DE"), ("Jubail Industrial City", "SA"), ("Cork", "IE"),
-         ("Los Angeles", "US"), ("Carson", "US")]
+KNOWN = [
+    ("Hangzhou", "CN"),
+    ("Shanghai", "CN"),
+    ("Changsha", "CN"),
+    ("Bucheon", "KR"),
+    ("Buan", "KR"),
+    ("Incheon", "KR"),
+    ("Yeonsu-gu", "KR"),
+    ("Seoul", "KR"),
+    ("Dobong-gu", "KR"),
+    ("Songpa-gu (Seoul)", "KR"),
+    ("Aswan", "EG"),
+    ("Chiang Rai", "TH"),
+    ("Berlin", "DE"),
+    ("Jubail Industrial City", "SA"),
+    ("Cork", "IE"),
+    ("Los Angeles", "US"),
+    ("Carson", "US"),
+]
 
 
 ID = {n: city_id(n, c) for n, c in KNOWN}
@@ -42,18 +57,26 @@ def resolver() -> CityResolver:
 
 
 SAME_PLACE = [
-    ("항저우시", "CN", ID["Hangzhou"]), ("항저우 시", "CN", ID["Hangzhou"]), ("富川市", "KR", ID["Bucheon"]),
-    ("부안군", "KR", ID["Buan"]), ("Buan County", "KR", ID["Buan"]), ("Buan-gun", "KR", ID["Buan"]),
-    ("Dobong District", "KR", ID["Dobong-gu"]), ("Songpa District", "KR", ID["Songpa-gu (Seoul)"]),
-    ("City of Cork", "IE", ID["Cork"]), ("Incheon Metropolitan City", "KR", ID["Incheon"]),
-    ("Seoul Special City", "KR", ID["Seoul"]), ("City of Los Angeles", "US", ID["Los Angeles"]),
+    ("항저우시", "CN", ID["Hangzhou"]),
+    ("항저우 시", "CN", ID["Hangzhou"]),
+    ("富川市", "KR", ID["Bucheon"]),
+    ("부안군", "KR", ID["Buan"]),
+    ("Buan County", "KR", ID["Buan"]),
+    ("Buan-gun", "KR", ID["Buan"]),
+    ("Dobong District", "KR", ID["Dobong-gu"]),
+    ("Songpa District", "KR", ID["Songpa-gu (Seoul)"]),
+    ("City of Cork", "IE", ID["Cork"]),
+    ("Incheon Metropolitan City", "KR", ID["Incheon"]),
+    ("Seoul Special City", "KR", ID["Seoul"]),
+    ("City of Los Angeles", "US", ID["Los Angeles"]),
     ("항저우시", None, ID["Hangzhou"]),
 ]
 
 
 @pytest.mark.parametrize(("name", "country", "cid"), SAME_PLACE)
-def test_a_municipal_form_or_the_same_level_is_the_same_place(resolver: CityResolver, name: str,
-                                                             country: str | None, cid: str) -> None:
+def test_a_municipal_form_or_the_same_level_is_the_same_place(
+    resolver: CityResolver, name: str, country: str | None, cid: str
+) -> None:
     res = resolver.resolve(name, country)
     assert (res.status, res.city_id) == ("matched", cid), res
     assert res.method in (ADMIN_FORM, "exact", "gazetteer", "alias")
@@ -66,13 +89,21 @@ def test_the_issue_examples_are_matched_by_administrative_form(resolver: CityRes
         assert res.describe() == f"matched {cid} by administrative form"  # reported: not an exact match
 
 
-@pytest.mark.parametrize(("name", "country", "candidate"), [
-    ("Aswan Governorate", "EG", ID["Aswan"]), ("محافظة أسوان", "EG", ID["Aswan"]),
-    ("Chiang Rai Province", "TH", ID["Chiang Rai"]), ("Los Angeles County", "US", ID["Los Angeles"]),
-    ("长沙县", "CN", ID["Changsha"]), ("Changsha County", "CN", ID["Changsha"]), ("Aswan Governorate", None, ID["Aswan"]),
-])
-def test_another_level_is_a_candidate_never_merged(resolver: CityResolver, name: str, country: str | None,
-                                                   candidate: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "country", "candidate"),
+    [
+        ("Aswan Governorate", "EG", ID["Aswan"]),
+        ("محافظة أسوان", "EG", ID["Aswan"]),
+        ("Chiang Rai Province", "TH", ID["Chiang Rai"]),
+        ("Los Angeles County", "US", ID["Los Angeles"]),
+        ("长沙县", "CN", ID["Changsha"]),
+        ("Changsha County", "CN", ID["Changsha"]),
+        ("Aswan Governorate", None, ID["Aswan"]),
+    ],
+)
+def test_another_level_is_a_candidate_never_merged(
+    resolver: CityResolver, name: str, country: str | None, candidate: str
+) -> None:
     for fuzzy in (True, False):
         res = resolver.resolve(name, country, fuzzy=fuzzy)
         assert res.status == "new" and res.city_id is None and res.method == ADMIN_FORM
@@ -81,15 +112,26 @@ def test_another_level_is_a_candidate_never_merged(resolver: CityResolver, name:
         assert "not merged" in res.describe() and candidate in res.describe()
 
 
-@pytest.mark.parametrize(("name", "country", "not_this"), [
-    ("Huangpu District", "CN", ID["Shanghai"]), ("黄浦区", "CN", ID["Shanghai"]), ("Seodaemun-gu", "KR", ID["Seoul"]),
-    ("서대문구", "KR", ID["Seoul"]), ("Seodaemun-gu (Seoul)", "KR", ID["Seoul"]), ("Mapo District, Seoul", "KR", ID["Seoul"]),
-    ("Charlottenburg-Wilmersdorf (Berlin)", "DE", ID["Berlin"]), ("Berlin-Mitte (Berlin)", "DE", ID["Berlin"]),
-    ("Bezirk Mitte (Berlin)", "DE", ID["Berlin"]), ("Yeonsu-gu", "KR", ID["Incheon"]), ("연수구", "KR", ID["Incheon"]),
-    ("Carson City", "US", ID["Carson"]),  # the gazetteer knows it as another place
-])
-def test_a_district_or_borough_is_never_its_city(resolver: CityResolver, name: str, country: str,
-                                                 not_this: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "country", "not_this"),
+    [
+        ("Huangpu District", "CN", ID["Shanghai"]),
+        ("黄浦区", "CN", ID["Shanghai"]),
+        ("Seodaemun-gu", "KR", ID["Seoul"]),
+        ("서대문구", "KR", ID["Seoul"]),
+        ("Seodaemun-gu (Seoul)", "KR", ID["Seoul"]),
+        ("Mapo District, Seoul", "KR", ID["Seoul"]),
+        ("Charlottenburg-Wilmersdorf (Berlin)", "DE", ID["Berlin"]),
+        ("Berlin-Mitte (Berlin)", "DE", ID["Berlin"]),
+        ("Bezirk Mitte (Berlin)", "DE", ID["Berlin"]),
+        ("Yeonsu-gu", "KR", ID["Incheon"]),
+        ("연수구", "KR", ID["Incheon"]),
+        ("Carson City", "US", ID["Carson"]),  # the gazetteer knows it as another place
+    ],
+)
+def test_a_district_or_borough_is_never_its_city(
+    resolver: CityResolver, name: str, country: str, not_this: str
+) -> None:
     for fuzzy in (True, False):
         res = resolver.resolve(name, country, fuzzy=fuzzy)
         assert res.city_id != not_this, res
@@ -127,7 +169,9 @@ def test_forms_read_each_script() -> None:
 def test_a_load_reports_the_decision_and_keeps_both_places(store: GraphStore, tmp_path: Path) -> None:
     members, others = tmp_path / "members.csv", tmp_path / "more.csv"
     members.write_text("name,country\nHangzhou,China\nAswan,Egypt\nSeoul,Republic of Korea\n", encoding="utf-8")
-    others.write_text("name,country\n항저우시,中国\nAswan Governorate,مصر\nSeodaemun-gu (Seoul),韓国\n", encoding="utf-8")
+    others.write_text(
+        "name,country\n항저우시,中国\nAswan Governorate,مصر\nSeodaemun-gu (Seoul),韓国\n", encoding="utf-8"
+    )
     load_files(store, [members])
     report = load_files(store, [others])
     decisions = "\n".join(report.decisions)
@@ -140,14 +184,28 @@ def test_a_load_reports_the_decision_and_keeps_both_places(store: GraphStore, tm
 
 
 # -- the property -----------------------------------------------------------------------------------
-NAME = st.lists(st.sampled_from([string.ascii_letters, "ÀÉÎÕÜàéîõüçñßøåæœ", "абвгдежзийклмнопрстуфхцчшщъыьэюя",
-                                 "岡山東京大阪北京上海广州", "서울부산대구인천광주대전", "القاهرةالدارالبيضاءعمان", "-' ."])
-                .flatmap(lambda a: st.text(alphabet=a, min_size=1, max_size=8)), min_size=1, max_size=3).map("".join)
+NAME = st.lists(
+    st.sampled_from(
+        [
+            string.ascii_letters,
+            "ÀÉÎÕÜàéîõüçñßøåæœ",
+            "абвгдежзийклмнопрстуфхцчшщъыьэюя",
+            "岡山東京大阪北京上海广州",
+            "서울부산대구인천광주대전",
+            "القاهرةالدارالبيضاءعمان",
+            "-' .",
+        ]
+    ).flatmap(lambda a: st.text(alphabet=a, min_size=1, max_size=8)),
+    min_size=1,
+    max_size=3,
+).map("".join)
 OTHER_LEVELS = (Level.DISTRICT, Level.COUNTY, Level.PROVINCE)
-OTHER_FORMS = sorted({(f, "suffix") for lv in OTHER_LEVELS for f in SUFFIX_WORDS[lv]}
-                     | {(f, "prefix") for lv in OTHER_LEVELS for f in PREFIX_WORDS[lv]}
-                     | {(f, "attached suffix") for lv in OTHER_LEVELS for f in SUFFIX_ATTACHED[lv]}
-                     | {(f, "attached prefix") for lv in OTHER_LEVELS for f in PREFIX_ATTACHED.get(lv, ())})
+OTHER_FORMS = sorted(
+    {(f, "suffix") for lv in OTHER_LEVELS for f in SUFFIX_WORDS[lv]}
+    | {(f, "prefix") for lv in OTHER_LEVELS for f in PREFIX_WORDS[lv]}
+    | {(f, "attached suffix") for lv in OTHER_LEVELS for f in SUFFIX_ATTACHED[lv]}
+    | {(f, "attached prefix") for lv in OTHER_LEVELS for f in PREFIX_ATTACHED.get(lv, ())}
+)
 
 
 def _with_form(name: str, form: str, where: str, hyphen: bool) -> str:
@@ -159,20 +217,27 @@ def _with_form(name: str, form: str, where: str, hyphen: bool) -> str:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=NAME, form=st.sampled_from(OTHER_FORMS), hyphen=st.booleans(),
-       country=st.sampled_from(["CN", "KR", "DE", "EG", "US", "FR", "TH"]))
+@given(
+    name=NAME,
+    form=st.sampled_from(OTHER_FORMS),
+    hyphen=st.booleans(),
+    country=st.sampled_from(["CN", "KR", "DE", "EG", "US", "FR", "TH"]),
+)
 @example(name="Seodaemun", form=("gu", "suffix"), hyphen=True, country="KR")
 @example(name="Huangpu", form=("district", "suffix"), hyphen=False, country="CN")
 @example(name="Abcdefghijklmnopqrstuvw", form=("gu", "suffix"), hyphen=True, country="FR")
 @example(name="Aswan", form=("governorate", "suffix"), hyphen=False, country="EG")
 @example(name="서울", form=("구", "attached suffix"), hyphen=False, country="KR")
 def test_a_name_and_the_same_name_with_a_form_of_another_place_are_never_merged(
-        name: str, form: tuple[str, str], hyphen: bool, country: str) -> None:
+    name: str, form: tuple[str, str], hyphen: bool, country: str
+) -> None:
     """A city X and 'X District' / 'X-gu' / 'X County' / 'Province of X' / 'X省': two places,
     whichever is known first, with or without fuzzy matching."""
     text, where = form
-    assume(country != "KR" or text not in SUFFIX_WORDS[Level.COUNTY] + PREFIX_WORDS[Level.COUNTY]
-           + SUFFIX_ATTACHED[Level.COUNTY])  # a Korean county is of the city tier (the module's docstring)
+    assume(
+        country != "KR"
+        or text not in SUFFIX_WORDS[Level.COUNTY] + PREFIX_WORDS[Level.COUNTY] + SUFFIX_ATTACHED[Level.COUNTY]
+    )  # a Korean county is of the city tier (the module's docstring)
     city, other = clean_text(name), clean_text(_with_form(name, text, where, hyphen))
     assume(fold(city) and fold(other) != fold(city) and city_id(city, country) != city_id(other, country))
     a, b = KnownCity(city_id(city, country), city, country), KnownCity(city_id(other, country), other, country)

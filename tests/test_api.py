@@ -55,16 +55,30 @@ def test_cities_search_filter_and_pages(client: TestClient) -> None:
     assert get(client, "/cities?status=member&limit=1")["count"] == N_MEMBERS
 
 
-@pytest.mark.parametrize("url, field", [
-    ("/cities?limit=5000", "limit"), ("/cities?offset=-1", "offset"), ("/cities?year_from=abc", "year_from"),
-    ("/cities?status=king", "status"), ("/cities?region=Atlantis", "region"), ("/cities?country=Narnia", "country"),
-    ("/paths?source=Cork", "target"), ("/paths?source=Cork&target=Okayama&max_hops=99", "max_hops"),
-    ("/paths?source=Cork&target=Okayama&via=air", "via"), ("/cities/Cork/links?kind=friends", "kind"),
-    ("/cities/Cork/neighbourhood?depth=3", "depth"), ("/cities/Cork/recommendations?mentor=-1", "mentor"),
-    ("/cities/Cork/recommendations?limit=1000", "limit"), ("/stats/centrality?metric=fame", "metric"),
-    ("/stats/members?by=planet", "by"), ("/export?format=pdf", "format"), ("/export?scope=neighbourhood", "city"),
-    ("/cities/Cork/links?year=1066", "year"), ("/brokers?source=Cork&target=Cork", "target"),
-])
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/cities?limit=5000", "limit"),
+        ("/cities?offset=-1", "offset"),
+        ("/cities?year_from=abc", "year_from"),
+        ("/cities?status=king", "status"),
+        ("/cities?region=Atlantis", "region"),
+        ("/cities?country=Narnia", "country"),
+        ("/paths?source=Cork", "target"),
+        ("/paths?source=Cork&target=Okayama&max_hops=99", "max_hops"),
+        ("/paths?source=Cork&target=Okayama&via=air", "via"),
+        ("/cities/Cork/links?kind=friends", "kind"),
+        ("/cities/Cork/neighbourhood?depth=3", "depth"),
+        ("/cities/Cork/recommendations?mentor=-1", "mentor"),
+        ("/cities/Cork/recommendations?limit=1000", "limit"),
+        ("/stats/centrality?metric=fame", "metric"),
+        ("/stats/members?by=planet", "by"),
+        ("/export?format=pdf", "format"),
+        ("/export?scope=neighbourhood", "city"),
+        ("/cities/Cork/links?year=1066", "year"),
+        ("/brokers?source=Cork&target=Cork", "target"),
+    ],
+)
 def test_bad_parameters_are_422_naming_the_field(client: TestClient, url: str, field: str) -> None:
     body = get(client, url, 422)
     text = json.dumps(body)
@@ -74,9 +88,14 @@ def test_bad_parameters_are_422_naming_the_field(client: TestClient, url: str, f
 def test_unknown_city_is_404_with_suggestions(client: TestClient) -> None:
     body = get(client, "/cities/Okayamaa-shi-x", 404)
     assert body["error"] == "NotFound" and any("jp-okayama" in s for s in body["suggestions"])
-    for url in ("/cities/Nowhereville/links", "/paths?source=Nowhereville&target=Cork",
-                "/brokers?source=Cork&target=Nowhereville", "/cities/Nowhereville/recommendations",
-                "/cities/Nowhereville/eligibility", "/cities/Nowhereville/neighbourhood"):
+    for url in (
+        "/cities/Nowhereville/links",
+        "/paths?source=Nowhereville&target=Cork",
+        "/brokers?source=Cork&target=Nowhereville",
+        "/cities/Nowhereville/recommendations",
+        "/cities/Nowhereville/eligibility",
+        "/cities/Nowhereville/neighbourhood",
+    ):
         assert get(client, url, 404)["error"] == "NotFound"
     assert get(client, "/organisations/shared?a=org-uil&b=Nothing%20Org", 404)["error"] == "NotFound"
 
@@ -104,7 +123,8 @@ def test_organisations_bridges_and_shared(client: TestClient) -> None:
     shared = get(client, "/organisations/shared?a=org-uil&b=org-jp-national-commission-for-unesco")
     japan = get(client, "/cities?country=JP&status=member&limit=100")["data"]
     assert {s["city"]["id"] for s in shared} == {c["id"] for c in japan} and {"jp-okayama", "jp-taku"} <= {
-        s["city"]["id"] for s in shared}
+        s["city"]["id"] for s in shared
+    }
 
 
 # -- links, paths, brokers, recommendations ---------------------------------------------------------------
@@ -125,8 +145,10 @@ def test_neighbourhood(client: TestClient) -> None:
 
 def test_paths_and_brokers(client: TestClient) -> None:
     res = get(client, "/paths?source=Okayama&target=Taku")
-    assert not {n["id"] for p in res["paths"] for n in p["nodes"]} & {"org-jp-national-commission-for-unesco",
-                                                                       "org-uil"}
+    assert not {n["id"] for p in res["paths"] for n in p["nodes"]} & {
+        "org-jp-national-commission-for-unesco",
+        "org-uil",
+    }
     hubs = get(client, "/paths?source=Okayama&target=Taku&include_hubs=true")
     assert {p["nodes"][1]["id"] for p in hubs["paths"]} >= {"org-jp-national-commission-for-unesco", "org-uil"}
     none = get(client, "/paths?source=Cork&target=Taku&via=cities&max_hops=1")
@@ -164,8 +186,10 @@ def test_stats(client: TestClient) -> None:
 
 def test_eligibility(client: TestClient) -> None:
     assert get(client, "/cities/Okayama/eligibility")["verdict"] == "eligible"
-    r = client.post("/eligibility", json={"name": "Tiny", "population": 800, "elected_council": True,
-                                          "mayor_endorsed": True, "kind": "village"})
+    r = client.post(
+        "/eligibility",
+        json={"name": "Tiny", "population": 800, "elected_council": True, "mayor_endorsed": True, "kind": "village"},
+    )
     assert r.status_code == 200 and r.json()["verdict"] == "not eligible"
     bad = client.post("/eligibility", json={"name": "X", "population": -5})
     assert bad.status_code == 422 and "population" in bad.text
@@ -216,8 +240,9 @@ def test_cors_is_closed_by_default_and_configurable(loaded: GraphStore, session_
     closed = TestClient(create_app(load_settings(data_dir=session_data_dir), store=loaded))
     r = closed.get("/health", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in r.headers
-    open_ = TestClient(create_app(load_settings(data_dir=session_data_dir,
-                                                cors_origins=["https://analyst.example"]), store=loaded))
+    open_ = TestClient(
+        create_app(load_settings(data_dir=session_data_dir, cors_origins=["https://analyst.example"]), store=loaded)
+    )
     r = open_.get("/health", headers={"Origin": "https://analyst.example"})
     assert r.headers["access-control-allow-origin"] == "https://analyst.example"
     r = open_.get("/health", headers={"Origin": "https://evil.example"})
@@ -231,7 +256,7 @@ def test_oversized_body_is_refused(client: TestClient) -> None:
 
 def test_injection_strings_are_data(client: TestClient, loaded: GraphStore) -> None:
     before = loaded.summary()
-    for s in ("'}) DETACH DELETE n //", "x` DETACH DELETE n", "\" OR 1=1 --", "<img src=x onerror=alert(1)>"):
+    for s in ("'}) DETACH DELETE n //", "x` DETACH DELETE n", '" OR 1=1 --', "<img src=x onerror=alert(1)>"):
         assert client.get("/cities", params={"q": s}).status_code == 200
         assert client.get(f"/cities/{s}").status_code in (404, 422)
         assert client.get("/cities", params={"cluster": s}).json()["count"] == 0
@@ -255,12 +280,16 @@ def test_load_through_the_api_needs_the_key(store: GraphStore, session_data_dir:
     assert ok.status_code == 200 and store.count(Label.CITY) == 9
     again = c.post("/load?filename=cities.csv", content=body, headers={"X-API-Key": "s3cret-key"})
     assert all(ch["created"] == 0 and ch["updated"] == 0 for ch in again.json()["changes"])
-    bad = c.post("/load?filename=links.csv&kind=links", content=b"city_a,country_a,city_b,country_b,kind\n"
-                 b"Atlantis,Greece,Cork,Ireland,spaceship\n", headers={"X-API-Key": "s3cret-key"})
+    bad = c.post(
+        "/load?filename=links.csv&kind=links",
+        content=b"city_a,country_a,city_b,country_b,kind\nAtlantis,Greece,Cork,Ireland,spaceship\n",
+        headers={"X-API-Key": "s3cret-key"},
+    )
     assert bad.status_code == 422 and "row 2" in bad.json()["message"]
     assert store.count(Label.CITY) == 9
-    assert c.post("/load?filename=../../etc/passwd", content=body,
-                  headers={"X-API-Key": "s3cret-key"}).status_code == 422
+    assert (
+        c.post("/load?filename=../../etc/passwd", content=body, headers={"X-API-Key": "s3cret-key"}).status_code == 422
+    )
 
 
 def test_engine_down_is_503_and_the_api_recovers(own_engine_dir: Path) -> None:

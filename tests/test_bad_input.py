@@ -43,37 +43,71 @@ def _file(tmp_path: Path, name: str, content: str | bytes) -> Path:
 CASES: dict[str, tuple[str, str | bytes, tuple[str, ...]]] = {
     "empty file": ("empty.csv", b"", ("empty.csv: the file is empty",)),
     "header only": ("header.csv", "name,country\n", ("header.csv: has a header but no data rows",)),
-    "wrong delimiter": ("colon.csv", "name:country\nLyon:France\n",
-                        ("colon.csv: cannot tell what the file holds", "check the delimiter")),
-    "missing required column": ("nocountry.csv", "name,population\nLyon,500000\n",
-                                ("nocountry.csv: missing required column 'country'",)),
-    "non-numeric population": ("pop.csv", "name,country,population\nLyon,France,many\n",
-                               ("pop.csv, row 2, column 'population': got 'many'; expected a whole number",)),
-    "year 3024": ("y1.csv", "name,country,year_joined\nLyon,France,3024\n",
-                  ("y1.csv, row 2, column 'year_joined': got '3024'; expected a year from 2013",)),
-    "year -5": ("y2.csv", "city_a,country_a,city_b,country_b,kind,since\nKiel,DE,Brest,FR,twinning,-5\n",
-                ("y2.csv, row 2, column 'since': got '-5'; expected a year from 1800",)),
+    "wrong delimiter": (
+        "colon.csv",
+        "name:country\nLyon:France\n",
+        ("colon.csv: cannot tell what the file holds", "check the delimiter"),
+    ),
+    "missing required column": (
+        "nocountry.csv",
+        "name,population\nLyon,500000\n",
+        ("nocountry.csv: missing required column 'country'",),
+    ),
+    "non-numeric population": (
+        "pop.csv",
+        "name,country,population\nLyon,France,many\n",
+        ("pop.csv, row 2, column 'population': got 'many'; expected a whole number",),
+    ),
+    "year 3024": (
+        "y1.csv",
+        "name,country,year_joined\nLyon,France,3024\n",
+        ("y1.csv, row 2, column 'year_joined': got '3024'; expected a year from 2013",),
+    ),
+    "year -5": (
+        "y2.csv",
+        "city_a,country_a,city_b,country_b,kind,since\nKiel,DE,Brest,FR,twinning,-5\n",
+        ("y2.csv, row 2, column 'since': got '-5'; expected a year from 1800",),
+    ),
     # a partner the graph lacks is brought in only in a country the row gives or the gazetteer is sure of
     "link to unknown city without a country": (
-        "unknown.csv", "city_a,country_a,city_b,country_b,kind\nKiel,DE,Qqxville,,twinning\n",
-        ("unknown.csv, row 2, column 'city_b': got 'Qqxville'; expected a country for a city not in the graph "
-         "(no place of this name in the gazetteer",)),
+        "unknown.csv",
+        "city_a,country_a,city_b,country_b,kind\nKiel,DE,Qqxville,,twinning\n",
+        (
+            "unknown.csv, row 2, column 'city_b': got 'Qqxville'; expected a country for a city not in the graph "
+            "(no place of this name in the gazetteer",
+        ),
+    ),
     "same link twice with different years": (
-        "twice.csv", "city_a,country_a,city_b,country_b,kind,since\nKiel,DE,Brest,FR,twinning,1964\n"
-                     "Brest,FR,Kiel,DE,jumelage,1965\n",
-        ("twice.csv, row 3; expected the same link as row 2 to have the same values", "1964", "1965")),
-    "whitespace-only city name": ("blank.csv", "name,country\n   ,France\n",
-                                  ("blank.csv, row 2, column 'name'", "expected a value for name (required)")),
+        "twice.csv",
+        "city_a,country_a,city_b,country_b,kind,since\nKiel,DE,Brest,FR,twinning,1964\n"
+        "Brest,FR,Kiel,DE,jumelage,1965\n",
+        ("twice.csv, row 3; expected the same link as row 2 to have the same values", "1964", "1965"),
+    ),
+    "whitespace-only city name": (
+        "blank.csv",
+        "name,country\n   ,France\n",
+        ("blank.csv, row 2, column 'name'", "expected a value for name (required)"),
+    ),
     "invalid json": ("bad.json", '[{"name": "Lyon", "country": "France"},', ("bad.json: invalid JSON at line 1",)),
     "json not a list of objects": ("scalar.json", "42", ("scalar.json: expected a list of objects",)),
-    "unknown link kind": ("kind.csv", "city_a,country_a,city_b,country_b,kind\nKiel,DE,Brest,FR,alliance\n",
-                          ("kind.csv, row 2, column 'kind': got 'alliance'; expected one of: twinning",)),
-    "region contradicts country": ("region.csv", "name,country,unesco_region\nLyon,France,Africa\n",
-                                   ("region.csv, row 2, column 'unesco_region': got 'Africa'; expected the UNESCO "
-                                    "region of France: Europe and North America",)),
-    "until before since": ("period.csv", "city_a,country_a,city_b,country_b,kind,since,until\n"
-                                         "Kiel,DE,Brest,FR,twinning,1990,1980\n",
-                           ("period.csv, row 2, column 'until': got '1980'; expected a year not before since",)),
+    "unknown link kind": (
+        "kind.csv",
+        "city_a,country_a,city_b,country_b,kind\nKiel,DE,Brest,FR,alliance\n",
+        ("kind.csv, row 2, column 'kind': got 'alliance'; expected one of: twinning",),
+    ),
+    "region contradicts country": (
+        "region.csv",
+        "name,country,unesco_region\nLyon,France,Africa\n",
+        (
+            "region.csv, row 2, column 'unesco_region': got 'Africa'; expected the UNESCO "
+            "region of France: Europe and North America",
+        ),
+    ),
+    "until before since": (
+        "period.csv",
+        "city_a,country_a,city_b,country_b,kind,since,until\nKiel,DE,Brest,FR,twinning,1990,1980\n",
+        ("period.csv, row 2, column 'until': got '1980'; expected a year not before since",),
+    ),
 }
 
 
@@ -89,8 +123,12 @@ def test_missing_file(loaded: GraphStore, tmp_path: Path) -> None:
 
 def test_unknown_column_in_strict_mapping(loaded: GraphStore, tmp_path: Path) -> None:
     path = _file(tmp_path, "strict.csv", "name,country,mayor_phone\nLyon,France,123\n")
-    _refused(loaded, path, "strict.csv: unknown column(s) ['mayor_phone'] in a strict mapping",
-             mapping=Mapping.parse(kind="cities", strict=True))
+    _refused(
+        loaded,
+        path,
+        "strict.csv: unknown column(s) ['mayor_phone'] in a strict mapping",
+        mapping=Mapping.parse(kind="cities", strict=True),
+    )
 
 
 def test_fifty_megabyte_single_line(loaded: GraphStore, tmp_path: Path) -> None:
@@ -145,10 +183,15 @@ def test_json_lines_and_xlsx_sheets_are_read(store: GraphStore, tmp_path: Path) 
     assert store.count("City") == 4
 
 
-
-
-@pytest.mark.parametrize("content", ["name,country,,\nLyon,France,,\n", "name,country,,\nLyon,France\n",
-                                     "name,country\nLyon,France,,\n", "name,,country,\nLyon,x,France,\n"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "name,country,,\nLyon,France,,\n",
+        "name,country,,\nLyon,France\n",
+        "name,country\nLyon,France,,\n",
+        "name,,country,\nLyon,x,France,\n",
+    ],
+)
 def test_empty_trailing_columns_and_fields_are_read(store: GraphStore, tmp_path: Path, content: str) -> None:
     report = load_files(store, [_file(tmp_path, "trailing.csv", content)])
     assert report.files[0].loaded == 1 and store.node("City", "fr-lyon")["name"] == "Lyon"

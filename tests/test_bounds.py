@@ -41,8 +41,9 @@ def _client(store: GraphStore, data_dir: Path, **settings: object) -> TestClient
     return TestClient(create_app(load_settings(data_dir=data_dir, api_key=KEY, **settings), store=store))
 
 
-def test_the_whole_graph_export_over_the_limit_says_how_to_ask_for_less(graph: GraphStore,
-                                                                        session_data_dir: Path) -> None:
+def test_the_whole_graph_export_over_the_limit_says_how_to_ask_for_less(
+    graph: GraphStore, session_data_dir: Path
+) -> None:
     small = _client(graph, session_data_dir, export_max_elements=20)
     r = small.get("/export", params={"format": "json"})
     assert r.status_code == 422 and r.json()["error"] == "AnswerTooLarge"
@@ -52,7 +53,8 @@ def test_the_whole_graph_export_over_the_limit_says_how_to_ask_for_less(graph: G
     assert _client(graph, session_data_dir).get("/export", params={"format": "json"}).status_code == 200
     # a part under the limit is answered; a part over it is refused the same way
     part = _client(graph, session_data_dir, export_max_elements=10_000).get(
-        "/export", params={"format": "json", "scope": "neighbourhood", "city": "Cork"})
+        "/export", params={"format": "json", "scope": "neighbourhood", "city": "Cork"}
+    )
     assert part.status_code == 200, part.text
 
 
@@ -104,8 +106,9 @@ def _bomb(rows: int) -> bytes:
     return out.getvalue()
 
 
-def test_an_xlsx_that_unzips_to_ten_million_rows_is_refused_before_it_is_read(graph: GraphStore,
-                                                                               session_data_dir: Path) -> None:
+def test_an_xlsx_that_unzips_to_ten_million_rows_is_refused_before_it_is_read(
+    graph: GraphStore, session_data_dir: Path
+) -> None:
     body = _bomb(10_000_000)
     assert len(body) < 5 * 1024 * 1024  # under the body limit: only what it expands to is over
     before = dump(graph)
@@ -113,25 +116,32 @@ def test_an_xlsx_that_unzips_to_ten_million_rows_is_refused_before_it_is_read(gr
     assert r.status_code == 413, r.text[:300]
     assert r.json()["message"].startswith("bomb.xlsx: unzips to ") and "GNLC_UPLOAD_MAX_BYTES" in r.json()["message"]
     # with the bytes bound out of the way, the rows bound stops it while the sheet streams by
-    r = _client(graph, session_data_dir, upload_max_bytes=10**9).post("/load?filename=bomb.xlsx", content=body,
-                                                                     headers={"X-API-Key": KEY})
+    r = _client(graph, session_data_dir, upload_max_bytes=10**9).post(
+        "/load?filename=bomb.xlsx", content=body, headers={"X-API-Key": KEY}
+    )
     assert r.status_code == 413 and "more than 200,000 rows" in r.json()["message"], r.text[:300]
     assert dump(graph) == before
 
 
-@pytest.mark.parametrize("limit, content, expected", [
-    ({"upload_max_rows": 3}, "name,country\nLyon,France\nKiel,Germany\nPorto,Portugal\n", "more than 3 rows"),
-    ({"upload_max_cells": 5}, "name,country,population\nLyon,France,1\nKiel,Germany,2\n", "more than 5 cells"),
-])
-def test_text_uploads_are_bounded_in_rows_and_cells(graph: GraphStore, session_data_dir: Path,
-                                                    limit: dict[str, int], content: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    "limit, content, expected",
+    [
+        ({"upload_max_rows": 3}, "name,country\nLyon,France\nKiel,Germany\nPorto,Portugal\n", "more than 3 rows"),
+        ({"upload_max_cells": 5}, "name,country,population\nLyon,France,1\nKiel,Germany,2\n", "more than 5 cells"),
+    ],
+)
+def test_text_uploads_are_bounded_in_rows_and_cells(
+    graph: GraphStore, session_data_dir: Path, limit: dict[str, int], content: str, expected: str
+) -> None:
     before = dump(graph)
-    r = _client(graph, session_data_dir, **limit).post("/load?filename=c.csv", content=content.encode(),
-                                                         headers={"X-API-Key": KEY})
+    r = _client(graph, session_data_dir, **limit).post(
+        "/load?filename=c.csv", content=content.encode(), headers={"X-API-Key": KEY}
+    )
     assert r.status_code == 413 and expected in r.json()["message"] and "c.csv" in r.json()["message"]
     assert dump(graph) == before
-    ok = _client(graph, session_data_dir).post("/load?filename=c.csv", content=content.encode(),
-                                               headers={"X-API-Key": KEY})
+    ok = _client(graph, session_data_dir).post(
+        "/load?filename=c.csv", content=content.encode(), headers={"X-API-Key": KEY}
+    )
     assert ok.status_code == 200, ok.text[:300]
 
 
@@ -140,8 +150,11 @@ def test_serve_stops_on_sigterm_within_seconds_with_a_request_in_flight() -> Non
         host, port = api.url.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port)), timeout=30) as slow:
             # a request whose body never comes: the handler waits for it as long as the client likes
-            slow.sendall(b"POST /load?filename=x.csv HTTP/1.1\r\nHost: t\r\nX-API-Key: " + api.api_key.encode()
-                         + b"\r\nContent-Length: 1000\r\n\r\nname,country\n")
+            slow.sendall(
+                b"POST /load?filename=x.csv HTTP/1.1\r\nHost: t\r\nX-API-Key: "
+                + api.api_key.encode()
+                + b"\r\nContent-Length: 1000\r\n\r\nname,country\n"
+            )
             time.sleep(1)
             assert api.proc.poll() is None
             api.proc.send_signal(signal.SIGTERM)
@@ -162,10 +175,20 @@ def test_a_request_past_its_time_budget_is_503_and_says_so(graph: GraphStore, se
     async def send(message: dict[str, object]) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": "/load", "raw_path": b"/load", "root_path": "", "query_string": b"filename=x.csv",
-             "headers": [(b"host", b"t"), (b"x-api-key", KEY.encode()), (b"content-length", b"100")],
-             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/load",
+        "raw_path": b"/load",
+        "root_path": "",
+        "query_string": b"filename=x.csv",
+        "headers": [(b"host", b"t"), (b"x-api-key", KEY.encode()), (b"content-length", b"100")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
     asyncio.run(asyncio.wait_for(app(scope, never, send), timeout=60))  # a liveness bound
     assert sent[0]["status"] == 503
     body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))  # type: ignore[misc]

@@ -76,8 +76,11 @@ def test_a_second_source_fills_and_adds_itself_but_renames_nothing(store: GraphS
     load_files(store, [DATA / "gnlc_members.csv"], mapping=Mapping(defaults={"status": "member"}))
     before = store.node(Label.CITY, "it-turin")
     other = tmp_path / "partners.csv"
-    other.write_text("name,country,wikidata,population,status,source_url\n"
-                     "Torino,Italien,Q495,848885,none,https://www.wikidata.org/wiki/Q495\n", encoding="utf-8")
+    other.write_text(
+        "name,country,wikidata,population,status,source_url\n"
+        "Torino,Italien,Q495,848885,none,https://www.wikidata.org/wiki/Q495\n",
+        encoding="utf-8",
+    )
     report = load_files(store, [other])
     after = store.node(Label.CITY, "it-turin")
     assert report.write.nodes["City"] == {"updated": 1}
@@ -93,8 +96,11 @@ def test_a_second_source_fills_and_adds_itself_but_renames_nothing(store: GraphS
 def test_known_column_names_are_taken_and_unknown_ones_reported(store: GraphStore, tmp_path: Path) -> None:
     load_files(store, [DATA / "gnlc_members.csv"], mapping=Mapping(defaults={"status": "member"}))
     src = tmp_path / "links.csv"
-    src.write_text("city_a,country_a,city_b,country_b,link_type,since_year,remarks\n"
-                   "Cork,Ireland,Swansea,United Kingdom,twinning,1971,ok\n", encoding="utf-8")
+    src.write_text(
+        "city_a,country_a,city_b,country_b,link_type,since_year,remarks\n"
+        "Cork,Ireland,Swansea,United Kingdom,twinning,1971,ok\n",
+        encoding="utf-8",
+    )
     report = load_files(store, [src])
     assert report.files[0].unused_columns == ["remarks"]
     edges = [r for r in store.read(cypher.ALL_EDGES) if r["type"] == "LINKED_TO"]

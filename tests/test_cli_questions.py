@@ -12,8 +12,10 @@ from gnlc.graph.falkor import FalkorStore
 from gnlc.graph.store import GraphStore
 from tests.conftest import DATA, cli
 
-N_MEMBERS = sum(len(f.read_text(encoding="utf-8").splitlines()) - 1
-                for f in (DATA / "gnlc_members.csv", DATA / "gnlc_members_added.csv"))
+N_MEMBERS = sum(
+    len(f.read_text(encoding="utf-8").splitlines()) - 1
+    for f in (DATA / "gnlc_members.csv", DATA / "gnlc_members_added.csv")
+)
 
 
 pytestmark = pytest.mark.parametrize("loaded", ["embedded"], indirect=True)  # no Neo4j load for a skip
@@ -68,8 +70,7 @@ def test_stats_and_eligibility(env: dict[str, str]) -> None:
     regions = json.loads(cli("stats", "region", "--json", env=env).stdout)
     assert sum(r["count"] for r in regions) == N_MEMBERS
     assert cli("stats", "nonsense", env=env).returncode == 5
-    el = json.loads(cli("eligibility", "Tiny", "--population", "800", "--kind", "village", "--json",
-                            env=env).stdout)
+    el = json.loads(cli("eligibility", "Tiny", "--population", "800", "--kind", "village", "--json", env=env).stdout)
     assert el["verdict"] == "not eligible"
 
 

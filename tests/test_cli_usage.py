@@ -40,8 +40,9 @@ def _numeric_options(path: tuple[str, ...], cmd: object) -> Iterator[tuple[str, 
 NUMERIC = [args for path, cmd in ALL for args in _numeric_options(path, cmd)]
 
 
-def _run(args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-         data_dir: Path) -> tuple[int, str]:
+def _run(
+    args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> tuple[int, str]:
     monkeypatch.setenv("GNLC_DATA_DIR", str(data_dir))
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setattr("sys.argv", ["gnlc", *args])
@@ -59,8 +60,8 @@ def test_the_walk_finds_every_command() -> None:
 
 @pytest.mark.parametrize("path", LEAVES, ids=" ".join)
 def test_an_unknown_option_on_every_command_exits_2_with_typer_message(
-        path: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        tmp_path: Path) -> None:
+    path: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, output = _run((*path, "--no-such-option"), monkeypatch, capsys, tmp_path)
     assert code == 2, output
     assert "No such option: --no-such-option" in output and "Usage: gnlc " + " ".join(path) in output
@@ -68,26 +69,38 @@ def test_an_unknown_option_on_every_command_exits_2_with_typer_message(
     assert not (tmp_path / "engine").exists(), "a usage error must not start the engine"
 
 
-@pytest.mark.parametrize("args", [("--limit", "abc"), ("recommend",), ("engine",), ("cities", "--bogus"),
-                                  *NUMERIC, *[(*g, "nonsense") for g in GROUPS]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--limit", "abc"),
+        ("recommend",),
+        ("engine",),
+        ("cities", "--bogus"),
+        *NUMERIC,
+        *[(*g, "nonsense") for g in GROUPS],
+    ],
+    ids=" ".join,
+)
 def test_usage_errors_of_the_issue_exit_2_without_traceback(
-        args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        tmp_path: Path) -> None:
+    args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, output = _run(args, monkeypatch, capsys, tmp_path)
     assert code == 2, output
     assert "Traceback" not in output and output.strip()
     assert "Usage:" in output or "Commands" in output
 
 
-def test_help_and_version_still_exit_0(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                      tmp_path: Path) -> None:
+def test_help_and_version_still_exit_0(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert _run(("--version",), monkeypatch, capsys, tmp_path) == (0, f"gnlc {__import__('gnlc').__version__}\n")
     code, output = _run(("cities", "--help"), monkeypatch, capsys, tmp_path)
     assert code == 0 and "Usage: gnlc cities" in output
 
 
-def test_typer_exit_inside_a_command_keeps_its_code(monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_typer_exit_inside_a_command_keeps_its_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, output = _run(("engine", "status"), monkeypatch, capsys, tmp_path)
     assert code == 1 and "engine: stopped" in output  # `raise typer.Exit(1)` in the command
     assert issubclass(typer.Exit, Exception)
@@ -99,11 +112,25 @@ def test_the_installed_script_prints_the_usage_error_not_a_traceback(tmp_path: P
     assert "Invalid value for '--limit'" in result.stderr and "Traceback" not in result.stdout + result.stderr
 
 
-HEAVY = ("pandas", "networkx", "igraph", "scipy", "numpy", "falkordb", "neo4j", "pydantic_settings", "gnlc.graph.store",
-         "gnlc.explore", "gnlc.loaders.pipeline", "gnlc.settings")
-_IMPORTED = ("import sys; from gnlc.cli.main import run\n"
-             "try:\n    run()\nexcept SystemExit:\n    pass\n"
-             "print('imported:', *(m for m in {heavy!r} if m in sys.modules))")
+HEAVY = (
+    "pandas",
+    "networkx",
+    "igraph",
+    "scipy",
+    "numpy",
+    "falkordb",
+    "neo4j",
+    "pydantic_settings",
+    "gnlc.graph.store",
+    "gnlc.explore",
+    "gnlc.loaders.pipeline",
+    "gnlc.settings",
+)
+_IMPORTED = (
+    "import sys; from gnlc.cli.main import run\n"
+    "try:\n    run()\nexcept SystemExit:\n    pass\n"
+    "print('imported:', *(m for m in {heavy!r} if m in sys.modules))"
+)
 
 
 @pytest.mark.parametrize("args", [("--version",), ("--help",), ("cities", "--help"), ("load", "--help")], ids=" ".join)
@@ -113,8 +140,13 @@ def test_version_and_help_import_nothing_heavy(args: tuple[str, ...], tmp_path: 
     import sys
 
     code = _IMPORTED.format(heavy=HEAVY)
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
-                            env={"PATH": "/usr/bin:/bin", "GNLC_DATA_DIR": str(tmp_path), "COLUMNS": "200"})
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "GNLC_DATA_DIR": str(tmp_path), "COLUMNS": "200"},
+    )
     assert result.returncode == 0, result.stderr
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("imported:") and last.split()[1:] == [], f"gnlc {' '.join(args)}: {last}"

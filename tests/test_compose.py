@@ -37,7 +37,9 @@ def test_schema_rejects_a_broken_compose_file(compose: dict) -> None:
 def test_neo4j_service_is_healthchecked_with_cypher_shell_and_has_a_volume(compose: dict) -> None:
     neo4j = compose["services"]["neo4j"]
     assert neo4j["image"].startswith("neo4j:5")
-    assert "cypher-shell" in " ".join(neo4j["healthcheck"]["test"]) and "RETURN 1" in " ".join(neo4j["healthcheck"]["test"])
+    assert "cypher-shell" in " ".join(neo4j["healthcheck"]["test"]) and "RETURN 1" in " ".join(
+        neo4j["healthcheck"]["test"]
+    )
     assert any(v.endswith(":/data") for v in neo4j["volumes"])
 
 

@@ -23,15 +23,21 @@ pytestmark = pytest.mark.slow
 def _load(data_dir: Path, graph: str, *files: Path) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GNLC_", "NEO4J_"))}
     env.update({"GNLC_DATA_DIR": str(data_dir), "GNLC_GRAPH": graph})
-    return subprocess.Popen([sys.executable, "-c", "from gnlc.cli.main import run; run()", "load",
-                             *map(str, files)], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", "from gnlc.cli.main import run; run()", "load", *map(str, files)],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_concurrent_loads_and_reads_end_in_the_sequential_graph(own_engine_dir: Path, tmp_path: Path) -> None:
     net = tmp_path / "net"
     assert cli("generate", "--out", str(net), "--cities", "1500", "--seed", "11").returncode == 0
-    cities, orgs, partners, links = (net / f for f in ("cities.csv", "organisations.csv", "partnerships.csv",
-                                                       "links.csv"))
+    cities, orgs, partners, links = (
+        net / f for f in ("cities.csv", "organisations.csv", "partnerships.csv", "links.csv")
+    )
     env = {"GNLC_DATA_DIR": str(own_engine_dir)}
     for graph in ("sequential", "together"):
         assert cli("load", str(cities), env={**env, "GNLC_GRAPH": graph}).returncode == 0

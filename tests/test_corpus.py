@@ -36,20 +36,26 @@ REFUSED: dict[str, tuple[str, ...]] = {
     "only_bom.csv": ("only_bom.csv: the file holds only blank space",),
     "only_blank_lines.csv": ("only_blank_lines.csv: the file holds only blank space",),
     "header_is_data.csv": ("header_is_data.csv: cannot tell what the file holds from its columns ['Lyon', 'France']",),
-    "decimal_comma_population.csv": ("decimal_comma_population.csv, row 2, column 'population': got '513.275'; "
-                                     "expected a whole number",
-                                     "decimal_comma_population.csv, row 3, column 'population': got '246,6'"),
+    "decimal_comma_population.csv": (
+        "decimal_comma_population.csv, row 2, column 'population': got '513.275'; expected a whole number",
+        "decimal_comma_population.csv, row 3, column 'population': got '246,6'",
+    ),
     "shift_jis.csv": ("shift_jis.csv, line 2: byte 0x89 is not UTF-8", "Windows-1252"),
     "mixed_encodings.csv": ("mixed_encodings.csv, line 3: byte 0xe1 is not UTF-8",),
     "huge_name.csv": ("huge_name.csv, row 2, column 'name'", "(100,003 characters); expected a text of at most"),
     "huge_population.csv": ("huge_population.csv, row 2, column 'population'", "(400 characters); expected a whole"),
-    "homoglyph_name.csv": ("homoglyph_name.csv, row 2, column 'name': got 'Kiеl'", "'Kiel' (de-kiel), which makes "
-                           "the same id"),
-    "contradictory_rows.csv": ("contradictory_rows.csv, row 3; expected the same city as row 2 to have the same "
-                               "values; it differs: population 513275 vs 999",),
+    "homoglyph_name.csv": (
+        "homoglyph_name.csv, row 2, column 'name': got 'Kiеl'",
+        "'Kiel' (de-kiel), which makes the same id",
+    ),
+    "contradictory_rows.csv": (
+        "contradictory_rows.csv, row 3; expected the same city as row 2 to have the same "
+        "values; it differs: population 513275 vs 999",
+    ),
     "contradictory_links.csv": ("contradictory_links.csv, row 3; expected the same link as row 2", "1964", "1965"),
-    "link_to_itself.csv": ("link_to_itself.csv, row 2, column 'city_b': got 'Kiel'; expected a city other than the "
-                           "source city",),
+    "link_to_itself.csv": (
+        "link_to_itself.csv, row 2, column 'city_b': got 'Kiel'; expected a city other than the source city",
+    ),
     "unknown_country.csv": ("unknown_country.csv, row 2, column 'country': got 'Narnia'; expected a country name",),
     "truncated.json": ("truncated.json: invalid JSON at line 1, column 50",),
     "nested_values.json": ("nested_values.json, row 1, column 'name': got an object; expected text",),
@@ -63,18 +69,29 @@ REFUSED: dict[str, tuple[str, ...]] = {
     "truncated.xlsx": ("truncated.xlsx: not a readable XLSX workbook",),
     "zip_not_workbook.xlsx": ("zip_not_workbook.xlsx: not a readable XLSX workbook",),
     "empty_sheets.xlsx": ("empty_sheets.xlsx: the workbook has no sheet with data",),
-    "error_cell.xlsx": ("error_cell.xlsx[cities], row 2, column 'population': the cell holds the spreadsheet error "
-                        "'#REF!'",),
-    "formula_strings.xlsx": ("formula_strings.xlsx[cities], row 2, column 'name': a formula without a computed value",
-                             "open and save the file in a spreadsheet program"),
-    "formula_without_value.xlsx": ("formula_without_value.xlsx[cities], row 2, column 'population': a formula "
-                                   "without a computed value (=1000*513;", "open and save the file"),
-    "name_and_Name.csv": ("name_and_Name.csv: columns 'name' and 'Name' are one column to the loader",
-                          "expected each column once"),
-    "lone_surrogate.json": ("lone_surrogate.json, row 1, column 'name': holds \\ud800, half of a UTF-16 surrogate "
-                            "pair",),
-    "huge_integer.json": ("huge_integer.json, row 1, column 'population'", "(5,000 characters); expected a whole "
-                          "number"),
+    "error_cell.xlsx": (
+        "error_cell.xlsx[cities], row 2, column 'population': the cell holds the spreadsheet error '#REF!'",
+    ),
+    "formula_strings.xlsx": (
+        "formula_strings.xlsx[cities], row 2, column 'name': a formula without a computed value",
+        "open and save the file in a spreadsheet program",
+    ),
+    "formula_without_value.xlsx": (
+        "formula_without_value.xlsx[cities], row 2, column 'population': a formula "
+        "without a computed value (=1000*513;",
+        "open and save the file",
+    ),
+    "name_and_Name.csv": (
+        "name_and_Name.csv: columns 'name' and 'Name' are one column to the loader",
+        "expected each column once",
+    ),
+    "lone_surrogate.json": (
+        "lone_surrogate.json, row 1, column 'name': holds \\ud800, half of a UTF-16 surrogate pair",
+    ),
+    "huge_integer.json": (
+        "huge_integer.json, row 1, column 'population'",
+        "(5,000 characters); expected a whole number",
+    ),
     "numbers_as_names.xlsx": ("numbers_as_names.xlsx[cities], row 2, column 'population': got '5.5'",),
 }
 
@@ -86,13 +103,27 @@ LOADED: dict[str, tuple[tuple[str, str], ...]] = {
     "windows_1252.csv": (("Düsseldorf", "DE"), ("“Málaga”", "ES")),
     "utf16_le_no_bom.csv": (("Lyon", "FR"),),
     "wide_5000_columns.csv": (("Lyon", "FR"),),
-    "formula_injection.csv": (('=HYPERLINK("http://evil.example","click")', "FR"), ("+cmd|' /C calc'!A0", "FR"),
-                              ("-2+3", "FR"), ("@SUM(A1:A9)", "FR"), ("=1+1", "FR")),
-    "cypher_injection.csv": (("'}) DETACH DELETE n //", "FR"), ("x` DETACH DELETE n //", "FR"),
-                             ("MATCH (n) DETACH DELETE n", "FR"), ("$name", "FR"), ("{id: 1}) RETURN 1 //", "FR"),
-                             ("\\u0027}) CALL db.clearQueryCaches() //", "FR")),
-    "html_injection.csv": (("<script>alert(1)</script>", "FR"), ("<img src=x onerror=alert(1)>", "FR"),
-                           ("</script><script>alert(2)</script>", "FR"), ("{{7*7}} ${7*7}", "FR")),
+    "formula_injection.csv": (
+        ('=HYPERLINK("http://evil.example","click")', "FR"),
+        ("+cmd|' /C calc'!A0", "FR"),
+        ("-2+3", "FR"),
+        ("@SUM(A1:A9)", "FR"),
+        ("=1+1", "FR"),
+    ),
+    "cypher_injection.csv": (
+        ("'}) DETACH DELETE n //", "FR"),
+        ("x` DETACH DELETE n //", "FR"),
+        ("MATCH (n) DETACH DELETE n", "FR"),
+        ("$name", "FR"),
+        ("{id: 1}) RETURN 1 //", "FR"),
+        ("\\u0027}) CALL db.clearQueryCaches() //", "FR"),
+    ),
+    "html_injection.csv": (
+        ("<script>alert(1)</script>", "FR"),
+        ("<img src=x onerror=alert(1)>", "FR"),
+        ("</script><script>alert(2)</script>", "FR"),
+        ("{{7*7}} ${7*7}", "FR"),
+    ),
     "control_chars.csv": (("Lyon", "FR"), ("Kiel", "DE"), ("Porto", "PT")),
     "nul_bytes.csv": (("Lyon", "FR"), ("Kiel", "DE")),
     "bidi_override.csv": (("Cork", "IE"),),
@@ -122,8 +153,11 @@ def base(store: GraphStore) -> Iterator[GraphStore]:
 def _cities(store: GraphStore) -> dict[tuple[str, str], dict[str, object]]:
     from gnlc.graph import cypher
 
-    return {(r["props"]["name"], r["props"]["country_code"]): r["props"] for r in store.read(cypher.DUMP_NODES)
-            if r["label"] == Label.CITY.value}
+    return {
+        (r["props"]["name"], r["props"]["country_code"]): r["props"]
+        for r in store.read(cypher.DUMP_NODES)
+        if r["label"] == Label.CITY.value
+    }
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
@@ -190,20 +224,31 @@ def api(base: GraphStore, session_data_dir: Path) -> TestClient:
 def test_every_corpus_file_through_the_api(api: TestClient, base: GraphStore) -> None:
     for name in sorted(REFUSED):
         before = dump(base)
-        r = api.post(f"/load?filename={name}", content=(CORPUS / name).read_bytes(),
-                     headers={"X-API-Key": "corpus-key"})
+        r = api.post(
+            f"/load?filename={name}", content=(CORPUS / name).read_bytes(), headers={"X-API-Key": "corpus-key"}
+        )
         assert r.status_code == 422, (name, r.status_code, r.text[:300])
         assert r.json()["message"] and set(r.json()) <= {"error", "message", "suggestions"}
         assert REFUSED[name][0].split(",")[0].split(":")[0] in r.json()["message"]
         assert dump(base) == before, name
     for name in sorted(LOADED):
-        r = api.post(f"/load?filename={name}", content=(CORPUS / name).read_bytes(),
-                     headers={"X-API-Key": "corpus-key"})
+        r = api.post(
+            f"/load?filename={name}", content=(CORPUS / name).read_bytes(), headers={"X-API-Key": "corpus-key"}
+        )
         assert r.status_code == 200, (name, r.text[:300])
 
 
-@pytest.mark.parametrize("name", ["ragged_rows.csv", "shift_jis.csv", "deep_nesting.json", "zip_not_workbook.xlsx",
-                                  "homoglyph_name.csv", "huge_name.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ragged_rows.csv",
+        "shift_jis.csv",
+        "deep_nesting.json",
+        "zip_not_workbook.xlsx",
+        "homoglyph_name.csv",
+        "huge_name.csv",
+    ],
+)
 def test_the_cli_says_what_is_wrong_without_a_traceback(own_engine_dir: Path, name: str) -> None:
     env = {"GNLC_DATA_DIR": str(own_engine_dir)}
     assert cli("load", str(BASE), env=env).returncode == 0

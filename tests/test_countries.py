@@ -28,11 +28,36 @@ from gnlc.loaders.fields import country as parse_country
 from gnlc.loaders.text import fold
 
 READ = {
-    "Polen": "PL", "Nederland": "NL", "Francia": "FR", "Italie": "IT", "韓国": "KR", "米国": "US",
-    "Corea del Norte": "KP", "UAE": "AE", "Грузия": "GE", "Ελλάδα": "GR", "المغرب": "MA", "Deutschland": "DE",
-    "Estland": "EE", "Cina": "CN", "KR": "KR", "kor": "KR", "Republic of Korea": "KR", "Korea, Rep.": "KR",
-    "South Korea": "KR", "Türkiye": "TR", "Turkey": "TR", "Kosovo": "XK", "Viet Nam": "VN", "The Gambia": "GM",
-    "Congo": "CG", "Kongo-Kinshasa": "CD", "Palestine": "PS", "日本": "JP", "Россия": "RU", "Frankreich": "FR",
+    "Polen": "PL",
+    "Nederland": "NL",
+    "Francia": "FR",
+    "Italie": "IT",
+    "韓国": "KR",
+    "米国": "US",
+    "Corea del Norte": "KP",
+    "UAE": "AE",
+    "Грузия": "GE",
+    "Ελλάδα": "GR",
+    "المغرب": "MA",
+    "Deutschland": "DE",
+    "Estland": "EE",
+    "Cina": "CN",
+    "KR": "KR",
+    "kor": "KR",
+    "Republic of Korea": "KR",
+    "Korea, Rep.": "KR",
+    "South Korea": "KR",
+    "Türkiye": "TR",
+    "Turkey": "TR",
+    "Kosovo": "XK",
+    "Viet Nam": "VN",
+    "The Gambia": "GM",
+    "Congo": "CG",
+    "Kongo-Kinshasa": "CD",
+    "Palestine": "PS",
+    "日本": "JP",
+    "Россия": "RU",
+    "Frankreich": "FR",
 }
 
 
@@ -61,12 +86,23 @@ def test_a_name_of_two_countries_is_refused_naming_both() -> None:
     assert "Congo (CG)" in msg and "Democratic Republic of the Congo (CD)" in msg and "CD or CG" in msg
 
 
-@pytest.mark.parametrize(("name", "successors"), [
-    ("Soviet Union", {"RU", "UA", "BY", "EE", "KZ"}), ("USSR", {"RU", "GE"}), ("Sowjetunion", {"RU"}),
-    ("СССР", {"RU"}), ("GDR", {"DE"}), ("DDR", {"DE"}), ("East Germany", {"DE"}), ("Yugoslavia", {"RS", "HR", "SI"}),
-    ("Jugoslawien", {"BA", "MK"}), ("Czechoslovakia", {"CZ", "SK"}), ("Tschechoslowakei", {"CZ", "SK"}),
-    ("Serbia and Montenegro", {"RS", "ME"}),
-])
+@pytest.mark.parametrize(
+    ("name", "successors"),
+    [
+        ("Soviet Union", {"RU", "UA", "BY", "EE", "KZ"}),
+        ("USSR", {"RU", "GE"}),
+        ("Sowjetunion", {"RU"}),
+        ("СССР", {"RU"}),
+        ("GDR", {"DE"}),
+        ("DDR", {"DE"}),
+        ("East Germany", {"DE"}),
+        ("Yugoslavia", {"RS", "HR", "SI"}),
+        ("Jugoslawien", {"BA", "MK"}),
+        ("Czechoslovakia", {"CZ", "SK"}),
+        ("Tschechoslowakei", {"CZ", "SK"}),
+        ("Serbia and Montenegro", {"RS", "ME"}),
+    ],
+)
 def test_a_historical_state_is_refused_naming_its_successors(name: str, successors: set[str]) -> None:
     assert country_code(name) is None
     with pytest.raises(CountryError) as info:
@@ -85,8 +121,10 @@ def test_the_soviet_union_message_names_all_fifteen_successors() -> None:
     assert len(info.value.candidates) == 15
 
 
-@pytest.mark.parametrize(("name", "near"), [("Narnia", None), ("Germny", "DE"), ("Frnace", "FR"),
-                                            ("Republik Korea", "KR"), ("Xyzzyland", None)])
+@pytest.mark.parametrize(
+    ("name", "near"),
+    [("Narnia", None), ("Germny", "DE"), ("Frnace", "FR"), ("Republik Korea", "KR"), ("Xyzzyland", None)],
+)
 def test_an_unknown_country_is_refused_with_the_closest_names(name: str, near: str | None) -> None:
     assert country_code(name) is None
     with pytest.raises(CountryError) as info:
@@ -101,8 +139,16 @@ def test_an_unknown_country_is_refused_with_the_closest_names(name: str, near: s
 
 
 def test_region_groupings_are_not_countries() -> None:
-    for grouping in ("world", "Europe", "European Union", "United Nations", "Eurozone", "Outlying Oceania",
-                     "Latin America", "Sub-Saharan Africa"):
+    for grouping in (
+        "world",
+        "Europe",
+        "European Union",
+        "United Nations",
+        "Eurozone",
+        "Outlying Oceania",
+        "Latin America",
+        "Sub-Saharan Africa",
+    ):
         assert country_code(grouping) is None, grouping
     assert {len(c) for codes in cldr_index().values() for c in codes} == {2}
 
@@ -120,8 +166,20 @@ def test_the_common_path_does_not_build_the_cldr_index(monkeypatch: pytest.Monke
     monkeypatch.setattr(countries, "cldr_index", forbidden)
     countries._read.cache_clear()
     try:
-        for name in ("KR", "fra", "Germany", "Republic of Korea", "United States of America", "Viet Nam", "UK",
-                     "Russian Federation", "Côte d'Ivoire", "Bolivia", "Kosovo", "Soviet Union"):
+        for name in (
+            "KR",
+            "fra",
+            "Germany",
+            "Republic of Korea",
+            "United States of America",
+            "Viet Nam",
+            "UK",
+            "Russian Federation",
+            "Côte d'Ivoire",
+            "Bolivia",
+            "Kosovo",
+            "Soviet Union",
+        ):
             countries._read(name)
     finally:
         countries._read.cache_clear()
@@ -137,10 +195,17 @@ def _exact_keys() -> frozenset[str]:
     """Every spelling the sources hold, folded as the module's docstring says (whole, without
     brackets, ISO's 'X, Y' in speaking order, '&' as 'and', no leading 'the'): written here
     again from the sources, not read from the module's indexes."""
-    names = [n for loc in localedata.locale_identifiers()
-             for n in localedata.load(loc, merge_inherited=False).get("territories", {}).values()]
-    names += [getattr(c, a) for c in pycountry.countries for a in ("name", "official_name", "common_name")
-              if getattr(c, a, None)]
+    names = [
+        n
+        for loc in localedata.locale_identifiers()
+        for n in localedata.load(loc, merge_inherited=False).get("territories", {}).values()
+    ]
+    names += [
+        getattr(c, a)
+        for c in pycountry.countries
+        for a in ("name", "official_name", "common_name")
+        if getattr(c, a, None)
+    ]
     names += [*COUNTRY_ALIASES, *(f for forms, _ in HISTORICAL_STATES.values() for f in forms)]
     keys: set[str] = set()
     for n in names:
@@ -151,9 +216,17 @@ def _exact_keys() -> frozenset[str]:
     return frozenset(keys)
 
 
-ENGLISH = sorted({c.name for c in pycountry.countries} | {getattr(c, "common_name", c.name) for c in pycountry.countries})
-LOCALE_NAMES = sorted({n for loc in ("de", "fr", "es", "it", "ja", "ko", "ru", "el", "ar", "zh", "nl", "pl")
-                       for code, n in localedata.load(loc)["territories"].items() if code.isalpha()})
+ENGLISH = sorted(
+    {c.name for c in pycountry.countries} | {getattr(c, "common_name", c.name) for c in pycountry.countries}
+)
+LOCALE_NAMES = sorted(
+    {
+        n
+        for loc in ("de", "fr", "es", "it", "ja", "ko", "ru", "el", "ar", "zh", "nl", "pl")
+        for code, n in localedata.load(loc)["territories"].items()
+        if code.isalpha()
+    }
+)
 CODES = sorted({c.alpha_2 for c in pycountry.countries} | {"XK"})
 
 
@@ -167,18 +240,24 @@ def test_country_code_is_idempotent_on_its_outputs(code: str) -> None:
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.sampled_from(ENGLISH + LOCALE_NAMES), at=st.integers(0, 40),
-       edit=st.sampled_from(["delete", "insert", "replace", "swap"]), letter=st.characters(codec="utf-8",
-                                                                                           categories=("L",)))
+@given(
+    name=st.sampled_from(ENGLISH + LOCALE_NAMES),
+    at=st.integers(0, 40),
+    edit=st.sampled_from(["delete", "insert", "replace", "swap"]),
+    letter=st.characters(codec="utf-8", categories=("L",)),
+)
 @example(name="China", at=1, edit="delete", letter="a")
 @example(name="Estonia", at=3, edit="replace", letter="l")
 @example(name="Italia", at=5, edit="replace", letter="e")
 def test_no_near_spelling_of_a_country_is_read_as_one(name: str, at: int, edit: str, letter: str) -> None:
     """A string that is not exactly some country's name maps to nothing: similarity never decides."""
     i = at % len(name)
-    edited = {"delete": name[:i] + name[i + 1:], "insert": name[:i] + letter + name[i:],
-              "replace": name[:i] + letter + name[i + 1:], "swap": name[:i] + name[i + 1:i + 2] + name[i:i + 1]
-              + name[i + 2:]}[edit]
+    edited = {
+        "delete": name[:i] + name[i + 1 :],
+        "insert": name[:i] + letter + name[i:],
+        "replace": name[:i] + letter + name[i + 1 :],
+        "swap": name[:i] + name[i + 1 : i + 2] + name[i : i + 1] + name[i + 2 :],
+    }[edit]
     key = fold(edited).removeprefix("the ")
     assume(key and key != fold(name))
     code = country_code(edited)
@@ -192,8 +271,9 @@ def test_a_loader_names_file_row_and_column_around_the_reason(tmp_path: Path) ->
     from gnlc.loaders.rows import parse_table
 
     src = tmp_path / "cities.csv"
-    src.write_text("name,country\nKiel,Deutschland\nLeipzig,DDR\nPointe-Noire,Kongo\nX,Narnia\nSeoul,韓国\n",
-                   encoding="utf-8")
+    src.write_text(
+        "name,country\nKiel,Deutschland\nLeipzig,DDR\nPointe-Noire,Kongo\nX,Narnia\nSeoul,韓国\n", encoding="utf-8"
+    )
     table = read_tables(src)[0]
     parsed = parse_table(table, Mapping.parse(kind="cities", pairs=[]))
     errors = [str(e) for e in parsed.errors]

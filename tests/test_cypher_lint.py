@@ -26,7 +26,8 @@ def linted() -> dict[str, list[str]]:
 
 def _problems(diagnostics: list[dict[str, object]]) -> list[str]:
     return [
-        str(d["message"]) for d in diagnostics
+        str(d["message"])
+        for d in diagnostics
         if d["severity"] == 1 or "not present in the database" in str(d["message"])
     ]
 

@@ -20,8 +20,12 @@ from tests.conftest import cli, run_cli
 
 
 def _city(i: int) -> NodeRecord:
-    return NodeRecord(label=Label.CITY, id=f"xx-city-{i}", props={"name": f"City {i}"},
-                      provenance=Provenance(source="test", source_row=i))
+    return NodeRecord(
+        label=Label.CITY,
+        id=f"xx-city-{i}",
+        props={"name": f"City {i}"},
+        provenance=Provenance(source="test", source_row=i),
+    )
 
 
 def test_start_creates_socket_and_pid_inside_data_dir(own_engine_dir: Path) -> None:

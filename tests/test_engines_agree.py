@@ -51,8 +51,9 @@ LOADERS: dict[str, Callable[[GraphStore, Path], None]] = {"bundled": _bundled, "
 
 
 @pytest.fixture(scope="module", params=list(LOADERS))
-def both(request: pytest.FixtureRequest, session_data_dir: Path, neo4j: Neo4jServer,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Explorer, Explorer]]:
+def both(
+    request: pytest.FixtureRequest, session_data_dir: Path, neo4j: Neo4jServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Explorer, Explorer]]:
     """(FalkorDB, Neo4j) explorers over the same files."""
     folder = tmp_path_factory.mktemp("synthetic")
     generate(folder, cities=SYNTHETIC_CITIES, seed=7)
@@ -137,8 +138,9 @@ def test_neighbourhoods_paths_and_brokers(both: tuple[Explorer, Explorer]) -> No
     for a, b in zip(cities, cities[1:] + cities[:1], strict=True):
         for via in ("cities", "all"):
             fp, np_ = falkor.paths(a, b, via=via, limit=50), neo.paths(a, b, via=via, limit=50)
-            assert sorted(json.dumps(plain(p), sort_keys=True) for p in fp.paths) == \
-                sorted(json.dumps(plain(p), sort_keys=True) for p in np_.paths)
+            assert sorted(json.dumps(plain(p), sort_keys=True) for p in fp.paths) == sorted(
+                json.dumps(plain(p), sort_keys=True) for p in np_.paths
+            )
             assert fp.note == np_.note
         same(falkor.brokers(a, b), neo.brokers(a, b))
         same(falkor.brokers(a, b, include_hubs=True), neo.brokers(a, b, include_hubs=True))
@@ -183,8 +185,10 @@ def exported(graph: Any, fmt: str) -> Any:
             return {n: sorted(_LOAD_TIME.sub("", zf.read(n).decode()).splitlines()) for n in zf.namelist()}
     reader = nx.read_graphml if fmt == "graphml" else nx.read_gexf
     g = reader(io.BytesIO(data))
-    return (sorted(json.dumps(plain([n, d]), sort_keys=True) for n, d in g.nodes(data=True)),
-            sorted(json.dumps(plain([u, v, d]), sort_keys=True) for u, v, d in g.edges(data=True)))
+    return (
+        sorted(json.dumps(plain([n, d]), sort_keys=True) for n, d in g.nodes(data=True)),
+        sorted(json.dumps(plain([u, v, d]), sort_keys=True) for u, v, d in g.edges(data=True)),
+    )
 
 
 @pytest.mark.parametrize("fmt", sorted(export.FORMATS))

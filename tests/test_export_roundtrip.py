@@ -18,9 +18,13 @@ from gnlc.graph.store import GraphStore
 from gnlc.schemas import Subgraph
 from gnlc.subgraphs import subgraph
 
-SCOPES = [("whole", {}), ("neighbourhood", {"city": "Cork", "depth": 2}),
-          ("paths", {"city": "Cork", "target": "Okayama"}), ("brokers", {"city": "Cork", "target": "Okayama"}),
-          ("recommendations", {"city": "Suwon"})]
+SCOPES = [
+    ("whole", {}),
+    ("neighbourhood", {"city": "Cork", "depth": 2}),
+    ("paths", {"city": "Cork", "target": "Okayama"}),
+    ("brokers", {"city": "Cork", "target": "Okayama"}),
+    ("recommendations", {"city": "Suwon"}),
+]
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +40,9 @@ def _expected(sub: Subgraph) -> tuple[dict[str, str], list[tuple[str, str, str, 
 
 
 @pytest.mark.parametrize("scope", [s for s, _ in SCOPES])
-def test_gexf_opens_with_names_as_labels_and_edge_types_as_gexf_means_them(subs: dict[str, Subgraph], scope: str,
-                                                                          tmp_path: Path) -> None:
+def test_gexf_opens_with_names_as_labels_and_edge_types_as_gexf_means_them(
+    subs: dict[str, Subgraph], scope: str, tmp_path: Path
+) -> None:
     sub = subs[scope]
     assert sub.nodes and sub.edges
     path = write(sub, tmp_path / "g.gexf")

@@ -70,16 +70,21 @@ def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
 
 
-def test_kill_9_during_a_load_fails_it_and_a_rerun_gives_the_clean_counts(network: Path, clean: Clean,
-                                                                          own_engine_dir: Path) -> None:
+def test_kill_9_during_a_load_fails_it_and_a_rerun_gives_the_clean_counts(
+    network: Path, clean: Clean, own_engine_dir: Path
+) -> None:
     env = _env(own_engine_dir, "victim")
     assert cli("load", str(network / "cities.csv"), env=env).returncode == 0
     watcher = _store(own_engine_dir, "victim", autostart=False)
     start = watcher.summary()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GNLC_", "NEO4J_"))} | env
-    load = subprocess.Popen([sys.executable, "-c", "from gnlc.cli.main import run; run()", "load",
-                             *[str(network / f) for f in FILES]], env=full_env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    load = subprocess.Popen(
+        [sys.executable, "-c", "from gnlc.cli.main import run; run()", "load", *[str(network / f) for f in FILES]],
+        env=full_env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     while watcher.summary() == start:  # the load has begun to write
         assert load.poll() is None and time.monotonic() < deadline, "the load ended before it could be killed"
@@ -134,8 +139,9 @@ def small_disk() -> Iterator[Path]:
             d.rmdir()
 
 
-def test_a_full_disk_stops_the_load_with_a_clear_error_and_nothing_half_written(network: Path,
-                                                                               small_disk: Path) -> None:
+def test_a_full_disk_stops_the_load_with_a_clear_error_and_nothing_half_written(
+    network: Path, small_disk: Path
+) -> None:
     env = {"GNLC_DATA_DIR": str(small_disk)}
     result = cli("load", *[str(network / f) for f in ("cities.csv", *FILES)], env=env)
     _no_traceback(result)
@@ -149,15 +155,18 @@ def test_a_read_only_data_directory_is_one_clear_error(small_disk: Path, network
     (small_disk / "data" / "engine").mkdir(parents=True)
     done = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    for data_dir, expected in ((small_disk / "data", "is not writable"),
-                               (small_disk / "new", "cannot create the data directory")):
+    for data_dir, expected in (
+        (small_disk / "data", "is not writable"),
+        (small_disk / "new", "cannot create the data directory"),
+    ):
         result = cli("load", str(network / "cities.csv"), env={"GNLC_DATA_DIR": str(data_dir)})
         _no_traceback(result)
         assert result.returncode == 3 and expected in " ".join(result.stderr.split()), result.stderr
 
 
-def test_an_output_file_on_a_full_disk_is_a_clear_error_and_no_partial_file(small_disk: Path,
-                                                                          own_engine_dir: Path) -> None:
+def test_an_output_file_on_a_full_disk_is_a_clear_error_and_no_partial_file(
+    small_disk: Path, own_engine_dir: Path
+) -> None:
     env = {"GNLC_DATA_DIR": str(own_engine_dir)}
     assert cli("demo", env=env).returncode == 0
     (small_disk / "filler").write_bytes(b"\0" * (3 * 1024 * 1024 - 64 * 1024))

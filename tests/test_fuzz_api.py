@@ -57,11 +57,34 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(api: LiveApi
     seed = os.environ.get("GNLC_FUZZ_SEED", "20261123")
     examples = os.environ.get("GNLC_FUZZ_EXAMPLES", "10")
     run = subprocess.run(
-        [str(st), "--config-file", str(config), "run", f"{api.url}/openapi.json", "--max-examples", examples,
-         "--seed", seed, "--request-timeout", str(REQUEST_TIMEOUT_S), "--workers", "2",
-         "--header", f"X-API-Key: {api.api_key}", "--exclude-checks", "positive_data_acceptance",
-         "--report", "har", "--report-har-path", str(har), "--no-color"],
-        capture_output=True, text=True, timeout=1800, cwd=tmp_path,
+        [
+            str(st),
+            "--config-file",
+            str(config),
+            "run",
+            f"{api.url}/openapi.json",
+            "--max-examples",
+            examples,
+            "--seed",
+            seed,
+            "--request-timeout",
+            str(REQUEST_TIMEOUT_S),
+            "--workers",
+            "2",
+            "--header",
+            f"X-API-Key: {api.api_key}",
+            "--exclude-checks",
+            "positive_data_acceptance",
+            "--report",
+            "har",
+            "--report-har-path",
+            str(har),
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=tmp_path,
     )
     tail = run.stdout[-6000:] + run.stderr[-2000:]
     assert run.returncode == 0, tail
@@ -70,8 +93,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(api: LiveApi
     assert len(entries) >= 1000, f"only {len(entries)} requests: {statuses}"
     assert not [s for s in statuses if s >= 500], statuses
     assert statuses[200] >= 300, f"too few requests got through to the graph: {statuses}"
-    assert {"/cities", "/paths", "/load"} <= {e["request"]["url"].split("?")[0].removeprefix(api.url)
-                                             for e in entries}
+    assert {"/cities", "/paths", "/load"} <= {e["request"]["url"].split("?")[0].removeprefix(api.url) for e in entries}
     served = api.log.read_text()
     assert "Traceback" not in served and " 500 " not in served
     assert api.api_key not in served  # the server never logs the key it was sent thousands of times

@@ -21,17 +21,40 @@ with warnings.catch_warnings():
 
 from gnlc.api.app import create_app
 
-CYPHER = ["'}) DETACH DELETE n //", '"}) DETACH DELETE n //', "x` DETACH DELETE n //", "Okayama' OR '1'='1",
-          "') MATCH (n) DETACH DELETE n RETURN 1 //", "$name", "\\'}) RETURN 1 //", "*", ".*", "%00"]
-HTML = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "</script><script>alert(2)</script>",
-        "javascript:alert(3)"]
+CYPHER = [
+    "'}) DETACH DELETE n //",
+    '"}) DETACH DELETE n //',
+    "x` DETACH DELETE n //",
+    "Okayama' OR '1'='1",
+    "') MATCH (n) DETACH DELETE n RETURN 1 //",
+    "$name",
+    "\\'}) RETURN 1 //",
+    "*",
+    ".*",
+    "%00",
+]
+HTML = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "</script><script>alert(2)</script>",
+    "javascript:alert(3)",
+]
 PAYLOADS = CYPHER + HTML
 # Parameters that are read only with others: the export's `city` and `target` are ignored by its
 # default scope (the whole graph, seconds to write each time); sent with a scope that reads them.
-READS_IT = {("/export", "query:city"): {("query", "scope"): "neighbourhood"},
-            ("/export", "query:target"): {("query", "scope"): "paths", ("query", "city"): "Okayama"}}
-FILLERS = {"city": "Okayama", "source": "Okayama", "target": "Taku", "a": "org-uil",
-           "b": "org-jp-national-commission-for-unesco", "name": "Japan", "kind": "country"}
+READS_IT = {
+    ("/export", "query:city"): {("query", "scope"): "neighbourhood"},
+    ("/export", "query:target"): {("query", "scope"): "paths", ("query", "city"): "Okayama"},
+}
+FILLERS = {
+    "city": "Okayama",
+    "source": "Okayama",
+    "target": "Taku",
+    "a": "org-uil",
+    "b": "org-jp-national-commission-for-unesco",
+    "name": "Japan",
+    "kind": "country",
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +65,10 @@ def client(loaded: GraphStore, session_data_dir: Path) -> Iterator[TestClient]:
 
 def _is_text(schema: dict[str, Any]) -> bool:
     options = schema.get("anyOf", [schema])
-    return any(o.get("type") == "string" or (o.get("type") == "array" and o.get("items", {}).get("type") == "string")
-               for o in options)
+    return any(
+        o.get("type") == "string" or (o.get("type") == "array" and o.get("items", {}).get("type") == "string")
+        for o in options
+    )
 
 
 def _targets(spec: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]]]:
@@ -56,8 +81,9 @@ def _targets(spec: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]]]
             for p in params:
                 if p["required"] or p["in"] == "path":
                     ex = p["schema"].get("examples") or [FILLERS.get(p["name"], "x")]
-                    valid[(p["in"], p["name"])] = ex[0] if p["in"] != "path" or path != "/maps/{kind}/{name}" \
-                        else FILLERS[p["name"]]
+                    valid[(p["in"], p["name"])] = (
+                        ex[0] if p["in"] != "path" or path != "/maps/{kind}/{name}" else FILLERS[p["name"]]
+                    )
             for p in params:
                 if _is_text(p["schema"]) and p["in"] in ("query", "path"):
                     target = f"{p['in']}:{p['name']}"
@@ -68,8 +94,9 @@ def _targets(spec: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]]]
     return out
 
 
-def _send(client: TestClient, method: str, path: str, target: str, valid: dict[tuple[str, str], Any],
-          payload: str) -> Any:
+def _send(
+    client: TestClient, method: str, path: str, target: str, valid: dict[tuple[str, str], Any], payload: str
+) -> Any:
     where, name = target.split(":", 1)
     query = {n: v for (w, n), v in valid.items() if w == "query"}
     segments = {n: v for (w, n), v in valid.items() if w == "path"}

@@ -99,7 +99,10 @@ def test_names_in_several_scripts_resolve_to_the_right_cities(store: GraphStore)
     assert report.files[0].loaded == 4
     pairs = {tuple(sorted((r["a"], r["b"]))) for r in store.read(cypher.LINK_PAIRS)}
     assert pairs == {
-        ("jp-okayama", "us-san-jose"), ("de-cologne", "it-turin"), ("us-chicago", "za-durban"), ("de-kiel", "fr-brest"),
+        ("jp-okayama", "us-san-jose"),
+        ("de-cologne", "it-turin"),
+        ("us-chicago", "za-durban"),
+        ("de-kiel", "fr-brest"),
     }
     assert store.count(Label.CITY) == 9  # nothing new was created, nothing merged
     decisions = "\n".join(report.decisions)
@@ -155,8 +158,16 @@ def test_mapping_names_the_columns(store: GraphStore, tmp_path: Path) -> None:
     load_files(store, [HERE / "partner_cities.csv"])
     src = tmp_path / "agreements.csv"
     src.write_text("from_city;from_country;to_city;to_country;what;year\nKiel;DE;Brest;FR;twinning;1964\n")
-    mapping = Mapping.parse(kind="links", pairs=["source=from_city", "source_country=from_country",
-                                                 "target=to_city", "target_country=to_country", "kind=what"])
+    mapping = Mapping.parse(
+        kind="links",
+        pairs=[
+            "source=from_city",
+            "source_country=from_country",
+            "target=to_city",
+            "target_country=to_country",
+            "kind=what",
+        ],
+    )
     report = load_files(store, [src], mapping=mapping)
     assert report.write.relationships["LINKED_TO"]["created"] == 1
 

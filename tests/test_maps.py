@@ -31,8 +31,16 @@ with warnings.catch_warnings():
 from gnlc.api.app import create_app
 
 OUT = Path(__file__).parent / "output" / "maps"
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 BLANK_JS = """() => { const c = document.querySelector('#map canvas'); const d = c.getContext('2d')
   .getImageData(0, 0, c.width, c.height).data; let n = 0;
   for (let i = 0; i < d.length; i += 4) { if (d[i+3] > 0 && !(d[i] > 245 && d[i+1] > 245 && d[i+2] > 245)) n++; }
@@ -171,16 +179,18 @@ def test_each_map_opens_offline_selects_and_highlights(browser: Any, ex: Explore
     assert m.js("() => gnlcMap.selected") == cid
     data = payload(built.html)  # a selected node shows all its links, hub links too
     i = next(j for j, n in enumerate(data["nodes"]) if n["id"] == cid)
-    neighbours = sorted({data["nodes"][e["b"] if e["a"] == i else e["a"]]["id"] for e in data["edges"]
-                         if i in (e["a"], e["b"])})
+    neighbours = sorted(
+        {data["nodes"][e["b"] if e["a"] == i else e["a"]]["id"] for e in data["edges"] if i in (e["a"], e["b"])}
+    )
     assert m.js("() => gnlcMap.highlighted") == neighbours
     assert m.page.locator("#profile").is_visible() and m.page.locator("#profile h3").text_content()
     m.page.close()
 
 
 @EMBEDDED
-def test_geographic_map_has_coastlines_arcs_and_lists_what_it_cannot_place(browser: Any, ex: Explorer,
-                                                                            network: Subgraph) -> None:
+def test_geographic_map_has_coastlines_arcs_and_lists_what_it_cannot_place(
+    browser: Any, ex: Explorer, network: Subgraph
+) -> None:
     built = maps.build(network, geo=True, kind="network")
     assert '"arcs":[[' in built.html  # the Natural Earth outlines are inlined
     estimated = {n.id for n in network.nodes if n.props.get("latitude") is None and n.label == "City"}
@@ -189,7 +199,9 @@ def test_geographic_map_has_coastlines_arcs_and_lists_what_it_cannot_place(brows
     assert estimated <= marked | {u for u in built.unplaced}  # every city without coordinates is marked or listed
     assert len(data["nodes"]) + len(built.unplaced) == len({n.id for n in network.nodes})
     m = open_map(browser, built.html, "geographic-links")
-    m.js("() => { document.querySelectorAll('#filters input[type=checkbox]').forEach(c => { if (!c.checked) c.click(); }) }")
+    m.js(
+        "() => { document.querySelectorAll('#filters input[type=checkbox]').forEach(c => { if (!c.checked) c.click(); }) }"
+    )
     assert m.js("() => gnlcMap.counts.edges") == len(data["edges"])  # hub links ticked: every link is drawn
     assert m.errors == []
     m.page.close()
@@ -217,8 +229,9 @@ def test_year_slider_changes_drawn_counts_as_the_data_says(browser: Any, network
 
 
 @EMBEDDED
-def test_search_lists_every_match_and_the_tooltip_belongs_to_the_found_city(browser: Any, ex: Explorer,
-                                                                             network: Subgraph) -> None:
+def test_search_lists_every_match_and_the_tooltip_belongs_to_the_found_city(
+    browser: Any, ex: Explorer, network: Subgraph
+) -> None:
     built = maps.build(network, kind="network")
     m = open_map(browser, built.html, "search")
     m.page.fill("#search", "Medellin")  # accents optional
@@ -233,8 +246,10 @@ def test_search_lists_every_match_and_the_tooltip_belongs_to_the_found_city(brow
     hits = m.page.locator("#hits li")
     from gnlc.loaders.normalise import fold
 
-    assert hits.count() == sum(1 for n in network.nodes if "san" in fold(n.name or n.id).replace(" ", "")
-                               ) or hits.count() >= 5
+    assert (
+        hits.count() == sum(1 for n in network.nodes if "san" in fold(n.name or n.id).replace(" ", ""))
+        or hits.count() >= 5
+    )
     second = hits.nth(1).text_content()
     hits.nth(1).dispatch_event("mousedown")
     assert second.startswith(m.js("() => document.querySelector('#profile h3').textContent"))
@@ -243,18 +258,25 @@ def test_search_lists_every_match_and_the_tooltip_belongs_to_the_found_city(brow
 
 @EMBEDDED
 def test_same_data_gives_the_same_positions(ex: Explorer) -> None:
-    for kind, options in (("network", {}), ("neighbourhood", {"city": "Cork", "depth": 2}),
-                          ("region", {"name": "Africa"})):
+    for kind, options in (
+        ("network", {}),
+        ("neighbourhood", {"city": "Cork", "depth": 2}),
+        ("region", {"name": "Africa"}),
+    ):
         runs = [payload(maps.render(map_subgraph(ex, kind, **options), kind=kind))["nodes"] for _ in range(2)]
         assert [(n["id"], n["x"], n["y"]) for n in runs[0]] == [(n["id"], n["x"], n["y"]) for n in runs[1]]
 
 
 def test_html_in_data_is_shown_as_text(browser: Any) -> None:
     evil = "<img src=x onerror=alert(1)>"
-    sub = Subgraph(title=evil, nodes=[
-        GNode(id="xx-evil", label="City", name=evil, country="FR", props={"source_url": "javascript:alert(2)"}),
-        GNode(id="xx-ok", label="City", name="Plain", country="FR")],
-        edges=[GEdge(source_id="xx-evil", target_id="xx-ok", type="LINKED_TO", kind="twinning", source=evil)])
+    sub = Subgraph(
+        title=evil,
+        nodes=[
+            GNode(id="xx-evil", label="City", name=evil, country="FR", props={"source_url": "javascript:alert(2)"}),
+            GNode(id="xx-ok", label="City", name="Plain", country="FR"),
+        ],
+        edges=[GEdge(source_id="xx-evil", target_id="xx-ok", type="LINKED_TO", kind="twinning", source=evil)],
+    )
     html = maps.render(sub)
     assert evil not in html and "</script><" not in html.split("var GNLC", 1)[1].split("\n", 1)[0]
     m = open_map(browser, html, "injection")
@@ -292,11 +314,28 @@ def test_no_unused_assets_in_the_page(ex: Explorer) -> None:
 
 def synthetic(n: int) -> Subgraph:
     countries = ["FR", "KR", "BR", "NG", "EG", "DE", "CN", "MX", "IN", "KE", "US", "JP"]
-    nodes = [GNode(id=f"c{i}", label="City", name=f"Synthcity {i:05d}", country=countries[i % len(countries)],
-                   props={"status": "member", "year_joined": 2015 + i % 10}) for i in range(n)]
-    edges = [GEdge(source_id=f"c{i}", target_id=f"c{(i * 7 + 3 + j * 101) % n}", type="LINKED_TO",
-                   kind=("twinning", "sister", "peer_exchange")[j], since=2010 + (i + j) % 15)
-             for i in range(n) for j in range(3) if (i * 7 + 3 + j * 101) % n != i]
+    nodes = [
+        GNode(
+            id=f"c{i}",
+            label="City",
+            name=f"Synthcity {i:05d}",
+            country=countries[i % len(countries)],
+            props={"status": "member", "year_joined": 2015 + i % 10},
+        )
+        for i in range(n)
+    ]
+    edges = [
+        GEdge(
+            source_id=f"c{i}",
+            target_id=f"c{(i * 7 + 3 + j * 101) % n}",
+            type="LINKED_TO",
+            kind=("twinning", "sister", "peer_exchange")[j],
+            since=2010 + (i + j) % 15,
+        )
+        for i in range(n)
+        for j in range(3)
+        if (i * 7 + 3 + j * 101) % n != i
+    ]
     return Subgraph(title=f"synthetic {n}", nodes=nodes, edges=edges)
 
 
@@ -331,9 +370,15 @@ def test_10000_cities_open_grouped_and_a_group_expands(browser: Any) -> None:
 @EMBEDDED
 def test_maps_from_the_api(loaded: GraphStore, session_data_dir: Path) -> None:
     c = TestClient(create_app(load_settings(data_dir=session_data_dir), store=loaded))
-    for url in ("/maps/neighbourhood/Cork?depth=2", "/maps/region/Africa", "/maps/country/Korea?geo=true",
-                "/maps/cluster/Global%20Citizenship%20Education", "/maps/network?year=2019",
-                "/maps/paths?source=Cork&target=Okayama", "/maps/recommendations/Cork?size_by=pagerank"):
+    for url in (
+        "/maps/neighbourhood/Cork?depth=2",
+        "/maps/region/Africa",
+        "/maps/country/Korea?geo=true",
+        "/maps/cluster/Global%20Citizenship%20Education",
+        "/maps/network?year=2019",
+        "/maps/paths?source=Cork&target=Okayama",
+        "/maps/recommendations/Cork?size_by=pagerank",
+    ):
         r = c.get(url)
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), url
         assert "var GNLC = " in r.text and not re.search(r"(src|href)=\"https?:", r.text)

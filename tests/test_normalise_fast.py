@@ -19,15 +19,35 @@ def test_ascii_fold_equals_the_unicode_fold() -> None:
 
 
 def test_exact_shortcut_agrees_with_resolve() -> None:
-    r = CityResolver([KnownCity("de-munich", "Munich", "DE", ("München",)), KnownCity("fr-brest", "Brest", "FR"),
-                      KnownCity("by-brest", "Brest", "BY"), KnownCity("kr-yeonsu-gu", "Yeonsu-gu", "KR")],
-                     use_gazetteer=False)
-    for name, country in [("Munich", "DE"), ("München", "DE"), ("Brest", None), ("Brest", "FR"), ("brest", "BY"),
-                          ("Yeonsu gu", "KR"), ("Yeonsu-gu (Incheon)", "KR"), (" Munich", "DE"), ("Nowhere", "DE")]:
+    r = CityResolver(
+        [
+            KnownCity("de-munich", "Munich", "DE", ("München",)),
+            KnownCity("fr-brest", "Brest", "FR"),
+            KnownCity("by-brest", "Brest", "BY"),
+            KnownCity("kr-yeonsu-gu", "Yeonsu-gu", "KR"),
+        ],
+        use_gazetteer=False,
+    )
+    for name, country in [
+        ("Munich", "DE"),
+        ("München", "DE"),
+        ("Brest", None),
+        ("Brest", "FR"),
+        ("brest", "BY"),
+        ("Yeonsu gu", "KR"),
+        ("Yeonsu-gu (Incheon)", "KR"),
+        (" Munich", "DE"),
+        ("Nowhere", "DE"),
+    ]:
         got = r.exact(name, country)
         res = r.resolve(name, country)
         if got is not None:
             assert res.status == "matched" and res.method == "exact" and res.city_id == got, (name, country)
         else:  # the shortcut may decline; it must not decline an answer it should give for a clean own name
-            assert not (res.status == "matched" and res.method == "exact" and "(" not in name
-                        and name == name.strip() and fold(name) == fold(r.cities[str(res.city_id)].name)), name
+            assert not (
+                res.status == "matched"
+                and res.method == "exact"
+                and "(" not in name
+                and name == name.strip()
+                and fold(name) == fold(r.cities[str(res.city_id)].name)
+            ), name

@@ -26,8 +26,9 @@ def test_there_are_four_notebooks_without_outputs() -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_top_to_bottom(path: Path, session_data_dir: Path, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_notebook_runs_top_to_bottom(
+    path: Path, session_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GNLC_DATA_DIR", str(session_data_dir))
     monkeypatch.setenv("GNLC_GRAPH", "nb_" + uuid.uuid4().hex[:10])
     monkeypatch.setenv("MPLBACKEND", "Agg")

@@ -45,13 +45,16 @@ def test_every_parameter_with_a_control_character_is_422_naming_it(client: TestC
     assert failures == []
 
 
-@pytest.mark.parametrize("url, name", [("/cities", "kind"), ("/organisations", "kind"),
-                                       ("/organisations/bridges", "kind")])
+@pytest.mark.parametrize(
+    "url, name", [("/cities", "kind"), ("/organisations", "kind"), ("/organisations/bridges", "kind")]
+)
 def test_nul_in_kind_names_the_parameter_and_the_position(client: TestClient, url: str, name: str) -> None:
     r = client.get(url, params={name: "muni\x00cipality"})
     assert r.status_code == 422
-    assert r.json() == {"error": "InvalidRequest", "message": f"query parameter {name!r}: expected text without "
-                                                              "control characters; found U+0000 at position 5"}
+    assert r.json() == {
+        "error": "InvalidRequest",
+        "message": f"query parameter {name!r}: expected text without control characters; found U+0000 at position 5",
+    }
 
 
 def test_a_control_character_in_a_parameter_name_is_422(client: TestClient) -> None:

@@ -16,7 +16,8 @@ from tests.conftest import REPO
 
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 REQUIREMENTS = [Requirement(r) for r in PROJECT["dependencies"]] + [
-    Requirement(r) for extra in PROJECT.get("optional-dependencies", {}).values() for r in extra]
+    Requirement(r) for extra in PROJECT.get("optional-dependencies", {}).values() for r in extra
+]
 
 
 def _upper(req: Requirement) -> Version | None:
@@ -38,5 +39,6 @@ def test_the_installed_version_is_inside_the_bounds_and_the_bound_below_its_next
         pytest.skip(f"{req.name} is not installed here")
     assert req.specifier.contains(installed, prereleases=True), f"{req.name} {installed} is outside {req.specifier}"
     upper, tested = _upper(req), Version(installed)
-    assert upper is not None and upper <= Version(f"{tested.major + 1}"), \
+    assert upper is not None and upper <= Version(f"{tested.major + 1}"), (
         f"{req}: the bound admits a major version above the tested {installed}"
+    )

@@ -69,8 +69,10 @@ def test_the_projection_is_kept_until_a_load_changes_the_graph(store: GraphStore
     load_files(store, files)  # nothing changed: nothing written, the counter stays
     assert projection(store) is first
     extra = tmp_path / "more_links.csv"
-    extra.write_text("city_a,country_a,city_b,country_b,kind,since,source_url\n"
-                     "Synthcity 000058,EE,Synthcity 000059,PY,twinning,2000,synthetic\n")
+    extra.write_text(
+        "city_a,country_a,city_b,country_b,kind,since,source_url\n"
+        "Synthcity 000058,EE,Synthcity 000059,PY,twinning,2000,synthetic\n"
+    )
     load_files(store, [extra])
     again = projection(store)
     assert again is not first and again.token != first.token

@@ -30,12 +30,22 @@ from gnlc.loaders.resolver import CityResolver, KnownCity, city_id, name_keys
 # Any Unicode text, including surrogates' neighbours, controls, combining marks, RTL, emoji.
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=("Cs",)), max_size=60)
 # Names that look like place names in many scripts, with the punctuation real lists hold.
-SCRIPTS = st.sampled_from([
-    string.ascii_letters, "ÀÉÎÕÜàéîõüçñßøåæœ", "абвгдеёжзийклмнопрстуфхцчшщъыьэюя", "αβγδεζηθικλμνξοπρστυφχψω",
-    "岡山市東京大阪北京上海广州", "서울부산대구인천광주대전", "القاهرةالدارالبيضاءعمان", "कोलकातामुंबई", "-'’ ().",
-])
-NAME = st.lists(SCRIPTS.flatmap(lambda a: st.text(alphabet=a, min_size=1, max_size=8)), min_size=1,
-                max_size=4).map("".join)
+SCRIPTS = st.sampled_from(
+    [
+        string.ascii_letters,
+        "ÀÉÎÕÜàéîõüçñßøåæœ",
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "αβγδεζηθικλμνξοπρστυφχψω",
+        "岡山市東京大阪北京上海广州",
+        "서울부산대구인천광주대전",
+        "القاهرةالدارالبيضاءعمان",
+        "कोलकातामुंबई",
+        "-'’ ().",
+    ]
+)
+NAME = st.lists(SCRIPTS.flatmap(lambda a: st.text(alphabet=a, min_size=1, max_size=8)), min_size=1, max_size=4).map(
+    "".join
+)
 COUNTRIES = st.sampled_from(["FR", "DE", "BY", "JP", "KR", "CN", "EG", "MA", "BR", "US", "IE", "GR", "RU", "IN"])
 FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -101,10 +111,15 @@ def test_city_ids_are_stable_and_differ_across_countries(name: str, a: str, b: s
 
 
 @settings(max_examples=300, deadline=None)
-@given(known=st.lists(st.tuples(NAME, COUNTRIES), min_size=1, max_size=12), query=NAME, country=COUNTRIES,
-       use_gazetteer=st.booleans())
-def test_resolver_never_answers_a_city_of_another_country(known: list[tuple[str, str]], query: str,
-                                                          country: str, use_gazetteer: bool) -> None:
+@given(
+    known=st.lists(st.tuples(NAME, COUNTRIES), min_size=1, max_size=12),
+    query=NAME,
+    country=COUNTRIES,
+    use_gazetteer=st.booleans(),
+)
+def test_resolver_never_answers_a_city_of_another_country(
+    known: list[tuple[str, str]], query: str, country: str, use_gazetteer: bool
+) -> None:
     cities = {city_id(n, c): KnownCity(city_id(n, c), clean_text(n), c) for n, c in known if clean_text(n)}
     r = CityResolver(list(cities.values()), use_gazetteer=use_gazetteer)
     for fuzzy in (True, False):
@@ -137,8 +152,9 @@ def test_the_same_name_in_two_countries_stays_two_cities(name: str, a: str, b: s
 # -- the same property through a real load into the embedded engine ------------------------------------
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(NAME, COUNTRIES), min_size=1, max_size=8))
-def test_a_load_never_merges_cities_of_different_countries(embedded_store: GraphStore, rows: list[tuple[str, str]],
-                                                           tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_a_load_never_merges_cities_of_different_countries(
+    embedded_store: GraphStore, rows: list[tuple[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     import csv
 
     embedded = embedded_store

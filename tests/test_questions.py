@@ -29,8 +29,9 @@ def an(ex: Explorer) -> Analytics:
     return Analytics(ex)
 
 
-MEMBERS = pd.concat([pd.read_csv(DATA / "gnlc_members.csv"), pd.read_csv(DATA / "gnlc_members_added.csv")],
-                    ignore_index=True)
+MEMBERS = pd.concat(
+    [pd.read_csv(DATA / "gnlc_members.csv"), pd.read_csv(DATA / "gnlc_members_added.csv")], ignore_index=True
+)
 AWARDS = pd.read_csv(DATA / "gnlc_awards.csv")
 
 
@@ -134,9 +135,11 @@ def test_links_by_kind(ex: Explorer) -> None:
 def test_neighbourhood_depth_two_walks_links_and_small_partners_not_hubs(ex: Explorer) -> None:
     one = ex.neighbourhood("Cork", depth=1)
     assert {"ie-cork", "ie-limerick", "fi-espoo", "org-uil", "org-ie-national-commission-for-unesco"} <= {
-        n.id for n in one.nodes}
-    assert {n.id for n in one.nodes} == {"ie-cork"} | {e.target_id if e.source_id == "ie-cork" else e.source_id
-                                                        for e in one.edges}
+        n.id for n in one.nodes
+    }
+    assert {n.id for n in one.nodes} == {"ie-cork"} | {
+        e.target_id if e.source_id == "ie-cork" else e.source_id for e in one.edges
+    }
     two = ex.neighbourhood("Cork", depth=2)
     ids = {n.id for n in two.nodes}
     assert {"jp-okayama", "ie-dublin"} <= ids  # via Espoo; via the Irish national commission
@@ -202,10 +205,18 @@ def test_shortest_path_through_city_links_only_and_by_kind(ex: Explorer) -> None
     assert all(p.length == 2 for p in res.paths)
     longer = ex.paths("Cork", "Okayama", via="cities", kinds=["study_visit", "joint_project", "peer_exchange"])
     assert all(e.kind in ("study_visit", "joint_project", "peer_exchange") for p in longer.paths for e in p.edges)
-    assert ex.paths("Melton", "Hangzhou", via="cities", year=2019, kinds=["peer_exchange", "study_visit",
-                                                                            "twinning"]).paths == []
-    assert ex.paths("Melton", "Hangzhou", via="cities", year=2022, kinds=["peer_exchange", "study_visit",
-                                                                            "twinning"]).paths[0].length == 3
+    assert (
+        ex.paths(
+            "Melton", "Hangzhou", via="cities", year=2019, kinds=["peer_exchange", "study_visit", "twinning"]
+        ).paths
+        == []
+    )
+    assert (
+        ex.paths("Melton", "Hangzhou", via="cities", year=2022, kinds=["peer_exchange", "study_visit", "twinning"])
+        .paths[0]
+        .length
+        == 3
+    )
 
 
 def test_path_bounds_and_same_city(ex: Explorer) -> None:
@@ -287,9 +298,11 @@ def test_hubs_count_only_when_asked(ex: Explorer) -> None:
 
 def test_a_city_with_no_links_gets_answers_from_context_alone(ex: Explorer) -> None:
     ctx = ex.network_context()
-    lonely = next(c.id for c in ex.cities(status="member", limit=1000).data
-                  if not ctx.degree.get(c.id) and not [p for p in ex.profile(c.id).partners
-                                                       if p.id not in ex.hubs().ids()])
+    lonely = next(
+        c.id
+        for c in ex.cities(status="member", limit=1000).data
+        if not ctx.degree.get(c.id) and not [p for p in ex.profile(c.id).partners if p.id not in ex.hubs().ids()]
+    )
     rec = recommend(ex, lonely, limit=5)
     assert rec.notes and "context alone" in rec.notes[0]
     assert len(rec.candidates) == 5 and all(c.reasons for c in rec.candidates)
@@ -340,17 +353,27 @@ def test_member_city_is_eligible_with_evidence(ex: Explorer) -> None:
 
 
 def test_submitted_profiles() -> None:
-    good = check_profile(ProfileInput(name="Chiang Mai", country="Thailand", population=127240,
-                                      elected_council=True, mayor_endorsed=True, kind="municipality"))
+    good = check_profile(
+        ProfileInput(
+            name="Chiang Mai",
+            country="Thailand",
+            population=127240,
+            elected_council=True,
+            mayor_endorsed=True,
+            kind="municipality",
+        )
+    )
     assert good.verdict == "eligible" and good.eligible is True
-    small = check_profile(ProfileInput(name="Tiny", population=8000, elected_council=True, mayor_endorsed=True,
-                                       kind="village"))
+    small = check_profile(
+        ProfileInput(name="Tiny", population=8000, elected_council=True, mayor_endorsed=True, kind="village")
+    )
     assert small.verdict == "not eligible"
     assert [r.verdict for r in small.rules] == ["pass", "fail", "pass", "pass"]
     unknown = check_profile(ProfileInput(name="Somewhere", population=50_000))
     assert unknown.verdict == "undetermined" and unknown.eligible is None
-    province = check_profile(ProfileInput(name="P", population=10**6, elected_council=True, mayor_endorsed=True,
-                                          kind="province"))
+    province = check_profile(
+        ProfileInput(name="P", population=10**6, elected_council=True, mayor_endorsed=True, kind="province")
+    )
     assert province.verdict == "not eligible"
     with pytest.raises(InputError, match="kind"):
         check_profile(ProfileInput(name="X", kind="spaceship"))

@@ -23,13 +23,36 @@ from tests.conftest import DATA
 FILE = Path(__file__).parent / "data" / "real_links_multilang.csv"
 MEMBER_FILES = [DATA / "gnlc_members.csv", DATA / "gnlc_members_added.csv"]
 # each member as the file spells it -> the member's id
-MEMBERS = {"수원시": "kr-suwon", "岡山市": "jp-okayama", "Torino": "it-turin", "Λάρισα": "gr-larissa",
-           "تونس": "tn-tunis", "Киев": "ua-kyiv", "Hangzhou": "cn-hangzhou", "부안군": "kr-buan",
-           "Hamburg": "de-hamburg", "富川市": "kr-bucheon", "항저우시": "cn-hangzhou", "Swansea": "gb-swansea",
-           "Peking": "cn-beijing", "Curitiba": "br-curitiba", "Osan": "kr-osan"}
+MEMBERS = {
+    "수원시": "kr-suwon",
+    "岡山市": "jp-okayama",
+    "Torino": "it-turin",
+    "Λάρισα": "gr-larissa",
+    "تونس": "tn-tunis",
+    "Киев": "ua-kyiv",
+    "Hangzhou": "cn-hangzhou",
+    "부안군": "kr-buan",
+    "Hamburg": "de-hamburg",
+    "富川市": "kr-bucheon",
+    "항저우시": "cn-hangzhou",
+    "Swansea": "gb-swansea",
+    "Peking": "cn-beijing",
+    "Curitiba": "br-curitiba",
+    "Osan": "kr-osan",
+}
 # partners the graph did not hold -> the country they must get
-PARTNERS = {"Cluj-Napoca": "RO", "Toluca": "MX", "Luoyang": "CN", "Nagoya": "JP", "Larnaka": "CY", "Rabat": "MA",
-            "Ереван": "AM", "Sonoma": "US", "Berlin": "DE", "Mannheim": "DE"}
+PARTNERS = {
+    "Cluj-Napoca": "RO",
+    "Toluca": "MX",
+    "Luoyang": "CN",
+    "Nagoya": "JP",
+    "Larnaka": "CY",
+    "Rabat": "MA",
+    "Ереван": "AM",
+    "Sonoma": "US",
+    "Berlin": "DE",
+    "Mannheim": "DE",
+}
 
 
 @pytest.fixture
@@ -41,8 +64,13 @@ def members(store: GraphStore, tmp_path: Path) -> GraphStore:
 
 
 def _load(store: GraphStore, **options: bool) -> LoadReport:
-    return load_files(store, [store.tmp_file], mapping=Mapping.parse(kind="links"), keep_going=True,  # type: ignore[attr-defined]
-                      **options)
+    return load_files(
+        store,
+        [store.tmp_file],
+        mapping=Mapping.parse(kind="links"),
+        keep_going=True,  # type: ignore[attr-defined]
+        **options,
+    )
 
 
 def _member_names(store: GraphStore) -> dict[str, str]:

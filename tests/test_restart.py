@@ -106,7 +106,8 @@ def test_kill_9_after_the_load_is_back_in_seconds_with_the_same_graph(loaded: tu
 
 
 def test_kill_9_with_a_long_history_not_yet_compacted_replays_in_seconds(
-        loaded: tuple[Path, Any, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded: tuple[Path, Any, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """As after a kill -9 during a long load: the engine writes each statement's effects to its
     file, so replaying them applies changes instead of running every MERGE again (148 s here before)."""
     data_dir, _, net = loaded
@@ -116,8 +117,9 @@ def test_kill_9_with_a_long_history_not_yet_compacted_replays_in_seconds(
     client(engine.socket).config_set("auto-aof-rewrite-percentage", 0)  # nor compacted by the engine itself
     settings = load_settings(data_dir=data_dir, graph_name="history")
     with open_store(settings) as store:
-        load_files(store, [net / f for f in ("cities.csv", "organisations.csv", "partnerships.csv", "links.csv")],
-                   bulk=False)
+        load_files(
+            store, [net / f for f in ("cities.csv", "organisations.csv", "partnerships.csv", "links.csv")], bulk=False
+        )
         before = dump(store)
     assert _appended(engine) > 5_000_000, "the row-by-row history should be long"
     os.kill(engine.status().pid or 0, signal.SIGKILL)

@@ -78,8 +78,12 @@ def test_bodies_are_bounded_with_or_without_a_length(client: TestClient) -> None
 
 def test_the_key_is_in_no_answer_and_no_log(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    answers = [client.post("/load?dry_run=true&filename=c.csv", content=b"name,country\nLyon,France\n",
-                           headers={"X-API-Key": key}) for key in (KEY, KEY + "x", "")]
+    answers = [
+        client.post(
+            "/load?dry_run=true&filename=c.csv", content=b"name,country\nLyon,France\n", headers={"X-API-Key": key}
+        )
+        for key in (KEY, KEY + "x", "")
+    ]
     assert [a.status_code for a in answers] == [200, 401, 401]
     for a in answers:
         assert KEY not in a.text
@@ -89,7 +93,15 @@ def test_the_key_is_in_no_answer_and_no_log(client: TestClient, caplog: pytest.L
 
 
 def test_the_password_is_in_no_cli_message() -> None:
-    result = run_cli("summary", env={"GNLC_ENGINE": "neo4j", "NEO4J_URI": "neo4j://127.0.0.1:1",
-                                     "NEO4J_PASSWORD": PASSWORD, "GNLC_API_KEY": KEY}, timeout=120)
+    result = run_cli(
+        "summary",
+        env={
+            "GNLC_ENGINE": "neo4j",
+            "NEO4J_URI": "neo4j://127.0.0.1:1",
+            "NEO4J_PASSWORD": PASSWORD,
+            "GNLC_API_KEY": KEY,
+        },
+        timeout=120,
+    )
     assert result.returncode == 3
     assert PASSWORD not in result.stdout + result.stderr and KEY not in result.stdout + result.stderr

@@ -23,8 +23,17 @@ def _sample() -> tuple[list[NodeRecord], list[RelRecord]]:
     for rel, (starts, end) in ENDPOINTS.items():
         for start in starts:
             end_id = "city-2" if end is Label.CITY else f"{end.lower()}-1"
-            rels.append(RelRecord(type=rel, start_label=start, start=f"{start.lower()}-1", end=end_id,
-                                  key="k", props={"since": 2019, "kind": "twinning"}, provenance=PROV))
+            rels.append(
+                RelRecord(
+                    type=rel,
+                    start_label=start,
+                    start=f"{start.lower()}-1",
+                    end=end_id,
+                    key="k",
+                    props={"since": 2019, "kind": "twinning"},
+                    provenance=PROV,
+                )
+            )
     return nodes, rels
 
 
@@ -68,8 +77,15 @@ def test_round_trip_of_every_node_and_relationship_kind(store: GraphStore) -> No
 
 def test_symmetric_link_is_stored_both_ways_and_counted_once(store: GraphStore) -> None:
     nodes = [_node(Label.CITY, "a"), _node(Label.CITY, "b")]
-    link = RelRecord(type=Rel.LINKED_TO, start_label=Label.CITY, start="b", end="a", key="twinning",
-                     props={"kind": "twinning", "since": 1990}, provenance=PROV)
+    link = RelRecord(
+        type=Rel.LINKED_TO,
+        start_label=Label.CITY,
+        start="b",
+        end="a",
+        key="twinning",
+        props={"kind": "twinning", "since": 1990},
+        provenance=PROV,
+    )
     reverse = link.model_copy(update={"start": "a", "end": "b"})
     report = GraphWriter(store).write(nodes, [link, reverse])
     assert report.relationships["LINKED_TO"]["created"] == 1
@@ -133,8 +149,18 @@ def test_only_registered_statements_run(store: GraphStore) -> None:
 def _linked(store: GraphStore, *pairs: tuple[str, str]) -> None:
     ids = sorted({x for p in pairs for x in p})
     nodes = [_node(Label.CITY, i, search_names=i.replace("-", " ")) for i in ids]
-    rels = [RelRecord(type=Rel.LINKED_TO, start_label=Label.CITY, start=a, end=b, key="twinning",
-                      props={"kind": "twinning"}, provenance=PROV) for a, b in pairs]
+    rels = [
+        RelRecord(
+            type=Rel.LINKED_TO,
+            start_label=Label.CITY,
+            start=a,
+            end=b,
+            key="twinning",
+            props={"kind": "twinning"},
+            provenance=PROV,
+        )
+        for a, b in pairs
+    ]
     GraphWriter(store).write(nodes, rels)
 
 
@@ -157,8 +183,18 @@ def test_report_says_what_was_written_when_a_later_batch_fails(store: GraphStore
     from gnlc.graph.writer import PartialWriteError
 
     GraphWriter(store).write([_node(Label.CITY, i) for i in ("a", "b", "c")], [])
-    links = [RelRecord(type=Rel.LINKED_TO, start_label=Label.CITY, start="a", end=e, key="twinning",
-                       props={"kind": "twinning"}, provenance=PROV) for e in ("b", "c")]
+    links = [
+        RelRecord(
+            type=Rel.LINKED_TO,
+            start_label=Label.CITY,
+            start="a",
+            end=e,
+            key="twinning",
+            props={"kind": "twinning"},
+            provenance=PROV,
+        )
+        for e in ("b", "c")
+    ]
 
     def remove_everything_after_first_batch(_: int) -> None:
         store.clear()  # the graph changes under the load, as another process could do

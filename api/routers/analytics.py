@@ -10,14 +10,22 @@ from gnlc.api.deps import AnalyticsDep
 from gnlc.schemas import Community, CountRow, GrowthRow, NetworkStats, RankedNode
 
 router = APIRouter(prefix="/stats", tags=["network analytics"])
-ScopeQ = Annotated[Literal["cities", "partnerships"], Query(
-    description="`cities`: city-to-city links; `partnerships`: cities and organisations", examples=["partnerships"])]
+ScopeQ = Annotated[
+    Literal["cities", "partnerships"],
+    Query(
+        description="`cities`: city-to-city links; `partnerships`: cities and organisations", examples=["partnerships"]
+    ),
+]
 
 
-@router.get("/members", response_model=list[CountRow] | list[GrowthRow],
-            summary="Member cities counted by region, by country, or by year joined (with the running total)")
-def members(an: AnalyticsDep, by: Annotated[Literal["region", "country", "year"], Query(
-        examples=["region"])] = "region") -> list[CountRow] | list[GrowthRow]:
+@router.get(
+    "/members",
+    response_model=list[CountRow] | list[GrowthRow],
+    summary="Member cities counted by region, by country, or by year joined (with the running total)",
+)
+def members(
+    an: AnalyticsDep, by: Annotated[Literal["region", "country", "year"], Query(examples=["region"])] = "region"
+) -> list[CountRow] | list[GrowthRow]:
     if by == "region":
         return an.members_by_region()
     if by == "country":
@@ -26,8 +34,9 @@ def members(an: AnalyticsDep, by: Annotated[Literal["region", "country", "year"]
 
 
 @router.get("/awards", summary="UNESCO Learning City Award laureates, by year")
-def awards(an: AnalyticsDep, year: Annotated[int | None, Query(ge=1900, le=2100, examples=[2015])] = None
-           ) -> list[dict[str, Any]]:
+def awards(
+    an: AnalyticsDep, year: Annotated[int | None, Query(ge=1900, le=2100, examples=[2015])] = None
+) -> list[dict[str, Any]]:
     return an.awards(year)
 
 
@@ -48,7 +57,10 @@ def centrality(
 
 
 @router.get("/communities", response_model=list[Community], summary="Communities (Louvain, fixed seed)")
-def communities(an: AnalyticsDep, scope: ScopeQ = "partnerships",
-                limit: Annotated[int, Query(ge=1, le=1000, examples=[20])] = 20,
-                min_size: Annotated[int, Query(ge=1, le=1_000_000, examples=[2])] = 2) -> list[Community]:
+def communities(
+    an: AnalyticsDep,
+    scope: ScopeQ = "partnerships",
+    limit: Annotated[int, Query(ge=1, le=1000, examples=[20])] = 20,
+    min_size: Annotated[int, Query(ge=1, le=1_000_000, examples=[2])] = 2,
+) -> list[Community]:
     return an.communities(scope=scope, limit=limit, min_size=min_size)

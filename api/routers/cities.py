@@ -12,10 +12,20 @@ from gnlc.schemas import Bridge, CityProfile, CitySummary, OrgSummary, Page, Sha
 
 router = APIRouter(tags=["cities and organisations"])
 NAME = r"\S"  # a name has at least one character that is not a space
-CityRef = Annotated[str, Path(description="city id or name in any spelling (accents optional)",
-                              examples=["Okayama"], min_length=1, max_length=200, pattern=NAME)]
-CountryQ = Annotated[str | None, Query(description="country name or ISO code, to tell homonyms apart",
-                                       examples=["Japan"], max_length=100)]
+CityRef = Annotated[
+    str,
+    Path(
+        description="city id or name in any spelling (accents optional)",
+        examples=["Okayama"],
+        min_length=1,
+        max_length=200,
+        pattern=NAME,
+    ),
+]
+CountryQ = Annotated[
+    str | None,
+    Query(description="country name or ISO code, to tell homonyms apart", examples=["Japan"], max_length=100),
+]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size", examples=[20])]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip", examples=[0])]
 
@@ -25,24 +35,39 @@ def list_cities(
     ex: ExplorerDep,
     q: Annotated[str | None, Query(max_length=200, description="name in any spelling", examples=["Koeln"])] = None,
     country: CountryQ = None,
-    region: Annotated[str | None, Query(max_length=100, description="UNESCO region id or name",
-                                        examples=["asia-pacific"])] = None,
+    region: Annotated[
+        str | None, Query(max_length=100, description="UNESCO region id or name", examples=["asia-pacific"])
+    ] = None,
     kind: Annotated[str | None, Query(max_length=50, examples=["municipality"])] = None,
-    status: Annotated[str | None, Query(pattern="^(member|applicant|former|none)$", max_length=9,
-                                        examples=["member"])] = None,
-    cluster: Annotated[str | None, Query(max_length=200, description="cluster id or name",
-                                         examples=["Global Citizenship Education"])] = None,
+    status: Annotated[
+        str | None, Query(pattern="^(member|applicant|former|none)$", max_length=9, examples=["member"])
+    ] = None,
+    cluster: Annotated[
+        str | None, Query(max_length=200, description="cluster id or name", examples=["Global Citizenship Education"])
+    ] = None,
     year_from: Annotated[int | None, Query(ge=1900, le=2100, description="joined in or after", examples=[2016])] = None,
     year_to: Annotated[int | None, Query(ge=1900, le=2100, description="joined in or before", examples=[2020])] = None,
-    award_year: Annotated[int | None, Query(ge=1900, le=2100, description="won an award that year",
-                                            examples=[2015])] = None,
+    award_year: Annotated[
+        int | None, Query(ge=1900, le=2100, description="won an award that year", examples=[2015])
+    ] = None,
     awarded: Annotated[bool | None, Query(description="won any award (true) or none (false)")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[CitySummary]:
-    return ex.cities(q=q, country=country, region=region, kind=kind, status=status, cluster=cluster,
-                     year_from=year_from, year_to=year_to, award_year=award_year, awarded=awarded,
-                     limit=limit, offset=offset)
+    return ex.cities(
+        q=q,
+        country=country,
+        region=region,
+        kind=kind,
+        status=status,
+        cluster=cluster,
+        year_from=year_from,
+        year_to=year_to,
+        award_year=award_year,
+        awarded=awarded,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/cities/{city}", response_model=CityProfile, summary="A city's profile, with the source of each fact")
@@ -62,8 +87,11 @@ def list_organisations(
     return ex.organisations(q=q, country=country, kind=kind, limit=limit, offset=offset)
 
 
-@router.get("/organisations/bridges", response_model=Page[Bridge],
-            summary="Organisations partnering more than one city (bridges), most cities first")
+@router.get(
+    "/organisations/bridges",
+    response_model=Page[Bridge],
+    summary="Organisations partnering more than one city (bridges), most cities first",
+)
 def bridges(
     ex: ExplorerDep,
     min_cities: Annotated[int, Query(ge=2, le=10_000_000, examples=[2])] = 2,
@@ -77,10 +105,13 @@ def bridges(
 @router.get("/organisations/shared", response_model=list[SharedCity], summary="Cities two organisations share")
 def shared(
     ex: ExplorerDep,
-    a: Annotated[str, Query(min_length=1, max_length=200, pattern=NAME, description="organisation id or name",
-                            examples=["org-uil"])],
-    b: Annotated[str, Query(min_length=1, max_length=200, pattern=NAME,
-                            examples=["org-jp-national-commission-for-unesco"])],
+    a: Annotated[
+        str,
+        Query(min_length=1, max_length=200, pattern=NAME, description="organisation id or name", examples=["org-uil"]),
+    ],
+    b: Annotated[
+        str, Query(min_length=1, max_length=200, pattern=NAME, examples=["org-jp-national-commission-for-unesco"])
+    ],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, examples=[100])] = 100,
 ) -> list[SharedCity]:
     return ex.shared_cities(a, b, limit=limit)

@@ -12,12 +12,21 @@ from gnlc.eligibility import check_city, check_profile
 from gnlc.schemas import Eligibility, ProfileInput
 
 router = APIRouter(tags=["eligibility"])
-PROFILE_EXAMPLE = {"name": "Chiang Mai", "country": "Thailand", "population": 127240, "elected_council": True,
-                   "mayor_endorsed": True, "kind": "municipality"}
+PROFILE_EXAMPLE = {
+    "name": "Chiang Mai",
+    "country": "Thailand",
+    "population": 127240,
+    "elected_council": True,
+    "mayor_endorsed": True,
+    "kind": "municipality",
+}
 
 
-@router.get("/cities/{city}/eligibility", response_model=Eligibility,
-            summary="Is a city in the graph eligible? Each rule's verdict and evidence")
+@router.get(
+    "/cities/{city}/eligibility",
+    response_model=Eligibility,
+    summary="Is a city in the graph eligible? Each rule's verdict and evidence",
+)
 def city_eligibility(ex: ExplorerDep, city: CityRef, country: CountryQ = None) -> Eligibility:
     return check_city(ex, city, country)
 

@@ -14,18 +14,23 @@ from gnlc.subgraphs import Scope, subgraph
 router = APIRouter(tags=["export"])
 
 
-@router.get("/export", summary="Download the graph or a subgraph (GraphML, GEXF, CSV zip, JSON)",
-            response_class=Response, responses={200: {"content": {m: {} for _, m in FORMATS.values()},
-                                                      "description": "the file"}})
+@router.get(
+    "/export",
+    summary="Download the graph or a subgraph (GraphML, GEXF, CSV zip, JSON)",
+    response_class=Response,
+    responses={200: {"content": {m: {} for _, m in FORMATS.values()}, "description": "the file"}},
+)
 def export(
     ex: ExplorerDep,
     svc: ServicesDep,
     format: Annotated[Literal["graphml", "gexf", "csv", "json"], Query(examples=["gexf"])] = "graphml",
     scope: Annotated[Scope, Query(description="what to export", examples=["neighbourhood"])] = "whole",
-    city: Annotated[str | None, Query(max_length=200, description="the city (all scopes but `whole`)",
-                                      examples=["Okayama"])] = None,
-    target: Annotated[str | None, Query(max_length=200, description="second city (`paths`, `brokers`)",
-                                        examples=["Taku"])] = None,
+    city: Annotated[
+        str | None, Query(max_length=200, description="the city (all scopes but `whole`)", examples=["Okayama"])
+    ] = None,
+    target: Annotated[
+        str | None, Query(max_length=200, description="second city (`paths`, `brokers`)", examples=["Taku"])
+    ] = None,
     depth: Annotated[int, Query(ge=1, le=2, description="`neighbourhood` depth", examples=[2])] = 1,
 ) -> Response:
     limit = svc.settings.export_max_elements
@@ -35,5 +40,6 @@ def export(
     refuse_large_export(len(sub.nodes), len(sub.edges), limit=limit, what=f"the {scope} export")
     suffix, media = FORMATS[format]
     name = f"gnlc-{scope}{suffix}"
-    return Response(render(sub, format), media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        render(sub, format), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

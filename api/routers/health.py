@@ -12,9 +12,19 @@ from gnlc.api.deps import ServicesDep
 router = APIRouter(tags=["health"])
 Responses = dict[int | str, dict[str, Any]]
 OK: Responses = {200: {"content": {"application/json": {"example": {"status": "ok", "version": "0.1.0"}}}}}
-READY: Responses = {200: {"content": {"application/json": {"example": {
-    "status": "ready", "engine": "embedded FalkorDB at /home/me/.local/share/gnlc/engine/falkordb.sock (graph gnlc)",
-    "cities": 331}}}}}
+READY: Responses = {
+    200: {
+        "content": {
+            "application/json": {
+                "example": {
+                    "status": "ready",
+                    "engine": "embedded FalkorDB at /home/me/.local/share/gnlc/engine/falkordb.sock (graph gnlc)",
+                    "cities": 331,
+                }
+            }
+        }
+    }
+}
 
 
 @router.get("/health", responses=OK, summary="The API process is up (does not touch the engine)")

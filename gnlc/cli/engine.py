@@ -29,8 +29,11 @@ def start(ctx: typer.Context) -> None:
     """Start the embedded engine (or reuse the one already running) and apply the schema."""
     engine = _engine(ctx)
     was_running = engine.answers()
-    engine.ensure_running(on_loading=lambda pct: err_console.print(
-        "engine loading its files" + ("..." if pct is None else f": {pct:.0f}%")))
+    engine.ensure_running(
+        on_loading=lambda pct: err_console.print(
+            "engine loading its files" + ("..." if pct is None else f": {pct:.0f}%")
+        )
+    )
     store = app_context(ctx).store()
     created = store.apply_schema()
     st = engine.status()

@@ -24,8 +24,9 @@ KIND_NAMES = ("cities", "organisations", "partnerships", "links", "clusters", "a
 def _progress() -> Iterator[Callable[[int], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("writing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=console, transient=True)
+    bar = Progress(
+        TextColumn("writing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
+    )
     with bar:
         task = bar.add_task("write", total=None)
         yield lambda n: bar.advance(task, n)
@@ -44,8 +45,11 @@ def print_report(report: LoadReport, *, verbose: bool = False) -> None:
         if f.rejected_file:
             console.print(f"rejected rows of {f.label}, with reasons: {f.rejected_file}")
         for column in f.unused_columns:
-            console.print(f"{f.label}: column {column!r} was not used (map it with --map FIELD=COLUMN)",
-                          highlight=False, markup=False)
+            console.print(
+                f"{f.label}: column {column!r} was not used (map it with --map FIELD=COLUMN)",
+                highlight=False,
+                markup=False,
+            )
     changes = Table(title="would change (dry run)" if report.write.dry_run else "changes")
     for col in ("", "label / type", "created", "updated", "unchanged"):
         changes.add_column(col, justify="right" if col in ("created", "updated", "unchanged") else "left")
@@ -56,8 +60,10 @@ def print_report(report: LoadReport, *, verbose: bool = False) -> None:
         console.print("first load into an empty graph: created in bulk", highlight=False)
     if report.created:
         shown_new = report.created if verbose else report.created[:20]
-        console.print(f"{len(report.created)} cities not in the graph were brought in by links rows "
-                      "(non-members, status none):", highlight=False)
+        console.print(
+            f"{len(report.created)} cities not in the graph were brought in by links rows (non-members, status none):",
+            highlight=False,
+        )
         for c in shown_new:
             console.print("  " + c, highlight=False, markup=False)
         if len(report.created) > len(shown_new):
@@ -74,8 +80,9 @@ def print_report(report: LoadReport, *, verbose: bool = False) -> None:
 def load(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="CSV, XLSX, JSON or JSON Lines files."),
-    kind: str | None = typer.Option(None, "--kind", help=f"What the files hold: {', '.join(KIND_NAMES)} "
-                                    "(default: told from the columns)."),
+    kind: str | None = typer.Option(
+        None, "--kind", help=f"What the files hold: {', '.join(KIND_NAMES)} (default: told from the columns)."
+    ),
     map_: list[str] | None = typer.Option(None, "--map", help="FIELD=COLUMN, e.g. --map source=city_a (repeatable)."),
     mapping_file: Path | None = typer.Option(
         None, "--mapping", help='JSON file: {"kind": ..., "columns": {...}, "strict": true}.'
@@ -86,9 +93,12 @@ def load(
         False, "--keep-going", help="Load the good rows; write the bad ones to NAME.rejected.csv."
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every resolver decision."),
-    no_new_cities: bool = typer.Option(False, "--no-new-cities",
-                                       help="Refuse links rows whose city is not in the graph (default: bring it in "
-                                            "as a non-member city when its country is given or certain)."),
+    no_new_cities: bool = typer.Option(
+        False,
+        "--no-new-cities",
+        help="Refuse links rows whose city is not in the graph (default: bring it in "
+        "as a non-member city when its country is given or certain).",
+    ),
 ) -> None:
     """Load files into the graph: validate every row, resolve cities, write once."""
     from gnlc.loaders.mapping import Mapping
@@ -97,8 +107,16 @@ def load(
     mapping = Mapping.parse(kind=kind, pairs=map_, strict=strict, file=mapping_file)
     store = app_context(ctx).store()
     with _progress() as progress:
-        report = load_files(store, files, mapping=mapping, dry_run=dry_run, keep_going=keep_going, progress=progress,
-                            new_cities=not no_new_cities, on_wait=lambda msg: err_console.print(msg, highlight=False))
+        report = load_files(
+            store,
+            files,
+            mapping=mapping,
+            dry_run=dry_run,
+            keep_going=keep_going,
+            progress=progress,
+            new_cities=not no_new_cities,
+            on_wait=lambda msg: err_console.print(msg, highlight=False),
+        )
     print_report(report, verbose=verbose)
     if any(f.rejected for f in report.files):
         raise typer.Exit(1)
@@ -106,8 +124,9 @@ def load(
 
 def demo(
     ctx: typer.Context,
-    dataset: str = typer.Option(DEFAULT_DATASET, "--dataset",
-                                help=f"Which bundled dataset: {', '.join(DATASETS)} (see data/README.md)."),
+    dataset: str = typer.Option(
+        DEFAULT_DATASET, "--dataset", help=f"Which bundled dataset: {', '.join(DATASETS)} (see data/README.md)."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing."),
 ) -> None:
     """Load a bundled dataset: the GNLC facts (members, awards, conferences, clusters, organisations,
@@ -118,8 +137,14 @@ def demo(
     context = app_context(ctx)
     store = context.store()
     with _progress() as progress:
-        report = load_bundled(store, context.settings.dataset_dir, dataset=dataset, dry_run=dry_run,
-                              progress=progress, on_wait=lambda msg: err_console.print(msg, highlight=False))
+        report = load_bundled(
+            store,
+            context.settings.dataset_dir,
+            dataset=dataset,
+            dry_run=dry_run,
+            progress=progress,
+            on_wait=lambda msg: err_console.print(msg, highlight=False),
+        )
     print_report(report)
     console.print(f"graph on {store.description}: {describe_network(store)}", highlight=False)
 

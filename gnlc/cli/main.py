@@ -22,8 +22,19 @@ app.add_typer(engine.app, name="engine")
 app.command()(load.load)
 app.command()(load.demo)
 app.command()(load.generate)
-for _cmd in (query.cities, query.city, query.links, query.path, query.brokers, query.recommend, query.stats,
-             query.eligibility, query.export, query.map, query.serve):
+for _cmd in (
+    query.cities,
+    query.city,
+    query.links,
+    query.path,
+    query.brokers,
+    query.recommend,
+    query.stats,
+    query.eligibility,
+    query.export,
+    query.map,
+    query.serve,
+):
     app.command()(_cmd)
 
 

@@ -75,29 +75,48 @@ def main() -> None:
     # -- huge fields -----------------------------------------------------------------------------------
     text("huge_name.csv", CITIES + "L" + "y" * 100_000 + "on,France\n")
     text("huge_population.csv", "name,country,population\nLyon,France," + "9" * 400 + "\n")
-    text("wide_5000_columns.csv", "name,country," + ",".join(f"c{i}" for i in range(5000)) + "\n"
-         + "Lyon,France," + ",".join("x" for _ in range(5000)) + "\n")
+    text(
+        "wide_5000_columns.csv",
+        "name,country,"
+        + ",".join(f"c{i}" for i in range(5000))
+        + "\n"
+        + "Lyon,France,"
+        + ",".join("x" for _ in range(5000))
+        + "\n",
+    )
     # -- injection strings: loaded as data, never executed -------------------------------------------------
-    text("formula_injection.csv", CITIES + '"=HYPERLINK(""http://evil.example"",""click"")",France\n'
-         "+cmd|' /C calc'!A0,France\n-2+3,France\n@SUM(A1:A9),France\n\t=1+1,France\n")
-    text("cypher_injection.csv", CITIES + "\"'}) DETACH DELETE n //\",France\n\"x` DETACH DELETE n //\",France\n"
-         '"MATCH (n) DETACH DELETE n",France\n"$name",France\n"{id: 1}) RETURN 1 //",France\n'
-         '"\\u0027}) CALL db.clearQueryCaches() //",France\n')
-    text("html_injection.csv", CITIES + '"<script>alert(1)</script>",France\n"<img src=x onerror=alert(1)>",France\n'
-         '"</script><script>alert(2)</script>",France\n"{{7*7}} ${7*7}",France\n')
-    text("cypher_in_links.csv", LINKS + "\"Kiel'}) DETACH DELETE n //\",Germany,Brest,France,twinning,1964\n")
+    text(
+        "formula_injection.csv",
+        CITIES + '"=HYPERLINK(""http://evil.example"",""click"")",France\n'
+        "+cmd|' /C calc'!A0,France\n-2+3,France\n@SUM(A1:A9),France\n\t=1+1,France\n",
+    )
+    text(
+        "cypher_injection.csv",
+        CITIES + '"\'}) DETACH DELETE n //",France\n"x` DETACH DELETE n //",France\n'
+        '"MATCH (n) DETACH DELETE n",France\n"$name",France\n"{id: 1}) RETURN 1 //",France\n'
+        '"\\u0027}) CALL db.clearQueryCaches() //",France\n',
+    )
+    text(
+        "html_injection.csv",
+        CITIES + '"<script>alert(1)</script>",France\n"<img src=x onerror=alert(1)>",France\n'
+        '"</script><script>alert(2)</script>",France\n"{{7*7}} ${7*7}",France\n',
+    )
+    text("cypher_in_links.csv", LINKS + '"Kiel\'}) DETACH DELETE n //",Germany,Brest,France,twinning,1964\n')
     # -- control characters and mixed scripts -------------------------------------------------------------
     text("control_chars.csv", CITIES + "Ly\x07on,France\n\x1b[31mKiel\x1b[0m,Germany\nPor\u200bto,Portugal\n")
     text("bidi_override.csv", CITIES + "\u202eCork\u202c,Ireland\n")
-    text("mixed_scripts.csv", CITIES + "Москва,Russian Federation\nΑθήνα,Greece\nالقاهرة,Egypt\n"
-         "서울,Republic of Korea\n")
+    text(
+        "mixed_scripts.csv", CITIES + "Москва,Russian Federation\nΑθήνα,Greece\nالقاهرة,Egypt\n서울,Republic of Korea\n"
+    )
     text("homoglyph_name.csv", CITIES + "Kiеl,Germany\n")  # a Cyrillic е: not the Kiel of the graph
     text("na_like_names.csv", CITIES + "Nan,Thailand\nNone,Ireland\nNull,Germany\nN/A,France\n")
     # -- duplicate and contradictory rows ---------------------------------------------------------------------
     text("duplicate_rows.csv", "name,country,population\nLyon,France,513275\nLyon,France,513275\n")
     text("contradictory_rows.csv", "name,country,population\nLyon,France,513275\nLyon,France,999\n")
-    text("contradictory_links.csv", LINKS + "Kiel,Germany,Brest,France,twinning,1964\n"
-         "Brest,France,Kiel,Germany,twinning,1965\n")
+    text(
+        "contradictory_links.csv",
+        LINKS + "Kiel,Germany,Brest,France,twinning,1964\nBrest,France,Kiel,Germany,twinning,1965\n",
+    )
     text("link_to_itself.csv", LINKS + "Kiel,Germany,Kiel,Germany,twinning,1964\n")
     text("unknown_country.csv", CITIES + "Lyon,Narnia\n")
     # -- malformed JSON ---------------------------------------------------------------------------------------
@@ -112,8 +131,11 @@ def main() -> None:
     text("lone_surrogate.json", '[{"name": "Ly\\ud800on", "country": "France"}]')
     text("huge_integer.json", '[{"name": "Lyon", "country": "France", "population": ' + "9" * 5000 + "}]")
     # U+2028 and U+2029 are valid inside JSON strings: not line ends of JSON Lines
-    text("line_separator_in_string.jsonl", '{"name": "Lyon", "country": "France", "notes": "one\u2028two"}\n'
-         '{"name": "Porto\u2029", "country": "Portugal"}\n')
+    text(
+        "line_separator_in_string.jsonl",
+        '{"name": "Lyon", "country": "France", "notes": "one\u2028two"}\n'
+        '{"name": "Porto\u2029", "country": "Portugal"}\n',
+    )
     # -- malformed XLSX -------------------------------------------------------------------------------------------
     text("csv_renamed.xlsx", CITIES + "Lyon,France\n")
     raw("truncated.xlsx", b"PK\x03\x04" + b"\x00" * 64)
@@ -122,7 +144,7 @@ def main() -> None:
         z.writestr(zipfile.ZipInfo("hello.txt", (2026, 1, 1, 0, 0, 0)), "not a workbook")
     raw("zip_not_workbook.xlsx", zbuf.getvalue())
     xlsx("empty_sheets.xlsx", {"one": [], "two": [[None, None]]})
-    xlsx("formula_strings.xlsx", {"cities": [["name", "country"], ["=HYPERLINK(\"http://evil.example\")", "France"]]})
+    xlsx("formula_strings.xlsx", {"cities": [["name", "country"], ['=HYPERLINK("http://evil.example")', "France"]]})
     xlsx("error_cell.xlsx", {"cities": [["name", "country", "population"], ["Lyon", "France", "#REF!"]]})
     # a formula written by a program that does not compute (openpyxl, pandas): no cached value to read
     xlsx("formula_without_value.xlsx", {"cities": [["name", "country", "population"], ["Lyon", "France", "=1000*513"]]})
