@@ -35,9 +35,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
-FEATURES = (
+Feature = Literal[
     "common_neighbours",
     "country_affinity",
     "active_partner",
@@ -49,7 +49,8 @@ FEATURES = (
     "three_steps",
     "nearby",
     "near_partners",
-)
+]
+FEATURES: tuple[Feature, ...] = get_args(Feature)
 AFFINE_COUNTRIES = 8  # the countries a city's country twins most with ...
 PER_COUNTRY = 40  # ... and their most active cities join the candidates
 THREE_STEP_POOL = 300  # the candidates with the largest three-step score join the pool

@@ -8,6 +8,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gnlc.peers import Feature
+
 T = TypeVar("T")
 Scalar = str | int | float | bool | None
 
@@ -252,19 +254,7 @@ class Weights(Model):
 
 
 class Reason(Model):
-    feature: Literal[
-        "common_neighbours",
-        "country_affinity",
-        "active_partner",
-        "shared_clusters",
-        "similar_size",
-        "same_region",
-        "other_region",
-        "mentor",
-        "three_steps",
-        "nearby",
-        "near_partners",
-    ]
+    feature: Feature
     value: float
     weight: float
     contribution: float
