@@ -21,6 +21,7 @@ from gnlc.graph.model import ENDPOINTS, SYMMETRIC, Label, NodeRecord, Rel, RelRe
 from gnlc.graph.store import GraphStore
 
 Progress = Callable[[int], None]
+Checkpoint = Callable[[str], None]  # "comparing" between chunks of the diff, "writing" once before the first write
 DIFF_BATCH = 10_000
 OUTCOMES = ("created", "updated", "unchanged")
 
@@ -107,8 +108,17 @@ def _dedupe_rels(rels: Iterable[RelRecord], loaded_at: str) -> RelGroups:
 class GraphWriter:
     """Diff-then-write of node and relationship records through one store."""
 
-    def __init__(self, store: GraphStore, *, batch_size: int = 5_000, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        batch_size: int = 5_000,
+        progress: Progress | None = None,
+        checkpoint: Checkpoint | None = None,
+    ) -> None:
+        """``checkpoint`` may raise to stop the write; it is called only before anything is written."""
         self.store, self.batch_size, self.progress = store, batch_size, progress
+        self.checkpoint = checkpoint or (lambda phase: None)
 
     def write(self, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord], *, dry_run: bool = False) -> WriteReport:
         loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -121,6 +131,7 @@ class GraphWriter:
         rel_plan = {k: self._plan_rels(k, recs, report, new_ids, created) for k, recs in rel_groups.items()}
         if dry_run:
             return report
+        self.checkpoint("writing")  # the last point where stopping leaves the graph as it was
         try:
             for lbl, (rows, empty) in node_plan.items():
                 query = cypher.NODE_CREATE[lbl] if empty else cypher.NODE_UPSERT[lbl]
@@ -143,6 +154,7 @@ class GraphWriter:
         current: dict[str, dict[str, Any]] = {}
         if not empty:
             for ids in _chunks(list(recs), DIFF_BATCH):
+                self.checkpoint("comparing")
                 current.update((r["id"], r["props"]) for r in self.store.read(cypher.NODE_CURRENT[lbl], ids=list(ids)))
         rows = []
         for node_id, props in recs.items():
@@ -181,6 +193,7 @@ class GraphWriter:
             else:
                 items.append((rec, props))
         for chunk_start in range(0, len(items), DIFF_BATCH):
+            self.checkpoint("comparing")
             chunk = items[chunk_start : chunk_start + DIFF_BATCH]
             probe = [
                 {"i": chunk_start + j, "start": r.start, "end": r.end, "key": r.key} for j, (r, _) in enumerate(chunk)
