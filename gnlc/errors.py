@@ -83,3 +83,10 @@ class NotFound(GnlcError):
         self.what, self.name, self.suggestions = what, name, suggestions or []
         hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"no {what} named {name!r} in the graph{hint}")
+
+
+class LoadCancelled(GnlcError):
+    """A load was cancelled before it wrote anything (or was undone): the graph is as it was."""
+
+    exit_code = 130  # as for an interrupt
+    http_status = 409

@@ -16,18 +16,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gnlc.errors import GnlcError, InputError
+from gnlc.errors import GnlcError, InputError, LoadCancelled
 from gnlc.graph import cypher
 from gnlc.graph.model import NodeRecord, RelRecord
 from gnlc.graph.store import GraphStore
 from gnlc.graph.writer import GraphWriter, PartialWriteError, Progress, WriteReport
 from gnlc.loaders.build import Built, RecordBuilder, RowRejected
 from gnlc.loaders.bulk import BulkBuilder, NotBulk
+from gnlc.loaders.control import CHECK_EVERY, LoadControl
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.normalise import fold
 from gnlc.loaders.readers import read_tables
 from gnlc.loaders.resolver import CityResolver, KnownCity
 from gnlc.loaders.rows import ParsedTable, RowError, parse_table
+from gnlc.loaders.unchanged import NO_SKIP, Predictor, TableSkip, Unchanged, stamp_plan
 
 KIND_ORDER = ("cities", "organisations", "clusters", "conferences", "awards", "partnerships", "links")
 MAX_LISTED_ERRORS = 25
@@ -66,6 +68,7 @@ class FileReport:
     rejected: list[RowError] = field(default_factory=list)
     rejected_file: Path | None = None
     unused_columns: list[str] = field(default_factory=list)  # neither mapped nor known: not loaded
+    unchanged: int = 0  # rows the graph holds as they are, not built again (loaders.unchanged)
 
 
 @dataclass
@@ -89,22 +92,41 @@ def load_files(
     bulk: bool = True,
     new_cities: bool = True,
     on_wait: Callable[[str], None] | None = None,
+    control: LoadControl | None = None,
 ) -> LoadReport:
     """Load files. A first load into an empty graph is created at once when the input
     allows it (see :mod:`gnlc.loaders.bulk`; ``bulk=False`` always goes row by row).
     A links row whose city is not in the graph brings it in as a non-member city, unless
     ``new_cities`` is False. ``file_mappings`` gives some files a mapping of their own.
-    Loads into one graph run one after another (``on_wait`` hears when this one waits)."""
+    Loads into one graph run one after another (``on_wait`` hears when this one waits).
+    ``control`` reports what the load does and can cancel it (:mod:`gnlc.loaders.control`)."""
     mapping = mapping or Mapping()
     own = file_mappings or {}
-    parsed = [parse_table(t, own.get(Path(p), mapping)) for p in paths for t in read_tables(Path(p))]
+    control = control or LoadControl()
+    parsed: list[ParsedTable] = []
+    for p in paths:
+        control.check("reading")
+        for t in read_tables(Path(p)):
+            parsed.append(parse_table(t, own.get(Path(p), mapping)))
+            control.check("reading", read=len(t.frame))
     parsed.sort(key=lambda pt: KIND_ORDER.index(pt.kind))
+    control.phase = "waiting"
     with nullcontext() if dry_run else store.load_lock(on_wait):
+        control.check("validating")
         if not dry_run:
             store.apply_schema()  # under the lock: a first load in bulk replaces the graph key meanwhile
-        return _load_parsed(
-            store, parsed, dry_run=dry_run, keep_going=keep_going, progress=progress, bulk=bulk, new_cities=new_cities
+        report = _load_parsed(
+            store,
+            parsed,
+            dry_run=dry_run,
+            keep_going=keep_going,
+            progress=progress,
+            bulk=bulk,
+            new_cities=new_cities,
+            control=control,
         )
+        control.commit()  # a dry run asked to stop at its very end stops too
+        return report
 
 
 def _load_parsed(
@@ -116,9 +138,10 @@ def _load_parsed(
     progress: Progress | None,
     bulk: bool,
     new_cities: bool,
+    control: LoadControl,
 ) -> LoadReport:
     if not dry_run and bulk and store.is_empty():
-        done = _load_bulk(store, parsed, progress)
+        done = _load_bulk(store, parsed, progress, control)
         if isinstance(done, LoadReport):
             return done
         bulk_note = done
@@ -131,13 +154,15 @@ def _load_parsed(
         new_cities=new_cities,
         wikidata={r["wikidata"]: r["id"] for r in known if r.get("wikidata")},
     )
+    unchanged = Unchanged.read(store, parsed)
+    predictor = Predictor(builder.resolver, builder.organisations, builder.wikidata, builder.qid_of)
     nodes: list[NodeRecord] = []
     rels: list[RelRecord] = []
     reports: list[FileReport] = []
     decisions: list[str] = []
     errors: list[RowError] = []
     for pt in parsed:
-        rep = _build_table(pt, builder, nodes, rels, decisions)
+        rep = _build_table(pt, builder, nodes, rels, decisions, control, skip=unchanged.table(pt, predictor))
         errors.extend(rep.rejected)
         reports.append(rep)
     if errors and not keep_going:
@@ -145,23 +170,50 @@ def _load_parsed(
     if errors and not dry_run:
         for pt, rep in zip(parsed, reports, strict=True):
             rep.rejected_file = _write_rejects(pt, rep.rejected)
-    write = GraphWriter(store, progress=progress).write(nodes, rels, dry_run=dry_run)
+
+    def wrote(n: int) -> None:
+        control.wrote(n)
+        if progress:
+            progress(n)
+
+    writer = GraphWriter(store, progress=wrote, checkpoint=control.writer_checkpoint)
+    write = writer.write(nodes, rels, dry_run=dry_run)
+    unchanged.count_into(write)
     return LoadReport(
         reports, decisions, write, "row by row" + (f" ({bulk_note})" if bulk_note else ""), builder.created
     )
 
 
-def _load_bulk(store: GraphStore, parsed: list[ParsedTable], progress: Progress | None) -> LoadReport | str:
-    """A first load into an empty graph, created at once; or why it is loaded row by row."""
+def _load_bulk(
+    store: GraphStore, parsed: list[ParsedTable], progress: Progress | None, control: LoadControl
+) -> LoadReport | str:
+    """A first load into an empty graph, created at once; or why it is loaded row by row.
+    Cancelled, it is undone (create_all empties the graph again): the graph was empty."""
     loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
+    builder = BulkBuilder(loaded_at)
     try:
-        plan = BulkBuilder(loaded_at).build(parsed)
+        plan = builder.build(parsed)
     except NotBulk as exc:
         return f"not in bulk: {exc}"
+    stamp_plan(plan.nodes, plan.rels, parsed, Predictor(builder.resolver, builder.orgs, {}))
+
+    def created(n: int) -> None:
+        control.check("writing", written=n)
+        if progress:
+            progress(n)
+
     try:
-        store.create_all(plan.nodes, plan.rels, progress=progress)
+        control.check("writing")
+        store.create_all(plan.nodes, plan.rels, progress=created)
+    except LoadCancelled:
+        raise
     except GnlcError as exc:
         raise PartialWriteError(f"the bulk load failed and was undone: {exc}", WriteReport()) from exc
+    try:
+        control.commit()
+    except LoadCancelled:  # asked during the last call: undone here
+        store.clear()
+        raise
     write = WriteReport()
     for label, by_id in plan.nodes.items():
         write.nodes[str(label)]["created"] = write.written[str(label)] = len(by_id)
@@ -206,17 +258,37 @@ def _organisations(store: GraphStore) -> dict[tuple[str, str | None], str]:
 
 
 def _build_table(
-    pt: ParsedTable, builder: RecordBuilder, nodes: list[NodeRecord], rels: list[RelRecord], decisions: list[str]
+    pt: ParsedTable,
+    builder: RecordBuilder,
+    nodes: list[NodeRecord],
+    rels: list[RelRecord],
+    decisions: list[str],
+    control: LoadControl,
+    skip: TableSkip = NO_SKIP,
 ) -> FileReport:
     rep = FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame), unused_columns=unused_columns(pt))
     rep.rejected.extend(pt.errors)
     seen: dict[tuple[object, ...], tuple[int, Built]] = {}
-    for row in pt.rows:
+    rows = pt.rows
+    for i, row in enumerate(rows, 1):
+        if i % CHECK_EVERY == 0:
+            control.check("validating", validated=CHECK_EVERY)
+        if skip.skips(row):
+            rep.loaded += 1
+            rep.unchanged += 1
+            continue
         try:
-            built = builder.build(pt.kind, row)
+            built = skip.build(builder, row)
+            earlier = skip.clash(builder, row, built, pt.rows)
         except RowRejected as exc:
             rep.rejected.append(exc.error)
             continue
+        if earlier is not None:  # a row before it, not built, describes the same thing: built after all, first
+            seen[built.identity] = earlier
+            nodes.extend(earlier[1].nodes)
+            rels.extend(earlier[1].rels)
+            decisions.extend(earlier[1].decisions)
+            rep.unchanged -= 1
         first = seen.get(built.identity)
         if first is not None:
             if first[1].fingerprint != built.fingerprint:
@@ -236,6 +308,7 @@ def _build_table(
         rels.extend(built.rels)
         decisions.extend(built.decisions)
         rep.loaded += 1
+    control.check("validating", validated=len(rows) % CHECK_EVERY)
     return rep
 
 
