@@ -120,11 +120,12 @@ def run(cities: int, n_pairs: int, work: Path) -> tuple[list[tuple[str, str, str
 
 
 def _networkx(store: Any) -> nx.Graph:
+    """A networkx graph from the projection's own reads (nodes by key, then links and partnerships)."""
     g = nx.Graph()
-    g.add_nodes_from(r["id"] for r in store.read(cypher.PROJECTION_NODES))
-    g.add_edges_from(
-        (r["source"], r["target"], {"link": r["type"] == "LINKED_TO"}) for r in store.read(cypher.PROJECTION_EDGES)
-    )
+    ids = {key: node_id for key, node_id, _label, _name in store.read_lists(cypher.PROJECTION_NODES)}
+    g.add_nodes_from(ids.values())
+    for query, link in ((cypher.PROJECTION_LINKS, True), (cypher.PROJECTION_PARTNERS, False)):
+        g.add_edges_from((ids[r[0]], ids[r[1]], {"link": link}) for r in store.read_lists(query))
     return g
 
 

@@ -1,21 +1,24 @@
 """The partnership graph in memory, as compact arrays: a projection beside the engine.
 
 Cities and organisations (in id order, the same on every engine), every city-to-city link
-(once per pair of cities and kind, as :data:`cypher.PROJECTION_EDGES` reads it) and every
+(once per pair of cities and kind, as :data:`cypher.PROJECTION_LINKS` reads it) and every
 partnership of an organisation with a city, held as numpy arrays, with a CSR adjacency
 (each node's incident edges, both ways). Analytics (igraph) and paths run on it; the
 engine still answers every question about properties and sources.
 
-One projection per store and process, built in one read and rebuilt when the graph's
+One projection per store and process, built in three reads (rows as plain lists, edges
+naming their ends by the engine's integer node ids on FalkorDB) and rebuilt when the graph's
 change counter (:meth:`GraphStore.change_token`, written by every load) moves: one cheap
-read per question. 100k cities: about 20 MiB of arrays.
+read per question. 100k cities: about 20 MiB of arrays, built in about 10 s.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -160,27 +163,91 @@ class Projection:
 
 
 def build(store: GraphStore, token: str | None = None) -> Projection:
-    """Read the projection from ``store``: one statement for the nodes, one for the edges."""
-    nodes = sorted(store.read(cypher.PROJECTION_NODES), key=lambda r: r["id"])  # Python's order on any engine
-    ids = [r["id"] for r in nodes]
-    index = {v: i for i, v in enumerate(ids)}
-    rows = store.read(cypher.PROJECTION_EDGES)
-    kinds = sorted({r["kind"] for r in rows if r["kind"] is not None})
+    """Read the projection from ``store``: one statement for the nodes, one for the links, one for
+    the partnerships, as plain lists (edges name their ends by the engine's node keys, integers
+    on FalkorDB); sorted and coded with numpy."""
+    with _no_gc():  # millions of small objects: the cyclic collector would scan them again and again (3x slower)
+        nodes = sorted(store.read_lists(cypher.PROJECTION_NODES), key=lambda r: r[1])  # Python's order on any engine
+        keys, ids, labels, names = (list(c) for c in zip(*nodes, strict=True)) if nodes else ([], [], [], [])
+        a, b, kind, since, until = _edges(store.read_lists(cypher.PROJECTION_LINKS), keys)
+        links: _Columns = (np.minimum(a, b), np.maximum(a, b), kind, since, until)  # a link: the smaller id first
+        partners = _edges(store.read_lists(cypher.PROJECTION_PARTNERS), keys)
+    kinds = sorted({k for part in (links, partners) for k in part[2] if k is not None})
     code = {k: i for i, k in enumerate(kinds)}
-    rows = [r for r in rows if r["source"] in index and r["target"] in index]
+    parts = [_sorted(src, dst, _codes(kind, code), since, until) for src, dst, kind, since, until in (links, partners)]
     return Projection(
         token=token,
         ids=ids,
-        names=[r["name"] for r in nodes],
-        is_city=np.array([r["label"] == Label.CITY for r in nodes], dtype=bool),
-        src=np.array([index[r["source"]] for r in rows], dtype=np.int32),
-        dst=np.array([index[r["target"]] for r in rows], dtype=np.int32),
-        etype=np.array([LINK if r["type"] == "LINKED_TO" else PARTNER for r in rows], dtype=np.int8),
-        kind=np.array([code.get(r["kind"], -1) for r in rows], dtype=np.int16),
+        names=names,
+        is_city=np.array([lbl == Label.CITY for lbl in labels], dtype=bool),
+        src=np.concatenate([p[0] for p in parts]).astype(np.int32),
+        dst=np.concatenate([p[1] for p in parts]).astype(np.int32),
+        etype=np.concatenate(
+            [np.full(len(p[0]), e, dtype=np.int8) for p, e in zip(parts, (LINK, PARTNER), strict=True)]
+        ),
+        kind=np.concatenate([p[2] for p in parts]).astype(np.int16),
         kinds=kinds,
-        since=np.array([NO_SINCE if r["since"] is None else int(r["since"]) for r in rows], dtype=np.int32),
-        until=np.array([NO_UNTIL if r["until"] is None else int(r["until"]) for r in rows], dtype=np.int32),
+        since=np.concatenate([p[3] for p in parts]),
+        until=np.concatenate([p[4] for p in parts]),
     )
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+_Columns = tuple[np.ndarray, np.ndarray, list[str | None], np.ndarray, np.ndarray]
+
+
+def _edges(rows: list[list[object]], keys: list[object]) -> _Columns:
+    """(source, target) as projection indexes (rows naming a node outside the projection
+    dropped), the kinds as read, since and until as int32 with NO_SINCE / NO_UNTIL for none."""
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, [], empty.astype(np.int32), empty.astype(np.int32)
+    source, target, kind, since, until = zip(*rows, strict=True)
+    src, dst = _indexes(source, keys), _indexes(target, keys)
+    keep = (src >= 0) & (dst >= 0)
+    kept = np.flatnonzero(keep).tolist() if not keep.all() else None
+    kinds = list(kind) if kept is None else [kind[i] for i in kept]
+    return src[keep], dst[keep], kinds, _years(since, NO_SINCE)[keep], _years(until, NO_UNTIL)[keep]
+
+
+def _indexes(refs: Sequence[object], keys: list[object]) -> np.ndarray:
+    """The projection index of each node key (-1: not a node of the projection)."""
+    if keys and isinstance(keys[0], int) and isinstance(refs[0], int):  # FalkorDB's integer ids
+        known = np.asarray(keys, dtype=np.int64)
+        refs_ = np.asarray(refs, dtype=np.int64)
+        lookup = np.full(int(max(known.max(), refs_.max())) + 1, -1, dtype=np.int64)
+        lookup[known] = np.arange(len(keys))
+        return lookup[refs_]
+    index = {k: i for i, k in enumerate(keys)}
+    return np.fromiter((index.get(r, -1) for r in refs), dtype=np.int64, count=len(refs))
+
+
+def _years(values: Sequence[object], none: int) -> np.ndarray:
+    years = np.array(values, dtype=float)  # None -> nan
+    return np.where(np.isnan(years), none, years).astype(np.int32)
+
+
+def _codes(kinds: list[str | None], code: dict[str, int]) -> np.ndarray:
+    return np.fromiter((-1 if k is None else code[k] for k in kinds), dtype=np.int16, count=len(kinds))
+
+
+def _sorted(
+    src: np.ndarray, dst: np.ndarray, kind: np.ndarray, since: np.ndarray, until: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """The edges in the order of (source id, target id, kind, since, until), unknown kind last."""
+    kind_order = np.where(kind < 0, np.iinfo(np.int16).max, kind)
+    order = np.lexsort((until, since, kind_order, dst, src))
+    return src[order], dst[order], kind[order], since[order], until[order]
 
 
 _CACHE: weakref.WeakKeyDictionary[GraphStore, Projection] = weakref.WeakKeyDictionary()

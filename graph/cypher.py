@@ -624,23 +624,29 @@ AWARDS_BY_YEAR = Query(
     " RETURN r.year AS year, a.name AS award, c.id AS id, c.name AS name, c.country_code AS country"
     " ORDER BY year, name",
 )
-PROJECTION_NODES = Query(
-    "projection_nodes",
-    "MATCH (x) WHERE x:"
-    + CY
-    + " OR x:"
-    + OG
-    + " RETURN x.id AS id, labels(x)[0] AS label, x.name AS name, x.country_code AS country, x.region AS region,"
-    " x.kind AS kind, x.year_joined AS year_joined ORDER BY id",  # one order on every engine: same layouts, communities
+# The in-memory projection (gnlc.projection): each node's key (FalkorDB: its internal integer id,
+# so edges name their ends by integer; Neo4j: its id), then the links (once per pair and kind)
+# and the partnerships by those keys. No ORDER BY: the projection sorts in numpy.
+_PROJECTION_NODES = " RETURN {key} AS key, x.id AS id, labels(x)[0] AS label, x.name AS name"
+PROJECTION_NODES = Variant(
+    _falkor("projection_nodes", "MATCH (x) WHERE x:" + CY + " OR x:" + OG + _PROJECTION_NODES.format(key="ID(x)")),
+    _neo4j("neo4j_projection_nodes", "MATCH (x) WHERE x:" + CY + " OR x:" + OG + _PROJECTION_NODES.format(key="x.id")),
 )
-PROJECTION_EDGES = Query(
-    "projection_edges",
-    "MATCH (a:" + CY + ")-[r:" + LINK + "]->(b:" + CY + ") WHERE a.id < b.id"
-    " RETURN a.id AS source, b.id AS target, type(r) AS type, r.kind AS kind, r.since AS since, r.until AS until"
-    " ORDER BY source, target, kind, since"
-    " UNION ALL MATCH (a:" + OG + ")-[r:" + PARTNER + "]->(b:" + CY + ")"
-    " RETURN a.id AS source, b.id AS target, type(r) AS type, r.role AS kind, r.since AS since, r.until AS until"
-    " ORDER BY source, target, kind, since",
+_PROJECTION_LINKS = (
+    "MATCH (a:" + CY + ")-[r:" + LINK + "]->(b:" + CY + ") WHERE {a} < {b}"
+    " RETURN {a} AS source, {b} AS target, r.kind AS kind, r.since AS since, r.until AS until"
+)
+PROJECTION_LINKS = Variant(
+    _falkor("projection_links", _PROJECTION_LINKS.format(a="ID(a)", b="ID(b)")),
+    _neo4j("neo4j_projection_links", _PROJECTION_LINKS.format(a="a.id", b="b.id")),
+)
+_PROJECTION_PARTNERS = (
+    "MATCH (a:" + OG + ")-[r:" + PARTNER + "]->(b:" + CY + ")"
+    " RETURN {a} AS source, {b} AS target, r.role AS kind, r.since AS since, r.until AS until"
+)
+PROJECTION_PARTNERS = Variant(
+    _falkor("projection_partners", _PROJECTION_PARTNERS.format(a="ID(a)", b="ID(b)")),
+    _neo4j("neo4j_projection_partners", _PROJECTION_PARTNERS.format(a="a.id", b="b.id")),
 )
 # Export of the whole graph.
 ALL_NODES = Query(

@@ -17,7 +17,7 @@ from redis.retry import Retry
 
 from gnlc.errors import EngineUnavailable, QueryError, UniqueConstraintError
 from gnlc.graph import cypher
-from gnlc.graph.cypher import Dialect, Query
+from gnlc.graph.cypher import Dialect, Query, Variant
 from gnlc.graph.embedded import EmbeddedEngine, file_lock
 from gnlc.graph.falkor_bulk import bulk_calls
 from gnlc.graph.model import EXTERNAL_KEYS, FULLTEXT_LABELS, NODE_KEY, Label
@@ -118,6 +118,21 @@ class FalkorStore(GraphStore):
 
     def _read(self, query: Query, params: dict[str, Any]) -> list[Row]:
         return self._call(query, params, read_only=True)
+
+    def read_lists(self, query: Query | Variant) -> list[list[Any]]:
+        """The rows as lists, from the engine's verbose reply (plain integers and strings, parsed
+        by hiredis in C) rather than the client's compact one, whose every cell is decoded in
+        Python: at 100k cities the projection's reads of 150k nodes and 583k edges took 3.6 s
+        (the whole build 29 s before)."""
+        q = self._pick(query)
+        command = ("GRAPH.RO_QUERY", self.graph_name, q, "--timeout", self.timeout_ms)
+        try:
+            reply = self._retrying(lambda: self._db.connection.execute_command(*command))
+        except redis.ResponseError as exc:
+            if "empty key" in str(exc):
+                return []
+            raise self._translate(exc, q) from None
+        return list(reply[1]) if len(reply) == 3 else []
 
     def _write(self, query: Query, params: dict[str, Any]) -> list[Row]:
         return self._call(query, params, read_only=False)

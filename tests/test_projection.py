@@ -15,19 +15,60 @@ from gnlc.graph import cypher
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.pipeline import load_files
 from gnlc.loaders.synthetic import generate
-from gnlc.projection import LINK, PARTNER, projection
+from gnlc.projection import LINK, NO_SINCE, NO_UNTIL, PARTNER, projection
 
 
 def _networkx(store: GraphStore, scope: str) -> nx.Graph:
-    """The graph as the analytics built it with networkx before the projection."""
+    """The graph as the analytics built it with networkx before the projection (from the maps'
+    statements, not the projection's own)."""
     g = nx.Graph()
-    for r in store.read(cypher.PROJECTION_NODES):
-        if scope == "partnerships" or r["label"] == "City":
-            g.add_node(r["id"], label=r["label"], name=r["name"])
-    for r in store.read(cypher.PROJECTION_EDGES):
-        if scope == "partnerships" or r["type"] == "LINKED_TO":
-            g.add_edge(r["source"], r["target"])
+    for r in store.read(cypher.PARTNERSHIP_NODES):
+        n = r["node"]
+        if scope == "partnerships" or n["label"] == "City":
+            g.add_node(n["id"], label=n["label"], name=n["props"].get("name"))
+    for r in store.read(cypher.PARTNERSHIP_EDGES):
+        e = r["edge"]
+        if scope == "partnerships" or e["type"] == "LINKED_TO":
+            g.add_edge(e["source_id"], e["target_id"])
     return g
+
+
+def test_the_projection_holds_every_node_and_edge_the_engine_holds(an: Analytics) -> None:
+    """Each node with its name and label, each link once (the smaller id first) and each
+    partnership, with kind or role, since and until, in the order of their ids."""
+    store, proj = an.ex.store, an.projection()
+    nodes = sorted((r["node"] for r in store.read(cypher.PARTNERSHIP_NODES)), key=lambda n: n["id"])
+    assert proj.ids == [n["id"] for n in nodes]
+    assert proj.names == [n["props"].get("name") for n in nodes]
+    assert proj.is_city.tolist() == [n["label"] == "City" for n in nodes]
+    engine = []
+    for r in store.read(cypher.PARTNERSHIP_EDGES):
+        e = r["edge"]
+        link = e["type"] == "LINKED_TO"
+        ends = sorted((e["source_id"], e["target_id"])) if link else [e["source_id"], e["target_id"]]
+        engine.append((0 if link else 1, *ends, e["kind"] if link else e["role"], e["since"], e["until"]))
+    ours = [
+        (
+            int(t),
+            proj.ids[s],
+            proj.ids[d],
+            proj.kinds[k] if k >= 0 else None,
+            None if since == NO_SINCE else since,
+            None if until == NO_UNTIL else until,
+        )
+        for t, s, d, k, since, until in zip(
+            proj.etype.tolist(),
+            proj.src.tolist(),
+            proj.dst.tolist(),
+            proj.kind.tolist(),
+            proj.since.tolist(),
+            proj.until.tolist(),
+            strict=True,
+        )
+    ]
+    assert len(ours) > 100
+    assert sorted(ours, key=repr) == sorted(engine, key=repr)
+    assert [o[:3] for o in ours] == sorted(o[:3] for o in ours)  # links first, each part by ids
 
 
 @pytest.fixture(scope="module")
