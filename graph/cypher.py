@@ -547,6 +547,22 @@ CANDIDATE_FACTS = Query(
     " [(x)-[r:" + Rel.RECEIVED + "]->(a:" + Label.AWARD + ") | {name: a.name, year: r.year}] AS awards,"
     " [(x)<-[:" + PARTNER + "]-(o:" + OG + ") | o.id] AS orgs",
 )
+# Every city's facts for scoring, read once per graph version (gnlc.facts; integers and strings
+# only: they are read as plain lists).
+ALL_CITY_FACTS = Query(
+    "all_city_facts",
+    "MATCH (x:" + CY + ") RETURN x.id AS id, x.name AS name, x.country_code AS country, x.region AS region,"
+    " x.population AS population, x.status AS status, x.year_joined AS year_joined",
+)
+ALL_CITY_CLUSTERS = Query(
+    "all_city_clusters",
+    "MATCH (x:" + CY + ")-[:" + Rel.IN_CLUSTER + "]->(k:" + CL + ") RETURN x.id AS id, k.id AS cluster, k.name AS name",
+)
+ALL_CITY_AWARDS = Query(
+    "all_city_awards",
+    "MATCH (x:" + CY + ")-[r:" + Rel.RECEIVED + "]->(a:" + Label.AWARD + ") RETURN x.id AS id, a.name AS name,"
+    " r.year AS year",
+)
 # The cities a city is linked to (not a candidate's: a hub candidate has thousands).
 CITY_LINKED_IDS = Query(
     "city_linked_ids", "MATCH (c:" + CY + " {id: $id})-[:" + LINK + "]->(y:" + CY + ") RETURN DISTINCT y.id AS id"
