@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 
 from gnlc.errors import GnlcError, InputError, NotFound
 from gnlc.graph import cypher
-from gnlc.graph.model import REGIONS, Label, LinkKind
+from gnlc.graph.model import HIDDEN_PROPERTIES, REGIONS, Label, LinkKind
 from gnlc.loaders.normalise import clean_text, country_code, fold, region_id, slug
 from gnlc.loaders.resolver import CityResolver, KnownCity
 from gnlc.schemas import (
@@ -72,7 +72,7 @@ def summary_of(props: dict[str, Any]) -> CitySummary:
 
 
 def gnode(raw: dict[str, Any]) -> GNode:
-    props = {k: v for k, v in (raw.get("props") or {}).items() if k != "search_names"}
+    props = {k: v for k, v in (raw.get("props") or {}).items() if k not in HIDDEN_PROPERTIES}
     return GNode(
         id=raw["id"],
         label=raw["label"],

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gnlc.graph.model import (
+    CONTENT_HASH,
     ENDPOINTS,
     EXTERNAL_KEYS,
     FULLTEXT_LABELS,
@@ -241,6 +242,28 @@ REL_CREATE = {
 }
 REL_CURRENT = {
     (rel, start): _rel_current(rel, start, end) for rel, (starts, end) in ENDPOINTS.items() for start in starts
+}
+
+# The content hashes of what rows of the given files wrote, as one list (gnlc.loaders.unchanged):
+# a reload builds only the rows whose hash is not among them. A symmetric link once.
+
+
+def _node_hashes(lbl: Label) -> Query:
+    return Query(
+        f"content_hashes_{lbl}",
+        "MATCH (n:" + lbl + ") WHERE n.source IN $sources RETURN collect(n." + CONTENT_HASH + ") AS hashes",
+    )
+
+
+def _rel_hashes(rel: Rel, start: Label, end: Label) -> Query:
+    match = "MATCH (a:" + start + ")-[r:" + rel + "]->(b:" + end + ") WHERE r.source IN $sources"
+    once = " AND a.id < b.id" if rel in SYMMETRIC else ""
+    return Query(f"content_hashes_{rel}_{start}", match + once + " RETURN collect(r." + CONTENT_HASH + ") AS hashes")
+
+
+NODE_HASHES = {lbl: _node_hashes(lbl) for lbl in Label}
+REL_HASHES = {
+    (rel, start): _rel_hashes(rel, start, end) for rel, (starts, end) in ENDPOINTS.items() for start in starts
 }
 
 # --- what loaders need to know of the graph ------------------------------------------------

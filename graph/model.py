@@ -125,12 +125,14 @@ PropValue = Scalar | list[str] | list[int] | list[float]
 
 
 class Provenance(BaseModel):
-    """Where a node or relationship came from: a file name or URL, a row, a load time."""
+    """Where a node or relationship came from: a file name or URL, a row, a load time; and
+    the content hash of that row (see :data:`CONTENT_HASH`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     source: str = Field(min_length=1)
     source_row: int | None = None
     source_url: str | None = None
+    content_hash: str | None = None
 
 
 class NodeRecord(BaseModel):
@@ -167,7 +169,13 @@ class RelRecord(BaseModel):
         return _check_props(v)
 
 
-RESERVED = frozenset({"id", "key", "content_hash", "loaded_at", "source", "source_row", "source_url"})
+# The content hash of the row that wrote a node or relationship (set with its source_row: by the
+# file that created it, the last of its rows to write it), so that a load of the same file
+# builds only the rows whose hash is not in the graph (gnlc.loaders.unchanged). Bookkeeping, not
+# data: left out of exports and answers (HIDDEN_PROPERTIES).
+CONTENT_HASH = "content_hash"
+HIDDEN_PROPERTIES = frozenset({CONTENT_HASH, "search_names"})
+RESERVED = frozenset({"id", "key", CONTENT_HASH, "loaded_at", "source", "source_row", "source_url"})
 
 
 def _check_props(props: dict[str, Any]) -> dict[str, Any]:
@@ -184,7 +192,7 @@ def _check_props(props: dict[str, Any]) -> dict[str, Any]:
 # replaces a value, a name or the source of a fact it did not set. A record from the same
 # source may change what that source set (a corrected file loaded again).
 
-SOURCE_KEYS = frozenset({"source", "source_row", "source_url", "loaded_at", "sources"})
+SOURCE_KEYS = frozenset({"source", "source_row", "source_url", "loaded_at", "sources", CONTENT_HASH})
 
 
 def source_entry(props: dict[str, Any]) -> str:

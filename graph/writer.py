@@ -17,7 +17,17 @@ from typing import Any
 
 from gnlc.errors import GnlcError, InputError
 from gnlc.graph import cypher
-from gnlc.graph.model import ENDPOINTS, SYMMETRIC, Label, NodeRecord, Rel, RelRecord, combine_sources, source_entry
+from gnlc.graph.model import (
+    CONTENT_HASH,
+    ENDPOINTS,
+    SYMMETRIC,
+    Label,
+    NodeRecord,
+    Rel,
+    RelRecord,
+    combine_sources,
+    source_entry,
+)
 from gnlc.graph.store import GraphStore
 
 Progress = Callable[[int], None]
@@ -66,6 +76,7 @@ def _props(rec: NodeRecord | RelRecord, loaded_at: str) -> dict[str, Any]:
         "source_row": p.source_row,
         "source_url": p.source_url,
         "loaded_at": loaded_at,
+        CONTENT_HASH: p.content_hash,  # None removes a hash another row of the same source left
     }
     return {**props, "sources": [source_entry(props)]}
 
@@ -74,6 +85,9 @@ def _same(current: dict[str, Any] | None, new: dict[str, Any]) -> bool:
     if current is None:
         return False
     return all(current.get(k) == v for k, v in new.items() if k != "loaded_at")
+
+
+_NAMING_ROW = ("source_row", "source_url", "loaded_at", CONTENT_HASH)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -120,7 +134,17 @@ class GraphWriter:
         self.store, self.batch_size, self.progress = store, batch_size, progress
         self.checkpoint = checkpoint or (lambda phase: None)
 
-    def write(self, nodes: Iterable[NodeRecord], rels: Iterable[RelRecord], *, dry_run: bool = False) -> WriteReport:
+    def write(
+        self,
+        nodes: Iterable[NodeRecord],
+        rels: Iterable[RelRecord],
+        *,
+        dry_run: bool = False,
+        unbuilt: dict[str, int] | None = None,
+    ) -> WriteReport:
+        """``unbuilt``: the content hashes of rows this load did not build, as the graph holds
+        them, and their row numbers (see :func:`_merge`)."""
+        self.unbuilt = unbuilt or {}
         loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
         report = WriteReport(dry_run=dry_run)
         node_groups = _dedupe_nodes(nodes, loaded_at)
@@ -159,7 +183,7 @@ class GraphWriter:
         rows = []
         for node_id, props in recs.items():
             if node_id in current:
-                props = combine_sources(current[node_id], props)
+                props = self._merge(current[node_id], props)
             if node_id not in current:
                 state = "created"
             else:
@@ -202,12 +226,22 @@ class GraphWriter:
                 rec, props = items[found["i"]]
                 _check_ends(rec, found, start_label, end_label, new_ids)
                 if found["props"]:
-                    props = combine_sources(found["props"], props)
+                    props = self._merge(found["props"], props)
                 state = "unchanged" if _same(found["props"], props) else ("updated" if found["props"] else "created")
                 report.relationships[str(rel)][state] += 1
                 if state != "unchanged":
                     rows.append({"start": rec.start, "end": rec.end, "key": rec.key, "props": props})
         return rows
+
+    def _merge(self, current: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+        """``combine_sources``; but a node or relationship that a later row of the same file
+        wrote last, a row not built this time (unchanged), keeps naming that row (a country
+        every row of a cities file names): as if every row had been built, in file order."""
+        merged = combine_sources(current, props)
+        last = self.unbuilt.get(current.get(CONTENT_HASH) or "")
+        if last is not None and current.get("source") == props.get("source") and last > (props["source_row"] or 0):
+            merged.update({k: current.get(k) for k in _NAMING_ROW})
+        return merged
 
     def _run_batches(self, query: cypher.Query, rows: list[dict[str, Any]], name: str, report: WriteReport) -> None:
         for batch in _chunks(rows, self.batch_size):

@@ -202,6 +202,10 @@ class RecordBuilder:
             self.created.append(f"{name} ({country}, {new_id})")
         return new_id
 
+    def qid_of(self, cid: str) -> str | None:
+        """The Wikidata item a city holds, as far as this load knows."""
+        return self._qid_of.get(cid)
+
     def _remember(self, qid: str, cid: str) -> None:
         self.wikidata[qid] = cid
         self._qid_of[cid] = qid

@@ -29,6 +29,7 @@ from gnlc.loaders.normalise import fold
 from gnlc.loaders.readers import read_tables
 from gnlc.loaders.resolver import CityResolver, KnownCity
 from gnlc.loaders.rows import ParsedTable, RowError, parse_table
+from gnlc.loaders.unchanged import NO_SKIP, Predictor, TableSkip, Unchanged, stamped_plan
 
 KIND_ORDER = ("cities", "organisations", "clusters", "conferences", "awards", "partnerships", "links")
 MAX_LISTED_ERRORS = 25
@@ -67,6 +68,7 @@ class FileReport:
     rejected: list[RowError] = field(default_factory=list)
     rejected_file: Path | None = None
     unused_columns: list[str] = field(default_factory=list)  # neither mapped nor known: not loaded
+    unchanged: int = 0  # rows the graph holds as they are, not built again (loaders.unchanged)
 
 
 @dataclass
@@ -152,13 +154,15 @@ def _load_parsed(
         new_cities=new_cities,
         wikidata={r["wikidata"]: r["id"] for r in known if r.get("wikidata")},
     )
+    unchanged = Unchanged.read(store, parsed)
+    predictor = Predictor(builder.resolver, builder.organisations, builder.wikidata, builder.qid_of)
     nodes: list[NodeRecord] = []
     rels: list[RelRecord] = []
     reports: list[FileReport] = []
     decisions: list[str] = []
     errors: list[RowError] = []
     for pt in parsed:
-        rep = _build_table(pt, builder, nodes, rels, decisions, control)
+        rep = _build_table(pt, builder, nodes, rels, decisions, control, skip=unchanged.table(pt, predictor))
         errors.extend(rep.rejected)
         reports.append(rep)
     if errors and not keep_going:
@@ -173,7 +177,8 @@ def _load_parsed(
             progress(n)
 
     writer = GraphWriter(store, progress=wrote, checkpoint=control.writer_checkpoint)
-    write = writer.write(nodes, rels, dry_run=dry_run)
+    write = writer.write(nodes, rels, dry_run=dry_run, unbuilt=unchanged.unbuilt)
+    unchanged.count_into(write)
     return LoadReport(
         reports, decisions, write, "row by row" + (f" ({bulk_note})" if bulk_note else ""), builder.created
     )
@@ -185,10 +190,12 @@ def _load_bulk(
     """A first load into an empty graph, created at once; or why it is loaded row by row.
     Cancelled, it is undone (create_all empties the graph again): the graph was empty."""
     loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
+    builder = BulkBuilder(loaded_at)
     try:
-        plan = BulkBuilder(loaded_at).build(parsed)
+        plan = builder.build(parsed)
     except NotBulk as exc:
         return f"not in bulk: {exc}"
+    nodes, rels = stamped_plan(plan.nodes, plan.rels, parsed, Predictor(builder.resolver, builder.orgs, {}))
 
     def created(n: int) -> None:
         control.check("writing", written=n)
@@ -197,7 +204,7 @@ def _load_bulk(
 
     try:
         control.check("writing")
-        store.create_all(plan.nodes, plan.rels, progress=created)
+        store.create_all(nodes, rels, progress=created)
     except LoadCancelled:
         raise
     except GnlcError as exc:
@@ -257,6 +264,7 @@ def _build_table(
     rels: list[RelRecord],
     decisions: list[str],
     control: LoadControl,
+    skip: TableSkip = NO_SKIP,
 ) -> FileReport:
     rep = FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame), unused_columns=unused_columns(pt))
     rep.rejected.extend(pt.errors)
@@ -265,11 +273,22 @@ def _build_table(
     for i, row in enumerate(rows, 1):
         if i % CHECK_EVERY == 0:
             control.check("validating", validated=CHECK_EVERY)
+        if skip.skips(row):
+            rep.loaded += 1
+            rep.unchanged += 1
+            continue
         try:
-            built = builder.build(pt.kind, row)
+            built = skip.build(builder, row)
+            earlier = skip.clash(builder, row, built, pt.rows)
         except RowRejected as exc:
             rep.rejected.append(exc.error)
             continue
+        if earlier is not None:  # a row before it, not built, describes the same thing: built after all, first
+            seen[built.identity] = earlier
+            nodes.extend(earlier[1].nodes)
+            rels.extend(earlier[1].rels)
+            decisions.extend(earlier[1].decisions)
+            rep.unchanged -= 1
         first = seen.get(built.identity)
         if first is not None:
             if first[1].fingerprint != built.fingerprint:

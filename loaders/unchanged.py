@@ -1,0 +1,288 @@
+"""Rows a load need not build again: a content hash per row, kept on what the row wrote.
+
+A row of cities, organisations, partnerships or links has a hash of everything its records
+follow from: its kind, its file (the table's label), its row number, its parsed values and
+the ids its names resolve to. The nodes and relationships a row writes carry that hash
+(``content_hash``, set like ``source_row``: by the file that created them, the last of its
+rows to write them). A load reads back, for each kind of file, the hashes on the nodes or
+relationships such rows are about (cities, organisations, partnerships, links; one list per
+kind) and builds only the rows whose hash is not there: an unchanged row would give the
+records that the graph holds already. A corrected file is thus built and compared only
+where it changed.
+
+The ids are predicted without building the row: a Wikidata item this load knows, an exact
+name of one known city (:meth:`CityResolver.exact`), an organisation's id. A row whose names
+need more than that (an alias, the gazetteer, a fuzzy match) is always built, and so are
+rows that describe the same thing as another row of their file (the first of them wins).
+Other kinds of file (clusters, awards, conferences: a few rows) are always built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
+from typing import Any, TypeVar
+
+from gnlc.graph import cypher
+from gnlc.graph.model import CONTENT_HASH, Label, Provenance, Rel
+from gnlc.graph.store import BulkNodes, BulkRels, GraphStore
+from gnlc.graph.writer import WriteReport
+from gnlc.loaders import rules
+from gnlc.loaders.build import Built, RecordBuilder
+from gnlc.loaders.normalise import fold
+from gnlc.loaders.resolver import CityResolver, city_id
+from gnlc.loaders.rows import ParsedRow, ParsedTable
+from gnlc.loaders.rules import organisation_id
+
+HASH_VERSION = 1  # part of every hash: raise it when a row's records change for the same values
+# What a row of each kind is about: the node or relationship that holds its hash for the check.
+ABOUT: dict[str, Label | tuple[Rel, Label]] = {
+    "cities": Label.CITY,
+    "organisations": Label.ORGANISATION,
+    "partnerships": (Rel.PARTNERS_WITH, Label.ORGANISATION),
+    "links": (Rel.LINKED_TO, Label.CITY),
+}
+Ids = tuple[str, ...]
+K = TypeVar("K")
+Identity = tuple[Any, ...]
+
+
+def row_hash(kind: str, source: str, row: int, values: dict[str, Any], ids: Ids | None) -> str:
+    """The row's content hash: the same in every process (no salted ``hash()``)."""
+    text = repr((HASH_VERSION, kind, source, row, sorted(values.items()), ids))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+class Predictor:
+    """What a row's names resolve to, when one lookup tells (else None)."""
+
+    def __init__(
+        self,
+        resolver: CityResolver,
+        organisations: dict[tuple[str, str | None], str],
+        wikidata: dict[str, str],
+        qid_of: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self.resolver, self.organisations, self.wikidata = resolver, organisations, wikidata
+        self.qid_of = qid_of or (lambda cid: None)
+        self._exact: dict[tuple[str, str | None], str] = {}  # an exact match stays one as cities are added
+
+    def city(self, name: str, country: str | None, qid: str | None = None) -> str | None:
+        if qid and qid in self.wikidata:
+            return self.wikidata[qid]
+        cid = self._exact.get((name, country))
+        if cid is None:
+            cid = self.resolver.exact(name, country)
+            if cid is None:
+                return None
+            self._exact[(name, country)] = cid
+        held = self.qid_of(cid)
+        return None if qid and held and held != qid else cid
+
+    def predict(self, kind: str, v: dict[str, Any]) -> tuple[Ids, Identity] | None:
+        """The ids a row's names resolve to and what it describes (as the builder's identity)."""
+        if kind == "cities":
+            cid = self.city(v["name"], v["country"], v.get("wikidata"))
+            return None if cid is None else ((cid,), ("city", cid))
+        if kind == "organisations":
+            oid = organisation_id(v["name"], v["kind"], v.get("country"))
+            based_in = self.city(v["city"], v.get("country")) if v.get("city") else ""
+            return None if based_in is None else ((oid, based_in), ("organisation", oid))
+        if kind == "partnerships":
+            folded = fold(v["organisation"])
+            org = self.organisations.get((folded, v.get("country"))) or self.organisations.get((folded, None))
+            cid = self.city(v["city"], v.get("country"))
+            if org is None or cid is None:
+                return None
+            return (org, cid), ("partnership", org, cid, v.get("role") or rules.DEFAULT_ROLE)
+        if kind == "links":
+            a = self.city(v["source"], v.get("source_country"), v.get("source_wikidata"))
+            b = self.city(v["target"], v.get("target_country"), v.get("target_wikidata"))
+            if a is None or b is None or a == b:
+                return None
+            return (a, b), ("link", *sorted((a, b)), v["kind"])
+        return None
+
+    def stamp(self, kind: str, row: ParsedRow, built: Built) -> str:
+        """The hash of a row just built: with its ids when predicting them gives what the
+        build found, else without (such a hash never matches a predicted row's)."""
+        guess = self.predict(kind, row.values) if kind in ABOUT else None
+        ids = guess[0] if guess is not None and guess[1] == built.identity else None
+        return row_hash(kind, row.source, row.row, row.values, ids)
+
+
+def stamped(built: Built, content_hash: str) -> Built:
+    """The row's records, carrying its hash."""
+
+    def prov(p: Provenance) -> Provenance:
+        return p.model_copy(update={"content_hash": content_hash})
+
+    built.nodes = [n.model_copy(update={"provenance": prov(n.provenance)}) for n in built.nodes]
+    built.rels = [r.model_copy(update={"provenance": prov(r.provenance)}) for r in built.rels]
+    return built
+
+
+class TableSkip:
+    """One table's rows that need not be built (with what each describes); the others are
+    built here and carry their hash."""
+
+    def __init__(self, kind: str, predictor: Predictor | None, skipped: dict[int, Identity]) -> None:
+        self.kind, self.predictor = kind, predictor
+        self.rows = skipped  # row number -> identity
+        self._by_identity = {identity: row for row, identity in skipped.items()}
+
+    def skips(self, row: ParsedRow) -> bool:
+        return row.row in self.rows
+
+    def build(self, builder: RecordBuilder, row: ParsedRow) -> Built:
+        """The row's records, carrying its hash."""
+        built = builder.build(self.kind, row)
+        return built if self.predictor is None else stamped(built, self.predictor.stamp(self.kind, row, built))
+
+    def clash(
+        self, builder: RecordBuilder, row: ParsedRow, built: Built, rows: list[ParsedRow]
+    ) -> tuple[int, Built] | None:
+        """``row`` (just built) describes what a row not built does (its names needed the
+        resolver): that row is built after all. An earlier one is built now and returned (it
+        comes first); a later one is built when its turn comes."""
+        other = self._by_identity.pop(built.identity, None)
+        if other is None:
+            return None
+        del self.rows[other]
+        if other > row.row:
+            return None
+        return other, self.build(builder, next(r for r in rows if r.row == other))
+
+
+NO_SKIP = TableSkip("", None, {})
+
+
+class Unchanged:
+    """The hashes in the graph of what the files being loaded wrote before."""
+
+    def __init__(self, hashes: dict[str, set[str]]) -> None:
+        self.hashes = hashes  # kind -> hashes on what rows of that kind are about
+        self.skipped: Counter[str] = Counter()  # label or type -> rows not built
+        self.unbuilt: dict[str, int] = {}  # hash -> row number, of the rows not built
+
+    @classmethod
+    def read(cls, store: GraphStore, tables: Iterable[ParsedTable]) -> Unchanged:
+        sources: dict[str, list[str]] = defaultdict(list)
+        for pt in tables:
+            if pt.kind in ABOUT:
+                sources[pt.kind].append(pt.table.label)
+        hashes = {}
+        for kind, labels in sources.items():
+            about = ABOUT[kind]
+            query = cypher.NODE_HASHES[about] if isinstance(about, Label) else cypher.REL_HASHES[about]
+            rows = store.read(query, sources=labels)
+            hashes[kind] = set(rows[0]["hashes"] or ()) if rows else set()
+        return cls(hashes)
+
+    def table(self, pt: ParsedTable, predictor: Predictor) -> TableSkip:
+        """The rows of this table whose hash the graph holds, unless another row of the
+        table describes the same thing."""
+        held = self.hashes.get(pt.kind)
+        if not held:
+            return TableSkip(pt.kind, predictor, {})
+        candidates: dict[int, Identity] = {}
+        hashes: dict[str, int] = {}
+        count: Counter[Identity] = Counter()
+        for row in pt.rows:
+            guess = predictor.predict(pt.kind, row.values)
+            if guess is None:
+                continue
+            count[guess[1]] += 1
+            h = row_hash(pt.kind, row.source, row.row, row.values, guess[0])
+            if h in held:
+                candidates[row.row], hashes[h] = guess[1], row.row
+        skip = TableSkip(pt.kind, predictor, {r: i for r, i in candidates.items() if count[i] == 1})
+        self.unbuilt.update((h, r) for h, r in hashes.items() if r in skip.rows)
+        self.skipped[str(_name(ABOUT[pt.kind]))] += len(skip.rows)
+        return skip
+
+    def count_into(self, report: WriteReport) -> None:
+        """Rows not built count as unchanged in the write report: the node or relationship
+        each is about (not the countries and derived facts it implies)."""
+        for name, n in self.skipped.items():
+            part = report.relationships if name in {str(r) for r in Rel} else report.nodes
+            part[name]["unchanged"] += n
+
+
+def _name(about: Label | tuple[Rel, Label]) -> str:
+    return str(about if isinstance(about, Label) else about[0])
+
+
+def table_hashes(pt: ParsedTable, predictor: Predictor) -> list[str | None]:
+    """Each row's hash by its position in the table (None for a bad row), read column by
+    column (no row objects): for a first load in bulk, whose rows resolve names exactly."""
+    names, cols = list(pt.columns), list(pt.columns.values())
+    out: list[str | None] = [None] * len(pt.table.frame)
+    for i in pt.good:
+        values = {n: c[i] for n, c in zip(names, cols, strict=True) if c[i] is not None}
+        guess = predictor.predict(pt.kind, values) if pt.kind in ABOUT else None
+        if pt.kind == "cities" and guess and guess[0] != (city_id(values["name"], values["country"]),):
+            guess = None  # (the plan's city has the id of its name)
+        out[i] = row_hash(pt.kind, pt.table.label, pt.table.row_number(i), values, guess[0] if guess else None)
+    return out
+
+
+def stamped_plan(
+    nodes: BulkNodes, rels: BulkRels, tables: Iterable[ParsedTable], predictor: Predictor
+) -> tuple[BulkNodes, BulkRels]:
+    """A first load in bulk: each node and relationship, as the store reads it, gets the
+    hash of the row its provenance names."""
+    by_label = {pt.table.label: (pt.table.first_row, table_hashes(pt, predictor)) for pt in tables}
+
+    def stamp(props: dict[str, Any]) -> dict[str, Any]:
+        first, hashes = by_label.get(props.get("source") or "", (0, []))
+        at = (props.get("source_row") or 0) - first
+        props[CONTENT_HASH] = hashes[at] if 0 <= at < len(hashes) else None
+        return props
+
+    return (
+        {label: _Stamped(part, stamp) for label, part in nodes.items()},
+        {key: _Stamped(part, stamp) for key, part in rels.items()},
+    )
+
+
+class _Stamped(Mapping[K, dict[str, Any]]):
+    """A plan's nodes of one label (or relationships of one type), each stamped as read."""
+
+    def __init__(self, part: Mapping[K, dict[str, Any]], stamp: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        self.part, self.stamp = part, stamp
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self.part)
+
+    def __len__(self) -> int:
+        return len(self.part)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.part
+
+    def __getitem__(self, key: K) -> dict[str, Any]:
+        return self.stamp(self.part[key])
+
+    def items(self) -> ItemsView[K, dict[str, Any]]:
+        return _StampedItems(self)
+
+    def values(self) -> ValuesView[dict[str, Any]]:
+        return _StampedValues(self)
+
+
+class _StampedItems(ItemsView[K, dict[str, Any]]):
+    _mapping: _Stamped[K]
+
+    def __iter__(self) -> Iterator[tuple[K, dict[str, Any]]]:
+        stamp = self._mapping.stamp
+        return ((k, stamp(p)) for k, p in self._mapping.part.items())
+
+
+class _StampedValues(ValuesView[dict[str, Any]]):
+    _mapping: _Stamped[Any]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        stamp = self._mapping.stamp
+        return (stamp(p) for p in self._mapping.part.values())
