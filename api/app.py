@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["X-API-Key", "Content-Type"],
         )
 

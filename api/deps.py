@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from gnlc.analytics import Analytics
+from gnlc.api.jobs import LoadJobs, run_upload
 from gnlc.errors import GnlcError
 from gnlc.explore import Explorer
 from gnlc.graph.store import GraphStore, open_store
@@ -39,6 +40,7 @@ class Services:
         self._lock = threading.Lock()
         self._explorer: Explorer | None = None
         self._analytics: Analytics | None = None
+        self._load_jobs: LoadJobs | None = None
 
     def explorer(self) -> Explorer:
         with self._lock:
@@ -54,7 +56,16 @@ class Services:
         assert self._analytics is not None
         return self._analytics
 
+    def load_jobs(self) -> LoadJobs:
+        """The loads of this API (every POST /load and /loads), run one after another."""
+        with self._lock:
+            if self._load_jobs is None:
+                self._load_jobs = LoadJobs(lambda upload, control: run_upload(self, upload, control))
+            return self._load_jobs
+
     def close(self) -> None:
+        if self._load_jobs is not None:  # cancelled, with a few seconds to stop, before the store goes
+            self._load_jobs.close(wait_s=5)
         if self._store is not None and self._owns_store:
             self._store.close()
 

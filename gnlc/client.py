@@ -23,6 +23,7 @@ from gnlc.explore import Explorer
 from gnlc.export import write
 from gnlc.graph.store import GraphStore, open_store
 from gnlc.loaders.bundled import load_bundled
+from gnlc.loaders.control import LoadControl
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import LoadReport, load_files
 from gnlc.recommend import recommend, recommendation_subgraph
@@ -64,12 +65,25 @@ class Gnlc:
         return report
 
     def load(
-        self, paths: Sequence[str | Path], *, kind: str | None = None, dry_run: bool = False, keep_going: bool = False
+        self,
+        paths: Sequence[str | Path],
+        *,
+        kind: str | None = None,
+        dry_run: bool = False,
+        keep_going: bool = False,
+        control: LoadControl | None = None,
     ) -> LoadReport:
-        """Load files (CSV, TSV, XLSX, JSON); see `gnlc load --help` for their columns."""
+        """Load files (CSV, TSV, XLSX, JSON); see `gnlc load --help` for their columns. With a
+        ``control`` (``gnlc.loaders.control.LoadControl``), another thread sees its phase and rows
+        and can cancel it: it then raises ``LoadCancelled``, the graph as it was."""
         self.store.apply_schema()
         report = load_files(
-            self.store, [Path(p) for p in paths], mapping=Mapping(kind=kind), dry_run=dry_run, keep_going=keep_going
+            self.store,
+            [Path(p) for p in paths],
+            mapping=Mapping(kind=kind),
+            dry_run=dry_run,
+            keep_going=keep_going,
+            control=control,
         )
         self.analytics.invalidate()
         return report

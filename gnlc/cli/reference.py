@@ -70,7 +70,14 @@ def cli_reference() -> str:
 
 
 # Every module that defines an error of its own (tests/test_reference.py checks the list is whole).
-ERROR_MODULES = ("gnlc.errors", "gnlc.names", "gnlc.graph.writer", "gnlc.loaders.pipeline", "gnlc.api.deps")
+ERROR_MODULES = (
+    "gnlc.errors",
+    "gnlc.names",
+    "gnlc.graph.writer",
+    "gnlc.loaders.pipeline",
+    "gnlc.api.deps",
+    "gnlc.api.jobs",
+)
 
 
 def error_classes() -> list[type[GnlcError]]:
