@@ -739,6 +739,8 @@ ORG_REACH = Query(
     " RETURN o.id AS id, o.name AS name, o.kind AS kind, c.country_code AS country, c.region AS region,"
     " c.status = 'member' AS member, count(DISTINCT c) AS cities",
 )
+# Each organisation's name and kind (the hub rule on the projection's partnerships, gnlc.hubs).
+ORG_KINDS = Query("org_kinds", "MATCH (o:" + OG + ") RETURN o.id AS id, o.name AS name, o.kind AS kind")
 # Each city's country, region, status and number of linked cities.
 CITY_LINK_DEGREES = Query(
     "city_link_degrees",
