@@ -269,17 +269,13 @@ def _build_table(
     rep = FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame), unused_columns=unused_columns(pt))
     rep.rejected.extend(pt.errors)
     seen: dict[tuple[object, ...], tuple[int, Built]] = {}
-    rows = pt.rows
+    rows = skip.to_build(pt)
     for i, row in enumerate(rows, 1):
         if i % CHECK_EVERY == 0:
             control.check("validating", validated=CHECK_EVERY)
-        if skip.skips(row):
-            rep.loaded += 1
-            rep.unchanged += 1
-            continue
         try:
             built = skip.build(builder, row)
-            earlier = skip.clash(builder, row, built, pt.rows)
+            earlier = skip.clash(builder, pt, row, built)
         except RowRejected as exc:
             rep.rejected.append(exc.error)
             continue
@@ -288,7 +284,7 @@ def _build_table(
             nodes.extend(earlier[1].nodes)
             rels.extend(earlier[1].rels)
             decisions.extend(earlier[1].decisions)
-            rep.unchanged -= 1
+            rep.loaded += 1
         first = seen.get(built.identity)
         if first is not None:
             if first[1].fingerprint != built.fingerprint:
@@ -309,6 +305,8 @@ def _build_table(
         decisions.extend(built.decisions)
         rep.loaded += 1
     control.check("validating", validated=len(rows) % CHECK_EVERY)
+    rep.unchanged = len(skip.skipped)
+    rep.loaded += rep.unchanged
     return rep
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from typing import Any, TypeVar
 
 from gnlc.graph import cypher
@@ -124,35 +124,59 @@ def stamped(built: Built, content_hash: str) -> Built:
 
 
 class TableSkip:
-    """One table's rows that need not be built (with what each describes); the others are
-    built here and carry their hash."""
+    """One table's rows that need not be built (by position, with what each describes); the
+    others are built here and carry their hash."""
 
     def __init__(self, kind: str, predictor: Predictor | None, skipped: dict[int, Identity]) -> None:
         self.kind, self.predictor = kind, predictor
-        self.rows = skipped  # row number -> identity
-        self._by_identity = {identity: row for row, identity in skipped.items()}
+        self.skipped = skipped  # position -> identity
+        self._by_identity = {identity: at for at, identity in skipped.items()}
 
-    def skips(self, row: ParsedRow) -> bool:
-        return row.row in self.rows
+    def to_build(self, pt: ParsedTable) -> Sequence[ParsedRow] | _ToBuild:
+        """The table's good rows but those skipped (no row objects made for those), in order."""
+        return pt.rows if not self.skipped else _ToBuild(pt, self.skipped)
 
     def build(self, builder: RecordBuilder, row: ParsedRow) -> Built:
         """The row's records, carrying its hash."""
         built = builder.build(self.kind, row)
         return built if self.predictor is None else stamped(built, self.predictor.stamp(self.kind, row, built))
 
-    def clash(
-        self, builder: RecordBuilder, row: ParsedRow, built: Built, rows: list[ParsedRow]
-    ) -> tuple[int, Built] | None:
+    def clash(self, builder: RecordBuilder, pt: ParsedTable, row: ParsedRow, built: Built) -> tuple[int, Built] | None:
         """``row`` (just built) describes what a row not built does (its names needed the
         resolver): that row is built after all. An earlier one is built now and returned (it
         comes first); a later one is built when its turn comes."""
-        other = self._by_identity.pop(built.identity, None)
-        if other is None:
+        at = self._by_identity.pop(built.identity, None)
+        if at is None:
             return None
-        del self.rows[other]
-        if other > row.row:
-            return None
-        return other, self.build(builder, next(r for r in rows if r.row == other))
+        del self.skipped[at]
+        other = _row(pt, at)
+        return None if other.row > row.row else (other.row, self.build(builder, other))
+
+
+class _ToBuild:
+    """Rows made as they are reached: one skipped may be built after all (see ``clash``)."""
+
+    def __init__(self, pt: ParsedTable, skipped: dict[int, Identity]) -> None:
+        self.pt, self.skipped = pt, skipped
+
+    def __iter__(self) -> Iterator[ParsedRow]:
+        return (_row(self.pt, i) for i in self.pt.good if i not in self.skipped)
+
+    def __len__(self) -> int:
+        return len(self.pt.good) - len(self.skipped)
+
+
+def _row(pt: ParsedTable, i: int) -> ParsedRow:
+    """The row at position ``i``, as :attr:`ParsedTable.rows` makes it."""
+    values = {n: c[i] for n, c in pt.columns.items() if c[i] is not None}
+    return ParsedRow(pt.table.path.name, pt.table.label, pt.table.row_number(i), values, pt.bound)
+
+
+def _values(pt: ParsedTable) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each good row's position and values, column by column (no row objects)."""
+    names, cols = list(pt.columns), list(pt.columns.values())
+    for i in pt.good:
+        yield i, {n: c[i] for n, c in zip(names, cols, strict=True) if c[i] is not None}
 
 
 NO_SKIP = TableSkip("", None, {})
@@ -163,7 +187,7 @@ class Unchanged:
 
     def __init__(self, hashes: dict[str, set[str]]) -> None:
         self.hashes = hashes  # kind -> hashes on what rows of that kind are about
-        self.skipped: Counter[str] = Counter()  # label or type -> rows not built
+        self.tables: list[TableSkip] = []
         self.unbuilt: dict[str, int] = {}  # hash -> row number, of the rows not built
 
     @classmethod
@@ -189,25 +213,27 @@ class Unchanged:
         candidates: dict[int, Identity] = {}
         hashes: dict[str, int] = {}
         count: Counter[Identity] = Counter()
-        for row in pt.rows:
-            guess = predictor.predict(pt.kind, row.values)
+        source, first = pt.table.label, pt.table.first_row
+        for i, values in _values(pt):
+            guess = predictor.predict(pt.kind, values)
             if guess is None:
                 continue
             count[guess[1]] += 1
-            h = row_hash(pt.kind, row.source, row.row, row.values, guess[0])
+            h = row_hash(pt.kind, source, first + i, values, guess[0])
             if h in held:
-                candidates[row.row], hashes[h] = guess[1], row.row
-        skip = TableSkip(pt.kind, predictor, {r: i for r, i in candidates.items() if count[i] == 1})
-        self.unbuilt.update((h, r) for h, r in hashes.items() if r in skip.rows)
-        self.skipped[str(_name(ABOUT[pt.kind]))] += len(skip.rows)
+                candidates[i], hashes[h] = guess[1], first + i
+        skip = TableSkip(pt.kind, predictor, {i: x for i, x in candidates.items() if count[x] == 1})
+        self.unbuilt.update((h, r) for h, r in hashes.items() if r - first in skip.skipped)
+        self.tables.append(skip)
         return skip
 
     def count_into(self, report: WriteReport) -> None:
         """Rows not built count as unchanged in the write report: the node or relationship
         each is about (not the countries and derived facts it implies)."""
-        for name, n in self.skipped.items():
-            part = report.relationships if name in {str(r) for r in Rel} else report.nodes
-            part[name]["unchanged"] += n
+        for skip in self.tables:
+            about = ABOUT[skip.kind]
+            part = report.nodes if isinstance(about, Label) else report.relationships
+            part[_name(about)]["unchanged"] += len(skip.skipped)
 
 
 def _name(about: Label | tuple[Rel, Label]) -> str:
@@ -217,10 +243,8 @@ def _name(about: Label | tuple[Rel, Label]) -> str:
 def table_hashes(pt: ParsedTable, predictor: Predictor) -> list[str | None]:
     """Each row's hash by its position in the table (None for a bad row), read column by
     column (no row objects): for a first load in bulk, whose rows resolve names exactly."""
-    names, cols = list(pt.columns), list(pt.columns.values())
     out: list[str | None] = [None] * len(pt.table.frame)
-    for i in pt.good:
-        values = {n: c[i] for n, c in zip(names, cols, strict=True) if c[i] is not None}
+    for i, values in _values(pt):
         guess = predictor.predict(pt.kind, values) if pt.kind in ABOUT else None
         if pt.kind == "cities" and guess and guess[0] != (city_id(values["name"], values["country"]),):
             guess = None  # (the plan's city has the id of its name)

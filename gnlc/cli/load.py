@@ -41,6 +41,9 @@ def print_report(report: LoadReport, *, verbose: bool = False) -> None:
     for f in report.files:
         files.add_row(f.label, f.kind, str(f.rows), str(f.loaded), str(f.duplicates), str(len(f.rejected)))
     console.print(files)
+    unchanged = sum(f.unchanged for f in report.files)
+    if unchanged:
+        console.print(f"{unchanged} rows unchanged since their file was last loaded: not built again", highlight=False)
     for f in report.files:
         if f.rejected_file:
             console.print(f"rejected rows of {f.label}, with reasons: {f.rejected_file}")
