@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from gnlc.errors import InputError
+from gnlc.errors import InputError, NotFound
 from gnlc.graph import cypher
 from gnlc.graph.model import Label
 from gnlc.graph.store import Row
@@ -19,7 +19,9 @@ from gnlc.names import (
     MAX_LIMIT,
     bounded,
     gnode,
+    summary_of,
 )
+from gnlc.projection import LINK, PARTNER, projection
 from gnlc.schemas import (
     Broker,
     BrokerResult,
@@ -27,30 +29,42 @@ from gnlc.schemas import (
 
 if TYPE_CHECKING:
     from gnlc.explore import Explorer
+    from gnlc.hubs import Hubs
 
 
 def brokers(ex: Explorer, source: str, target: str, *, limit: int = 20, include_hubs: bool = False) -> BrokerResult:
     """Cities linked to both and organisations partnering both, closest first; hub
-    organisations (see :mod:`gnlc.hubs`) only with ``include_hubs``."""
+    organisations (see :mod:`gnlc.hubs`) only with ``include_hubs``. Who is joined to whom
+    beyond the brokers comes from the in-memory projection."""
     bounded(limit, "limit", 1, MAX_LIMIT)
-    a, b = ex.city_id(source), ex.city_id(target)
+    proj = projection(ex.store)
+    a, b = proj.city_id(source) or ex.city_id(source), proj.city_id(target) or ex.city_id(target)
     if a == b:
         raise InputError("target: expected a city other than the source city")
-    found = ex.brokers_of(a, [b], limit=limit, include_hubs=include_hubs)[b]
-    linked = any(r.city.id == b for r in ex.links(a))
-    left_out = set() if include_hubs else shared_hubs(ex, a, b)
+    hubs = ex.hubs(proj)
+    found = ex.brokers_of(a, [b], limit=limit, include_hubs=include_hubs, hubs=hubs)[b]
+    linked = b in proj.adjacent(a, LINK)
+    left_out = set() if include_hubs else set(proj.adjacent(a, PARTNER)) & set(proj.adjacent(b, PARTNER)) & hubs.ids()
+    ends = {r["node"]["id"]: r["node"]["props"] for r in ex.store.read(cypher.NODES_BY_IDS[Label.CITY], ids=[a, b])}
+    if a not in ends or b not in ends:
+        raise NotFound("city", a if a not in ends else b)
     return BrokerResult(
-        source=ex._city(a), target=ex._city(b), linked=linked, brokers=found, note=ex.hubs().note(left_out) or None
+        source=summary_of(ends[a]),
+        target=summary_of(ends[b]),
+        linked=linked,
+        brokers=found,
+        note=hubs.note(left_out) or None,
     )
 
 
-def shared_hubs(ex: Explorer, a: str, b: str) -> set[str]:
-    adj = {r["id"]: {o["id"] for o in r["orgs"]} for r in ex.store.read(cypher.CITY_ADJACENCY, ids=[a, b])}
-    return (adj.get(a, set()) & adj.get(b, set())) & ex.hubs().ids()
-
-
 def brokers_of(
-    ex: Explorer, a: str, targets: list[str], *, limit: int = 20, include_hubs: bool = False
+    ex: Explorer,
+    a: str,
+    targets: list[str],
+    *,
+    limit: int = 20,
+    include_hubs: bool = False,
+    hubs: Hubs | None = None,
 ) -> dict[str, list[Broker]]:
     """Brokers between ``a`` and each target, ranked by Adamic-Adar weight (a broker
     with fewer partners knows each more closely), then by id. What each city is joined to
@@ -70,8 +84,8 @@ def brokers_of(
                 ways[(lbl, x["id"])].append(x["how"] or "link")
         return ways
 
-    hubs = set() if include_hubs else ex.hubs().ids()
-    mine = {k: v for k, v in joined(adj[a]).items() if k[1] not in hubs}
+    left_out = set() if include_hubs else (hubs or ex.hubs()).ids()
+    mine = {k: v for k, v in joined(adj[a]).items() if k[1] not in left_out}
     shared = {t: {k: (mine[k], v) for k, v in joined(adj[t]).items() if k in mine} for t in targets if t in adj}
     found = {k for per in shared.values() for k in per}
     nodes = {}

@@ -27,9 +27,10 @@ from gnlc import links as _links
 from gnlc import names as _names
 from gnlc import paths as _paths
 from gnlc import recommend as _recommend
+from gnlc.facts import city_table, network_context
 from gnlc.graph import cypher
 from gnlc.graph.store import GraphStore
-from gnlc.hubs import HUBS_TTL_S, Hubs, find_hubs
+from gnlc.hubs import HUBS_TTL_S, Hubs, find_hubs, hubs_on_projection
 from gnlc.names import (  # noqa: F401 - the names other modules import from here
     HUB_DEGREE,
     KNOWN_TTL_S,
@@ -47,6 +48,7 @@ from gnlc.names import (  # noqa: F401 - the names other modules import from her
     summary_of,
 )
 from gnlc.peers import NetworkContext
+from gnlc.projection import Projection
 
 
 class Explorer:
@@ -66,15 +68,22 @@ class Explorer:
         self._context = None
         self._org_degree.clear()
 
-    def hubs(self) -> Hubs:
-        """The hub organisations (see :mod:`gnlc.hubs`), cached for HUBS_TTL_S."""
+    def hubs(self, proj: Projection | None = None) -> Hubs:
+        """The hub organisations (see :mod:`gnlc.hubs`): with the projection, found on it once per
+        graph version (:func:`gnlc.hubs.hubs_on_projection`); else read from the engine and
+        cached for HUBS_TTL_S."""
+        if proj is not None:
+            return proj.memo("hubs", lambda: hubs_on_projection(self.store, proj, city_table(self.store, proj)))
         if self._hubs is None or time.monotonic() - self._hubs.at > HUBS_TTL_S:
             self._hubs = find_hubs(self.store)
         return self._hubs
 
-    def network_context(self) -> NetworkContext:
+    def network_context(self, proj: Projection | None = None) -> NetworkContext:
         """Each city's number of linked cities and the links between countries (for
-        recommendations), cached for KNOWN_TTL_S."""
+        recommendations): from the projection when given (once per graph version, see
+        :func:`gnlc.facts.network_context`), else read from the engine and cached for KNOWN_TTL_S."""
+        if proj is not None:
+            return network_context(self.store, proj)
         ctx = self._context
         if ctx is None or time.monotonic() - ctx.at > KNOWN_TTL_S:
             cities = self.store.read(cypher.CITY_LINK_DEGREES)

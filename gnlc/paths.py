@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gnlc.errors import InputError
+from gnlc.errors import InputError, NotFound
 from gnlc.graph import cypher
 from gnlc.graph.cypher import MAX_PATH_HOPS
 from gnlc.graph.model import Label
-from gnlc.names import bounded, check_kinds, check_year, gedge, gnode
+from gnlc.names import bounded, check_kinds, check_year, gedge, gnode, summary_of
 from gnlc.projection import Projection, projection
 from gnlc.schemas import GEdge, PathOut, PathResult
 
@@ -68,15 +68,15 @@ def find_paths(
         raise InputError(f"via: expected one of {', '.join(cypher.PATH_TYPES)}, got {via!r}")
     bounded(max_hops, "max_hops", 1, MAX_PATH_HOPS)
     bounded(limit, "limit", 1, 100)
-    a, b = ex.city_id(source), ex.city_id(target)
+    proj = projection(ex.store)
+    a, b = proj.city_id(source) or ex.city_id(source), proj.city_id(target) or ex.city_id(target)
     if a == b:
         raise InputError("target: expected a city other than the source city")
     kinds_, year_ = check_kinds(kinds), check_year(year)
-    hubs = set() if include_hubs else ex.hubs().ids()
+    hubs = set() if include_hubs else ex.hubs(proj).ids()
     with_orgs = via == "all" and kinds_ is None
-    proj = projection(ex.store)
     search = _Search(proj, proj.allowed(kinds=kinds_, year=year_, with_orgs=with_orgs), hubs)
-    found = _read_paths(ex.store, search.run(a, b, max_hops, limit), proj, kinds_, year_)
+    found, nodes = _read_paths(ex.store, search.run(a, b, max_hops, limit), proj, kinds_, year_, ends=(a, b))
     notes = []
     if kinds_:
         notes.append(f"only {', '.join(kinds_)} links on every step")
@@ -84,7 +84,7 @@ def find_paths(
         notes.append(f"only links active in {year_}")
     if not found:
         if search.hubs_seen:
-            notes.append(ex.hubs().note(search.hubs_seen))
+            notes.append(ex.hubs(proj).note(search.hubs_seen))
         what = (
             f"{' or '.join(kinds_)} links"
             if kinds_
@@ -97,8 +97,8 @@ def find_paths(
             + (" (the search stopped: too many cities reached)" if search.stopped else ""),
         )
     return PathResult(
-        source=ex._city(a),
-        target=ex._city(b),
+        source=summary_of(nodes[a]["props"]),
+        target=summary_of(nodes[b]["props"]),
         via="cities" if via == "cities" else "all",
         max_hops=max_hops,
         paths=found,
@@ -185,18 +185,22 @@ class _Search:
 
 
 def _read_paths(
-    store: Any, found: list[tuple[list[str], list[bool]]], proj: Projection, kinds: list[str] | None, year: int | None
-) -> list[PathOut]:
-    """The paths with their nodes and steps read from the engine. A step found from the
-    source's side is read from the node nearer the source, else from the node nearer the
-    target (as a walk from each end meets it); of two links between the same two nodes, the
-    first by :func:`_edge_order`."""
-    if not found:
-        return []
+    store: Any,
+    found: list[tuple[list[str], list[bool]]],
+    proj: Projection,
+    kinds: list[str] | None,
+    year: int | None,
+    *,
+    ends: tuple[str, str],
+) -> tuple[list[PathOut], dict[str, Any]]:
+    """The paths with their nodes and steps read from the engine, and the nodes read (the two
+    ends among them, found or not). A step found from the source's side is read from the node
+    nearer the source, else from the node nearer the target (as a walk from each end meets it);
+    of two links between the same two nodes, the first by :func:`_edge_order`."""
     steps: set[tuple[str, str]] = set()
     for ids, forward in found:
         steps.update((x, y) if fw else (y, x) for x, y, fw in zip(ids, ids[1:], forward, strict=False))
-    is_city = {i: bool(proj.is_city[proj.index[i]]) for ids, _ in found for i in ids}
+    is_city = dict.fromkeys(ends, True) | {i: bool(proj.is_city[proj.index[i]]) for ids, _ in found for i in ids}
     links = [{"a": x, "b": y} for x, y in sorted(steps) if is_city[x] and is_city[y]]
     partners = [
         {"a": x if not is_city[x] else y, "b": y if not is_city[x] else x}
@@ -215,6 +219,8 @@ def _read_paths(
         wanted = sorted(i for i, c in is_city.items() if c == (label is Label.CITY))
         if wanted:
             nodes.update((r["node"]["id"], r["node"]) for r in store.read(cypher.NODES_BY_IDS[label], ids=wanted))
+    if not all(e in nodes for e in ends):
+        raise NotFound("city", next(e for e in ends if e not in nodes))  # removed since the projection was read
     out = []
     for ids, forward in found:
         path_edges: list[GEdge] = []
@@ -223,7 +229,7 @@ def _read_paths(
             raw = edges.get((a, b)) or edges.get((b, a))  # a partnership is read from its organisation
             path_edges.append(gedge(raw or {}))
         out.append(PathOut(length=len(ids) - 1, nodes=[gnode(nodes[i]) for i in ids], edges=path_edges))
-    return out
+    return out, nodes
 
 
 def _edge_order(edge: dict[str, Any]) -> tuple[str, str, str, int, str]:

@@ -96,6 +96,8 @@ class NetworkContext:
     _grid: Any = None
     _ends: dict[str, int] = field(default_factory=dict)
     _by_country: dict[str, list[str]] = field(default_factory=dict)
+    _members_by_country: dict[str, list[str]] = field(default_factory=dict)
+    _twinned: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ends: dict[str, int] = defaultdict(int)
@@ -108,6 +110,13 @@ class NetworkContext:
             if code and d > 0:
                 by_country[code].append(cid)
         self._by_country = {k: sorted(v, key=lambda x: (-self.degree[x], x)) for k, v in by_country.items()}
+        self._members_by_country = {
+            k: [x for x in v if self.status.get(x) == "member"] for k, v in self._by_country.items()
+        }
+        twinned: dict[str, list[tuple[int, str]]] = defaultdict(list)  # country -> (pairs, other country)
+        for (a, b), n in self.pairs.items():
+            twinned[a].append((n, b))
+        self._twinned = {a: sorted(v, reverse=True) for a, v in twinned.items()}
 
     @classmethod
     def from_links(
@@ -168,12 +177,9 @@ class NetworkContext:
         """The most active cities of the countries ``country`` twins most with."""
         if not country:
             return []
-        partners = sorted(((n, b) for (a, b), n in self.pairs.items() if a == country), reverse=True)[:countries]
         out: list[str] = []
-        for _n, b in partners:
-            cities = self._by_country.get(b, [])
-            if members_only:
-                cities = [x for x in cities if self.status.get(x) == "member"]
+        for _n, b in self._twinned.get(country, [])[:countries]:
+            cities = (self._members_by_country if members_only else self._by_country).get(b, [])
             out += cities[:per_country]
         return out
 

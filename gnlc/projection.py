@@ -17,10 +17,10 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import numpy as np
 
@@ -36,6 +36,7 @@ Scope = Literal["cities", "partnerships"]
 LINK, PARTNER = 0, 1  # edge types
 NO_SINCE, NO_UNTIL = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 _MASKS_KEPT = 32
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -60,6 +61,8 @@ class Projection:
     _graphs: dict[str, tuple[ig.Graph, np.ndarray]] = field(init=False, default_factory=dict)
     _masks: dict[tuple[object, ...], np.ndarray] = field(init=False, default_factory=dict)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _memos: dict[str, Any] = field(init=False, default_factory=dict)
+    _memo_lock: threading.RLock = field(init=False, default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self.index = {v: i for i, v in enumerate(self.ids)}
@@ -90,6 +93,20 @@ class Projection:
             self.eid,
         )
         return sum(a.nbytes for a in arrays)
+
+    def city_id(self, ref: str) -> str | None:
+        """``ref`` when it is the id of a city of this graph version (no read), else None: then
+        :func:`gnlc.names.city_id` resolves it as a name."""
+        i = self.index.get(ref)
+        return ref if i is not None and self.is_city[i] else None
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """What ``make`` gives, made once for this version of the graph (what changes only when
+        a load changes the graph: the hub organisations, the cities' facts)."""
+        with self._memo_lock:
+            if key not in self._memos:
+                self._memos[key] = make()
+            return cast(T, self._memos[key])
 
     # -- whole-graph views for igraph ----------------------------------------------------------
     def graph(self, scope: Scope) -> tuple[ig.Graph, np.ndarray]:

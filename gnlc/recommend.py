@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from gnlc.facts import city_table
 from gnlc.graph import cypher
 from gnlc.graph.model import REGIONS, Label, MembershipStatus
 from gnlc.loaders.normalise import country_name
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from gnlc.explore import Explorer
 
 MAX_CANDIDATES = 100
-FACT_BATCH = 500  # candidates whose facts are read per statement
 REGION_POOL = 500  # same-region peers considered for a city with few candidates
 COLD_START = 50  # fewer candidates than this from the other pools: add region peers
 
@@ -76,31 +76,30 @@ def recommend(
     weights = weights or Weights()
     bounded(limit, "limit", 1, MAX_CANDIDATES)
     bounded(brokers, "brokers", 0, 20)
-    cid = ex.city_id(ref, country)
-    ctx = _with_places(ex, ex.network_context())
-    me = _facts(ex.store.read(cypher.CANDIDATE_FACTS, ids=[cid])[0], ctx)
-    hubs = set() if include_hubs else ex.hubs().ids()
     proj = projection(ex.store)
+    cid = proj.city_id(ref) or ex.city_id(ref, country)
+    ctx = _with_places(ex, ex.network_context(proj))
+    table = city_table(ex.store, proj)
+    me = _facts(table.rows([cid])[0], ctx)
+    hubs = set() if include_hubs else ex.hubs(proj).ids()
     around = _around(ex, proj, cid, hubs)
     linked = {*proj.adjacent(cid, LINK), cid}
     places = ctx.coords or {}
     around.partners_at = {y: places[y] for y in linked - {cid} if y in places}
     pool = _pool(ex, proj, cid, me, around, ctx, weights, members_only) - linked
-    scored = []
-    ordered = sorted(pool)
-    for start in range(0, len(ordered), FACT_BATCH):
-        for f in ex.store.read(cypher.CANDIDATE_FACTS, ids=ordered[start : start + FACT_BATCH]):
-            if members_only and f["status"] != MembershipStatus.MEMBER.value:
-                continue
-            for o in f["orgs"]:  # partners of both, read from the candidate's side
-                if o in around.orgs:
-                    around.via[o].add(f["id"])
-            scored.append(_candidate(me, _facts(f, ctx), f, around, ctx, weights))
-    notes = _drop_shared(scored)
-    scored = sorted((c for c in scored if c.score > 0), key=lambda c: (-c.score, c.city.id))
-    top = scored[:limit]
+    w = weights.model_dump()
+    scored = [
+        _score(me, _facts(f, ctx), f, around, ctx, w)
+        for f in table.rows(sorted(pool))
+        if not members_only or f["status"] == MembershipStatus.MEMBER.value
+    ]
+    notes = _drop_shared(scored, me, around, ctx, w)
+    ranked = sorted((c for c in scored if c.score > 0), key=lambda c: (-c.score, c.x.id))
+    top = [_candidate(c, me, around, ctx, w) for c in ranked[:limit]]
     if brokers and top:
-        found = ex.brokers_of(cid, [c.city.id for c in top], limit=brokers, include_hubs=include_hubs)
+        found = ex.brokers_of(
+            cid, [c.city.id for c in top], limit=brokers, include_hubs=include_hubs, hubs=ex.hubs(proj)
+        )
         for c in top:
             c.brokers = found[c.city.id]
     summary = summary_of(ex.store.node(Label.CITY, cid) or {"id": cid})
@@ -112,8 +111,10 @@ def recommend(
             "size, clusters and awards)",
         )
     if around.hubs_left_out:
-        notes.append(ex.hubs().note(around.hubs_left_out).replace("hubs left out", "not reasons or brokers, as hubs"))
-    return Recommendation(city=summary, weights=weights, considered=len(scored), candidates=top, notes=notes)
+        notes.append(
+            ex.hubs(proj).note(around.hubs_left_out).replace("hubs left out", "not reasons or brokers, as hubs")
+        )
+    return Recommendation(city=summary, weights=weights, considered=len(ranked), candidates=top, notes=notes)
 
 
 def _facts(f: dict[str, Any], ctx: NetworkContext) -> CityFacts:
@@ -154,7 +155,7 @@ def _around(ex: Explorer, proj: Projection, cid: str, hubs: set[str]) -> _Around
         cities = [x for x in proj.adjacent(o, PARTNER) if x != cid]
         if cities:
             out.via[o].update(cities)
-    ctx = ex.network_context()
+    ctx = ex.network_context(proj)
     out.degree = {z: ctx.degree.get(z, 0) for z in out.via if z not in orgs}
     out.degree.update(ex.degrees((Label.ORGANISATION, o) for o in orgs))
     return out
@@ -206,30 +207,46 @@ def _three_steps(
     return three_steps(cid, linked, neighbours, ctx.degree)
 
 
-def _candidate(
-    me: CityFacts, x: CityFacts, row: dict[str, Any], around: _Around, ctx: NetworkContext, weights: Weights
-) -> Candidate:
+@dataclass
+class _Scored:
+    """A candidate's feature values and score, and the evidence of each feature that counts (the
+    reasons' texts and models are made only for the candidates shown)."""
+
+    x: CityFacts
+    row: dict[str, Any]
+    commons: list[str]
+    values: dict[str, float]
+    score: float
+    evidence: dict[str, tuple[str, ...]]
+
+
+def _score(
+    me: CityFacts, x: CityFacts, row: dict[str, Any], around: _Around, ctx: NetworkContext, w: dict[str, float]
+) -> _Scored:
     commons = sorted(z for z, reached in around.via.items() if x.id in reached)
     paths = around.paths.get(x.id, {})
     values = feature_values(
         me, x, [around.degree.get(z, 2) for z in commons], ctx, around.partners_at, sum(paths.values())
     )
-    w = weights.model_dump()
+    evidence = {f: tuple(_evidence(f, me, x, commons, around)) for f, v in values.items() if v and w[f]}
+    return _Scored(x, row, commons, values, round(score(values, w), 4), evidence)
+
+
+def _candidate(c: _Scored, me: CityFacts, around: _Around, ctx: NetworkContext, w: dict[str, float]) -> Candidate:
+    x = c.x
     reasons = [
-        _reason(f, v, w[f], _text(f, me, x, commons, around, ctx), _evidence(f, me, x, commons, around))
-        for f, v in values.items()
-        if v and w[f]
+        _reason(f, c.values[f], w[f], _text(f, me, x, c.commons, around, ctx), list(e)) for f, e in c.evidence.items()
     ]
     summary = CitySummary(
         id=x.id,
-        name=row["name"] or x.id,
+        name=c.row["name"] or x.id,
         country=x.country,
         region=x.region,
         status=x.status,
-        year_joined=row["year_joined"],
+        year_joined=c.row["year_joined"],
         population=x.population,
     )
-    return Candidate(city=summary, score=round(score(values, weights), 4), reasons=reasons, brokers=[])
+    return Candidate(city=summary, score=c.score, reasons=reasons, brokers=[])
 
 
 def _text(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around: _Around, ctx: NetworkContext) -> str:
@@ -325,20 +342,21 @@ def _reason(feature: str, value: float, weight: float, text: str, evidence: list
     )
 
 
-def _drop_shared(candidates: list[Candidate]) -> list[str]:
+def _drop_shared(
+    scored: list[_Scored], me: CityFacts, around: _Around, ctx: NetworkContext, w: dict[str, float]
+) -> list[str]:
     """Remove the reasons every candidate has with the same evidence (they change no rank)."""
-    if len(candidates) < 2:
+    if len(scored) < 2:
         return []
-    keys = [{(r.feature, tuple(r.evidence)) for r in c.reasons} for c in candidates]
-    shared = set.intersection(*keys)
+    shared = set.intersection(*({(f, e) for f, e in c.evidence.items()} for c in scored))
     if not shared:
         return []
     texts = set()
-    for c in candidates:
-        for r in [r for r in c.reasons if (r.feature, tuple(r.evidence)) in shared]:
-            texts.add(r.text)
-            c.reasons.remove(r)
-            c.score = round(c.score - r.contribution, 4)
+    for c in scored:
+        for f in [f for f, e in c.evidence.items() if (f, e) in shared]:
+            texts.add(_text(f, me, c.x, c.commons, around, ctx))
+            c.score = round(c.score - round(c.values[f] * w[f], 4), 4)
+            del c.evidence[f]
     return [f"every candidate shares this, so it is not a reason: {t}" for t in sorted(texts)]
 
 

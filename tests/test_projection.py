@@ -11,8 +11,10 @@ import pytest
 
 from gnlc.analytics import Analytics
 from gnlc.explore import Explorer
+from gnlc.facts import city_table
 from gnlc.graph import cypher
 from gnlc.graph.store import GraphStore
+from gnlc.hubs import find_hubs
 from gnlc.loaders.pipeline import load_files
 from gnlc.loaders.synthetic import generate
 from gnlc.projection import LINK, NO_SINCE, NO_UNTIL, PARTNER, projection
@@ -162,3 +164,34 @@ def test_neighbours_from_the_projection_equal_the_engine_reads(an: Analytics) ->
     orgs = sorted({o for cid in cities for o in proj.adjacent(cid, PARTNER)})
     engine = {(r["via"], r["id"]) for r in store.read(cypher.ORG_CITIES, ids=orgs)}
     assert engine == {(o, x) for o in orgs for x in proj.adjacent(o, PARTNER)}
+
+
+def test_facts_and_network_context_from_the_projection_equal_the_engine_reads(an: Analytics) -> None:
+    """Recommendations look cities' facts up in a table kept per graph version and count links
+    on the projection: the same as CANDIDATE_FACTS, CITY_LINK_DEGREES and COUNTRY_PAIR_LINKS."""
+    ex, proj = an.ex, an.projection()
+    table = city_table(ex.store, proj)
+    cities = sorted(i for i, c in zip(proj.ids, proj.is_city.tolist(), strict=True) if c)
+    read = {r["id"]: r for r in ex.store.read(cypher.CANDIDATE_FACTS, ids=cities)}
+    for row in table.rows(cities):
+        theirs = read[row["id"]]
+        assert {k: v for k, v in theirs.items() if k not in ("clusters", "awards", "orgs")} == {
+            k: v for k, v in row.items() if k not in ("clusters", "awards")
+        }
+        assert sorted(map(repr, theirs["clusters"])) == sorted(map(repr, row["clusters"]))
+        assert sorted(map(repr, theirs["awards"])) == sorted(map(repr, row["awards"]))
+        assert sorted(set(theirs["orgs"])) == proj.adjacent(row["id"], PARTNER)
+    ours, engine = ex.network_context(proj), Explorer(ex.store).network_context()
+    assert (ours.degree, ours.country, ours.status, ours.pairs) == (
+        engine.degree,
+        engine.country,
+        engine.status,
+        engine.pairs,
+    )
+    assert sum(ours.pairs.values()) > 0 and any(ours.degree.values())
+
+
+def test_hubs_on_the_projection_equal_the_engine_rule(an: Analytics) -> None:
+    ex, proj = an.ex, an.projection()
+    ours, engine = ex.hubs(proj), find_hubs(ex.store)
+    assert ours.why == engine.why and ours.why
