@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import math
 import os
 import platform
 import random
@@ -46,9 +47,13 @@ from gnlc.loaders.readers import read_tables
 from gnlc.loaders.resolver import CityResolver
 from gnlc.loaders.rows import parse_table
 from gnlc.loaders.synthetic import generate
+from gnlc.projection import projection
 from gnlc.recommend import recommend
 from gnlc.schemas import GEdge, GNode, Subgraph
 from gnlc.settings import load_settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+import peers  # noqa: E402 - bench/peers.py, beside this script
 
 HERE = Path(__file__).parent
 NAIVE_ROWS = 5000  # the one-row-per-query baseline writes this many relationships (its rate is what counts)
@@ -303,10 +308,13 @@ def run_size(cities: int, runs: int, work: Path) -> dict[str, Any]:
                     "api_p50": pct(over_http, 0.5),
                     "api_p95": pct(over_http, 0.95),
                 }
+            floor = latencies(lambda a, b: http_get(base, "/health"), pairs)
+            result["http_floor"] = (pct(floor, 0.5), pct(floor, 0.95))
             result["api_rss_mib"] = peak_rss_mib(api.pid)
         finally:
             api.terminate()
             api.wait(10)
+        beside_peers(ex, pairs, result["queries"])
         engine_pid = int((settings.engine_dir / "falkordb.pid").read_text())
         result["engine_rss_mib"] = peak_rss_mib(engine_pid)
     finally:
@@ -314,6 +322,81 @@ def run_size(cities: int, runs: int, work: Path) -> dict[str, Any]:
         EmbeddedEngine(settings.engine_dir).stop()
         shutil.rmtree(data_dir, ignore_errors=True)
     return result
+
+
+def beside_peers(ex: Explorer, pairs: list[tuple[str, str]], queries: dict[str, dict[str, Any]]) -> None:
+    """Each question's raw engine statement, networkx and igraph on the same pairs (p50, p95 ms)."""
+    proj = projection(ex.store)
+    hubs = ex.hubs(proj).ids()
+    t = time.perf_counter()
+    g, links = peers.networkx_graphs(proj)
+    print(f"networkx graphs of the projection: {time.perf_counter() - t:.1f} s", flush=True)
+    sides = {
+        "engine": peers.engine_statements(ex.store),
+        "networkx": peers.networkx_questions(g, links, hubs),
+        "igraph": peers.igraph_questions(proj, hubs),
+    }
+    for name, row in queries.items():
+        for who, asks in sides.items():
+            fn = asks.get(name)
+            if fn is not None:
+                times = latencies(fn, pairs)
+                row[who] = (pct(times, 0.5), pct(times, 0.95))
+        print(name, row, flush=True)
+
+
+# Issue 20: API p95 at 100k cities (ms), and within 5x of the best in-process peer plus HTTP overhead.
+TARGETS = {
+    "city profile": 5.0,
+    "neighbours": 5.0,
+    "shortest path": 10.0,
+    "brokers": 10.0,
+    "recommendations": 25.0,
+    "centrality top 20": 10.0,
+}
+
+
+def _ms(v: float) -> str:
+    return f"{v:.2f}" if v < 10 else f"{v:.1f}"
+
+
+def peers_report(results: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "",
+        PEERS_SECTION,
+        "",
+        "p50 / p95 ms on the same random city pairs, in one run: ours through the store (in-process) and "
+        "through the API (uvicorn on loopback); the raw engine statement that does each question's core "
+        "work, given ids; networkx and igraph in-process on the projection's nodes and edges "
+        "(bench/peers.py says what each does). Bound: 5x the best peer's p95 plus the API's own "
+        "overhead (p95 of `/health`, which does not touch the engine).",
+        "",
+        "| cities | question | ours, store | ours, API | raw engine statement | networkx | igraph "
+        "| target (API p95) | 5x best peer + HTTP | met |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        floor = r.get("http_floor", (math.nan, math.nan))
+        for name, q in r["queries"].items():
+            cell = {
+                k: f"{_ms(q[k][0])} / {_ms(q[k][1])}" if k in q else "n/a" for k in ("engine", "networkx", "igraph")
+            }
+            best = min((q[k][1] for k in ("networkx", "igraph") if k in q), default=math.nan)
+            bound = 5 * best + floor[1]
+            target = TARGETS.get(name)
+            met = (
+                "n/a"
+                if target is None
+                else ("yes" if q["api_p95"] <= target else f"no ({q['api_p95'] / target:.1f}x)")
+                + (", within 5x" if q["api_p95"] <= bound else f", {q['api_p95'] / bound:.1f}x the bound")
+            )
+            lines.append(
+                f"| {r['cities']:,} | {name} | {q['store_p50']:.1f} / {q['store_p95']:.1f} | "
+                f"{q['api_p50']:.1f} / {q['api_p95']:.1f} | {cell['engine']} | {cell['networkx']} | "
+                f"{cell['igraph']} | {target if target is not None else ''} | {bound:.1f} | {met} |"
+            )
+        lines.append(f"| {r['cities']:,} | API overhead (`/health`) | | {floor[0]:.1f} / {floor[1]:.1f} | | | | | | |")
+    return lines
 
 
 def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], command: str) -> str:
@@ -361,6 +444,7 @@ def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], comm
                 f"| {r['cities']:,} | {name} | {q['store_p50']:.1f} | {q['store_p95']:.1f} | "
                 f"{q['api_p50']:.1f} | {q['api_p95']:.1f} | {q['api_p50'] / max(q['store_p50'], 1e-6):.2f} |"
             )
+    lines += peers_report(results)
     lines += ["", "## Memory (peak resident, MiB)", "", "| cities | engine | API process |", "|---|---|---|"]
     for r in results:
         lines.append(f"| {r['cities']:,} | {r['engine_rss_mib']:.0f} | {r['api_rss_mib']:.0f} |")
@@ -372,6 +456,7 @@ def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], comm
 
 # -- Neo4j beside FalkorDB ------------------------------------------------------------------------------------
 ENGINES_SECTION = "## Neo4j beside FalkorDB"
+PEERS_SECTION = "## Questions beside the raw engine statement, networkx and igraph"
 
 
 def engine_store(engine: str, data_dir: Path, neo4j_uri: str | None, password: str | None) -> GraphStore:
