@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -62,6 +63,17 @@ ERRORS: dict[int | str, dict[str, object]] = {
         "(GNLC_REQUEST_BUDGET_MS); retry later, or ask for less"
     ),
 }
+
+
+def _methods_of(app: FastAPI, request: Request) -> list[str]:
+    """The methods the OpenAPI schema lists for the request's path (GET and DELETE on /loads/{id}),
+    HEAD with GET as Starlette answers it."""
+    methods: set[str] = set()
+    for template, item in app.openapi().get("paths", {}).items():
+        pattern = "[^/]+".join(re.escape(part) for part in re.split(r"\{[^}/]+\}", template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in item}
+    return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
 
 
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
@@ -134,9 +146,12 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             404: f"no endpoint at {request.url.path!r}: see /docs",
             405: f"{request.method} is not allowed on {request.url.path!r}: see /docs",
         }.get(exc.status_code, f"request: {exc.detail}")
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # every method of the path (Starlette names only its first route's)
+            headers = {**(headers or {}), "Allow": ", ".join(_methods_of(app, request))}
         return JSONResponse(
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers,
             content={"error": kinds.get(exc.status_code, "HTTPError"), "message": message},
         )
 

@@ -216,3 +216,15 @@ def test_the_python_api_takes_a_control(embedded_store: GraphStore) -> None:
     control = LoadControl()
     g.load([CITIES], control=control)
     assert embedded_store.count(Label.CITY) == 9 and control.rows_read == 9 and not control.cancel()  # past it
+
+
+def test_a_file_that_cannot_be_read_is_refused_before_it_is_queued(api: TestClient) -> None:
+    r = api.post("/loads?filename=links.csv", content=b'[{"a": 1}, {}]', headers=AUTH)
+    assert r.status_code == 422 and "links.csv" in r.json()["message"], r.text
+    assert api.get("/loads", headers=AUTH).json() == []
+
+
+def test_a_wrong_method_names_every_method_of_the_path(api: TestClient) -> None:
+    for path, methods in (("/loads", {"GET", "POST"}), ("/loads/0123", {"GET", "DELETE"})):
+        r = api.request("PUT", path, headers=AUTH)
+        assert r.status_code == 405 and methods <= set(r.headers["allow"].split(", ")), r.headers

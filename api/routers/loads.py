@@ -14,9 +14,10 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from gnlc.api.deps import ServicesDep, require_api_key
-from gnlc.api.jobs import LoadJob, LoadJobPublic, Upload
+from gnlc.api.jobs import LoadJob, LoadJobPublic, Upload, check_readable
 from gnlc.errors import InputError
 from gnlc.loaders.fields import KINDS
 from gnlc.schemas import ErrorBody
@@ -140,6 +141,8 @@ async def _disconnected(request: Request) -> None:
     responses={202: {"description": "the job, queued; its URL in Location"}, **UPLOAD_ERRORS},
     openapi_extra=BODY,
     summary="Start loading one file as a job to watch and cancel (the body and parameters of POST /load)",
+    description="The file is read and its kind told before the job is queued: a file over the bounds is a 413, "
+    "one that cannot be read a 422, at once. Validating, comparing and writing run in the job.",
 )
 async def start_load(
     request: Request,
@@ -149,7 +152,9 @@ async def start_load(
     filename: FilenameQuery = "upload.csv",
     dry_run: DryRunQuery = False,
 ) -> LoadJobPublic:
-    job = svc.load_jobs().submit(await _upload(request, kind, filename, dry_run))
+    upload = await _upload(request, kind, filename, dry_run)
+    await run_in_threadpool(check_readable, svc, upload)
+    job = svc.load_jobs().submit(upload)
     response.headers["Location"] = f"/loads/{job.id}"
     return job.public()
 
