@@ -217,7 +217,13 @@ class _Scored:
     commons: list[str]
     values: dict[str, float]
     score: float
-    evidence: dict[str, tuple[str, ...]]
+    features: list[str]  # those that count (a value and a weight), in the order of the values
+    evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)  # made when needed
+
+    def evidence_of(self, feature: str, me: CityFacts, around: _Around) -> tuple[str, ...]:
+        if feature not in self.evidence:
+            self.evidence[feature] = tuple(_evidence(feature, me, self.x, self.commons, around))
+        return self.evidence[feature]
 
 
 def _score(
@@ -228,14 +234,15 @@ def _score(
     values = feature_values(
         me, x, [around.degree.get(z, 2) for z in commons], ctx, around.partners_at, sum(paths.values())
     )
-    evidence = {f: tuple(_evidence(f, me, x, commons, around)) for f, v in values.items() if v and w[f]}
-    return _Scored(x, row, commons, values, round(score(values, w), 4), evidence)
+    features = [f for f, v in values.items() if v and w[f]]
+    return _Scored(x, row, commons, values, round(score(values, w), 4), features)
 
 
 def _candidate(c: _Scored, me: CityFacts, around: _Around, ctx: NetworkContext, w: dict[str, float]) -> Candidate:
     x = c.x
     reasons = [
-        _reason(f, c.values[f], w[f], _text(f, me, x, c.commons, around, ctx), list(e)) for f, e in c.evidence.items()
+        _reason(f, c.values[f], w[f], _text(f, me, x, c.commons, around, ctx), list(c.evidence_of(f, me, around)))
+        for f in c.features
     ]
     summary = CitySummary(
         id=x.id,
@@ -348,15 +355,16 @@ def _drop_shared(
     """Remove the reasons every candidate has with the same evidence (they change no rank)."""
     if len(scored) < 2:
         return []
-    shared = set.intersection(*({(f, e) for f, e in c.evidence.items()} for c in scored))
+    every = set.intersection(*(set(c.features) for c in scored))  # only these can be shared
+    shared = set.intersection(*({(f, c.evidence_of(f, me, around)) for f in c.features if f in every} for c in scored))
     if not shared:
         return []
     texts = set()
     for c in scored:
-        for f in [f for f, e in c.evidence.items() if (f, e) in shared]:
+        for f in [f for f in c.features if f in every and (f, c.evidence_of(f, me, around)) in shared]:
             texts.add(_text(f, me, c.x, c.commons, around, ctx))
             c.score = round(c.score - round(c.values[f] * w[f], 4), 4)
-            del c.evidence[f]
+            c.features.remove(f)
     return [f"every candidate shares this, so it is not a reason: {t}" for t in sorted(texts)]
 
 
