@@ -82,9 +82,15 @@ def _props(rec: NodeRecord | RelRecord, loaded_at: str) -> dict[str, Any]:
 
 
 def _same(current: dict[str, Any] | None, new: dict[str, Any]) -> bool:
+    """Whether nothing but the load time or the content hash differs: a hash alone is not
+    written (a changed row's other nodes and relationships keep the one they have; what the
+    check reads, the node or relationship a row is about, changes with the row's values)."""
     if current is None:
         return False
-    return all(current.get(k) == v for k, v in new.items() if k != "loaded_at")
+    return all(current.get(k) == v for k, v in new.items() if k not in _NOT_COMPARED)
+
+
+_NOT_COMPARED = frozenset({"loaded_at", CONTENT_HASH})
 
 
 _NAMING_ROW = ("source_row", "source_url", "loaded_at", CONTENT_HASH)

@@ -24,6 +24,7 @@ from gnlc.graph.writer import GraphWriter, PartialWriteError, Progress, WriteRep
 from gnlc.loaders.build import Built, RecordBuilder, RowRejected
 from gnlc.loaders.bulk import BulkBuilder, NotBulk
 from gnlc.loaders.control import CHECK_EVERY, LoadControl
+from gnlc.loaders.known import KnownCities
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.normalise import fold
 from gnlc.loaders.readers import read_tables
@@ -195,7 +196,9 @@ def _load_bulk(
         plan = builder.build(parsed)
     except NotBulk as exc:
         return f"not in bulk: {exc}"
-    nodes, rels = stamped_plan(plan.nodes, plan.rels, parsed, Predictor(builder.resolver, builder.orgs, {}))
+    nodes, rels = stamped_plan(
+        plan.nodes, plan.rels, parsed, Predictor(KnownCities(builder.resolver.cities.values()), builder.orgs, {})
+    )
 
     def created(n: int) -> None:
         control.check("writing", written=n)
@@ -240,7 +243,7 @@ def unused_columns(pt: ParsedTable) -> list[str]:
 
 
 def _resolver(known: list[dict[str, Any]]) -> CityResolver:
-    return CityResolver(
+    return KnownCities(
         [
             KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()), r.get("geonames_id"), looked_up=True)
             for r in known
