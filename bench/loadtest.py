@@ -9,8 +9,11 @@ written down, never asserted); results go to bench/RESULTS.md by hand from the p
 The client is open-loop: requests start on a fixed schedule (so a slow server cannot slow the
 offered rate down and hide its queue), with a mix of the questions analysts ask: search,
 profile, links, neighbourhood, brokers, shortest paths, recommendations, centrality. A rate is
-sustained when every request answers 2xx/404 (p99 under 1 s) and the achieved rate is 95% of the
-offered one. The client runs on the same two cores as the server, so it takes a share of them.
+sustained when every request answers 2xx/404 within TIMEOUT_S (p99 under 1 s) and the achieved rate
+is 95% of the offered one. A request's TIMEOUT_S counts from its start on the schedule to its last
+byte (waiting for a connection included), so a run ends at most TIMEOUT_S after its duration and
+the table comes on time. The client runs on the same two cores as the server, so it takes a share
+of them; the load average before and after is printed, to be recorded with the table.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 2.0
+SERVE_START_S = 300
+MIN_RATE = 5  # req/s: the search halves the first step down to this on a busy machine
 CITIES: list[tuple[str, str]] = []  # filled from the server: every city's id and name
 
 
@@ -71,7 +76,8 @@ def _warm_up(url: str, workers: int) -> str:
     """Every question of the mix, one after another and each on a new connection (so every worker
     gets some), with a long timeout, until a whole round answers each within TIMEOUT_S. A worker's
     first answers build its projection, name index and caches: seconds each, which a timed run
-    would count as errors (a rate-based warm-up timed out 19 of its 32 requests)."""
+    would count as errors (a rate-based warm-up timed out 19 of its 32 requests). A request that
+    fails (a worker not yet serving closed the connection) makes its round not warm."""
     rng = random.Random(0)
     no_reuse = httpx.Limits(max_keepalive_connections=0)
     started = time.perf_counter()
@@ -81,7 +87,11 @@ def _warm_up(url: str, workers: int) -> str:
             for _, path in MIX:
                 for _ in range(2 * workers):
                     t0 = time.perf_counter()
-                    client.get(_fill(path, rng))
+                    try:
+                        client.get(_fill(path, rng))
+                    except httpx.HTTPError:  # a worker still starting: this round is not warm yet
+                        slow += 1
+                        continue
                     slow += time.perf_counter() - t0 > TIMEOUT_S
             if not slow:
                 return (
@@ -100,12 +110,12 @@ async def _run(url: str, rate: float, duration: float, seed: int) -> dict[str, o
 
         async def one(path: str) -> None:
             t0 = time.perf_counter()
-            try:
-                r = await client.get(path)
+            try:  # the whole request, from its place in the schedule to its last byte
+                r = await asyncio.wait_for(client.get(path), TIMEOUT_S)
                 ok = r.status_code < 300 or r.status_code in (404, 409)  # unknown or ambiguous names are answers
                 if not ok:
                     errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, TimeoutError) as exc:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
                 return
             latencies.append(time.perf_counter() - t0)
@@ -150,6 +160,10 @@ def _drain(url: str) -> None:
         time.sleep(0.1)
 
 
+def _load_average() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _sustained(r: dict[str, object]) -> bool:
     return not r["errors"] and float(r["achieved"]) >= 0.95 * float(r["offered"]) and float(r["p99"]) < 1000
 
@@ -163,20 +177,27 @@ def _serve(workers: int) -> tuple[str, subprocess.Popen[bytes], Path]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [*gnlc, "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = data / "serve.log"
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(
+            [*gnlc, "serve", "--port", str(port), "--workers", str(workers)], env=env, stdout=fh, stderr=fh
+        )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    deadline = time.monotonic() + SERVE_START_S  # a busy machine starts the engine and the workers slowly
+    while True:
         try:
-            with urllib.request.urlopen(url + "/ready", timeout=2):  # noqa: S310 - loopback
-                break
+            with urllib.request.urlopen(url + "/ready", timeout=5):  # noqa: S310 - loopback
+                return url, proc, data
         except OSError:
-            time.sleep(0.1)
-    return url, proc, data
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = log.read_text(errors="replace")[-2000:]
+                _stop(proc, data)
+                sys.exit(f"gnlc serve did not become ready in {SERVE_START_S} s:\n{why}")
+            time.sleep(0.2)
+
+
+def _count(errors: object) -> int:
+    return sum(errors.values()) if isinstance(errors, dict) else 0
 
 
 def main() -> None:
@@ -193,54 +214,93 @@ def main() -> None:
     url = args.url
     if url is None:
         url, proc, data = _serve(args.workers)
+    print(f"load average (1, 5, 15 min) before: {_load_average()}", flush=True)
+    search: list[dict[str, object]] = []
     try:
         _cities(url)
         print(f"warm-up: {_warm_up(url, args.workers)}", flush=True)
         rate = args.rate
         if rate is None:
-            for step in (float(s) for s in args.steps.split(",")):
-                r = asyncio.run(_run(url, step, args.step_seconds, seed=int(step)))
-                print(
-                    f"search {step:6.0f} req/s: achieved {r['achieved']:7.1f}, p99 {r['p99']:7.1f} ms, "
-                    f"errors {r['errors'] or 0}",
-                    flush=True,
-                )
-                _drain(url)
-                if not _sustained(r):
-                    break
-                rate = step
-            if rate is None:
-                sys.exit("not even the lowest rate was sustained")
+            rate = _search(url, [float(s) for s in args.steps.split(",")], args.step_seconds, search)
+        if rate is None:
+            _print_search(search)
+            sys.exit(f"not even {MIN_RATE} req/s was sustained")
         for _ in range(4):  # a rate held for a short step may still build a queue over 60 s: step down
             r = asyncio.run(_run(url, rate, args.duration, seed=1))
             if _sustained(r) or args.rate is not None:
                 break
             print(
-                f"60 s at {rate:.0f} req/s: achieved {r['achieved']:.1f}, p99 {r['p99']:.0f} ms, errors "
-                f"{r['errors'] or 0}: not sustained, trying {rate - 25:.0f}",
+                f"{args.duration:.0f} s at {rate:.0f} req/s: achieved {r['achieved']:.1f}, p99 {r['p99']:.0f} ms, "
+                f"errors {r['errors'] or 0}: not sustained, trying {_lower(rate):.0f}",
                 flush=True,
             )
-            rate -= 25
+            rate = _lower(rate)
             _drain(url)
+        _print_search(search)
         print(
             f"\n| offered req/s | duration | requests | achieved req/s | errors | p50 ms | p95 ms | p99 ms |\n"
             f"|---:|---:|---:|---:|---:|---:|---:|---:|\n"
             f"| {rate:.0f} | {args.duration:.0f} s | {r['answered']:,} | {r['achieved']:.1f} | "
-            f"{sum(r['errors'].values()) if r['errors'] else 0} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} |"
+            f"{_count(r['errors'])} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} |",
+            flush=True,
         )
+        print(f"load average (1, 5, 15 min) after: {_load_average()}", flush=True)
         if r["errors"]:
-            print(f"errors: {r['errors']}")
+            print(f"errors: {r['errors']}", flush=True)
             sys.exit(1)
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
-            subprocess.run(
-                [sys.executable, "-c", "from gnlc.cli.main import run; run()", "engine", "stop"],
-                env={**os.environ, "GNLC_DATA_DIR": str(data)},
-                capture_output=True,
-            )
-            shutil.rmtree(str(data), ignore_errors=True)
+        if proc is not None and data is not None:
+            _stop(proc, data)
+
+
+def _search(url: str, steps: list[float], seconds: float, search: list[dict[str, object]]) -> float | None:
+    """The highest step sustained, going up; when even the first is not, halving it (a busy machine)."""
+    rate = None
+    step: float | None = steps[0]
+    up = iter(steps[1:])
+    while step is not None and step >= MIN_RATE:
+        r = asyncio.run(_run(url, step, seconds, seed=int(step)))
+        search.append(r)
+        print(
+            f"search {step:6.0f} req/s: achieved {r['achieved']:7.1f}, p99 {r['p99']:7.1f} ms, "
+            f"errors {r['errors'] or 0}",
+            flush=True,
+        )
+        _drain(url)
+        if _sustained(r):
+            rate, step = step, next(up, None)
+        elif rate is None:
+            step, up = round(step / 2), iter(())  # below the first step: no way back up
+        else:
+            break
+    return rate
+
+
+def _lower(rate: float) -> float:
+    return rate - 25 if rate > 50 else round(rate / 2)
+
+
+def _print_search(search: list[dict[str, object]]) -> None:
+    if search:
+        print("\n| offered req/s | achieved | p99 ms | errors |\n|---:|---:|---:|---:|")
+        for s in search:
+            print(f"| {s['offered']:.0f} | {s['achieved']:.1f} | {s['p99']:,.1f} | {_count(s['errors'])} |")
+    sys.stdout.flush()
+
+
+def _stop(proc: subprocess.Popen[bytes], data: Path) -> None:
+    """The server we started, its engine and its data directory."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    subprocess.run(
+        [sys.executable, "-c", "from gnlc.cli.main import run; run()", "engine", "stop"],
+        env={**os.environ, "GNLC_DATA_DIR": str(data)},
+        capture_output=True,
+    )
+    shutil.rmtree(str(data), ignore_errors=True)
 
 
 if __name__ == "__main__":
