@@ -292,29 +292,7 @@ def run_size(cities: int, runs: int, work: Path) -> dict[str, Any]:
         loads = [first_load(store, files) for _ in range(max(1, runs))]
         result["first_load"] = {k: statistics.median(x[k] for x in loads) for k in loads[0]}
         result["incremental"] = incremental(store, files, work / f"inc{cities}")
-        ex, an = Explorer(store), None
-        an = Analytics(ex)
-        pairs = pick_pairs(ex, QUERIES, seed=cities)
-        env = {"GNLC_DATA_DIR": str(data_dir), "GNLC_GRAPH": "bench"}
-        api, base = start_api(env)
-        try:
-            result["queries"] = {}
-            for name, (fn, path) in questions(ex, an).items():
-                direct = latencies(fn, pairs)
-                over_http = latencies(lambda a, b, path=path: http_get(base, path.format(a=a, b=b)), pairs)
-                result["queries"][name] = {
-                    "store_p50": pct(direct, 0.5),
-                    "store_p95": pct(direct, 0.95),
-                    "api_p50": pct(over_http, 0.5),
-                    "api_p95": pct(over_http, 0.95),
-                }
-            floor = latencies(lambda a, b: http_get(base, "/health"), pairs)
-            result["http_floor"] = (pct(floor, 0.5), pct(floor, 0.95))
-            result["api_rss_mib"] = peak_rss_mib(api.pid)
-        finally:
-            api.terminate()
-            api.wait(10)
-        beside_peers(ex, pairs, result["queries"])
+        result.update(measure_questions(store, data_dir, "bench", seed=cities))
         engine_pid = int((settings.engine_dir / "falkordb.pid").read_text())
         result["engine_rss_mib"] = peak_rss_mib(engine_pid)
     finally:
@@ -397,6 +375,51 @@ def peers_report(results: list[dict[str, Any]]) -> list[str]:
             )
         lines.append(f"| {r['cities']:,} | API overhead (`/health`) | | {floor[0]:.1f} / {floor[1]:.1f} | | | | | | |")
     return lines
+
+
+def measure_questions(store: GraphStore, data_dir: Path, graph: str, *, seed: int) -> dict[str, Any]:
+    """Each question's latency through the store and the API, then beside its peers."""
+    ex = Explorer(store)
+    an = Analytics(ex)
+    pairs = pick_pairs(ex, QUERIES, seed=seed)
+    result: dict[str, Any] = {"queries": {}}
+    api, base = start_api({"GNLC_DATA_DIR": str(data_dir), "GNLC_GRAPH": graph})
+    try:
+        for name, (fn, path) in questions(ex, an).items():
+            direct = latencies(fn, pairs)
+            over_http = latencies(lambda a, b, path=path: http_get(base, path.format(a=a, b=b)), pairs)
+            result["queries"][name] = {
+                "store_p50": pct(direct, 0.5),
+                "store_p95": pct(direct, 0.95),
+                "api_p50": pct(over_http, 0.5),
+                "api_p95": pct(over_http, 0.95),
+            }
+            print(name, result["queries"][name], flush=True)
+        floor = latencies(lambda a, b: http_get(base, "/health"), pairs)
+        result["http_floor"] = (pct(floor, 0.5), pct(floor, 0.95))
+        result["api_rss_mib"] = peak_rss_mib(api.pid)
+    finally:
+        api.terminate()
+        api.wait(10)
+    beside_peers(ex, pairs, result["queries"])
+    return result
+
+
+def main_questions(args: argparse.Namespace) -> None:
+    """--questions-on: the questions alone on a graph already loaded (no loads, no maps); the
+    section of the peers table replaced in --out."""
+    settings = load_settings(data_dir=args.questions_on)
+    store = open_store(settings)
+    try:
+        cities = store.count(Label.CITY)
+        result = {"cities": cities, **measure_questions(store, args.questions_on, settings.graph_name, seed=cities)}
+    finally:
+        store.close()
+    section = "\n".join(peers_report([result])[1:]) + "\n"
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    section = section.replace("\n\np50 / p95", f"\n\nCommand: `{command}`.\n\np50 / p95", 1)
+    args.out.write_text(replace_section(args.out.read_text(encoding="utf-8"), section), encoding="utf-8")
+    print(section)
 
 
 def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], command: str) -> str:
@@ -568,7 +591,17 @@ def main() -> None:
         help="embedded: the full benchmark, written to --out; both: FalkorDB beside Neo4j "
         f"(NEO4J_URI, or the tests' launcher), written as the section '{ENGINES_SECTION}'",
     )
+    parser.add_argument(
+        "--questions-on",
+        type=Path,
+        default=None,
+        help="a data directory already loaded: only the questions beside their peers (no loads), "
+        f"written as the section '{PEERS_SECTION}'",
+    )
     args = parser.parse_args()
+    if args.questions_on:
+        main_questions(args)
+        return
     if args.engine == "both":
         main_engines(args)
         return
