@@ -82,15 +82,9 @@ def _props(rec: NodeRecord | RelRecord, loaded_at: str) -> dict[str, Any]:
 
 
 def _same(current: dict[str, Any] | None, new: dict[str, Any]) -> bool:
-    """Whether nothing but the load time or the content hash differs: a hash alone is not
-    written (a changed row's other nodes and relationships keep the one they have; what the
-    check reads, the node or relationship a row is about, changes with the row's values)."""
     if current is None:
         return False
-    return all(current.get(k) == v for k, v in new.items() if k not in _NOT_COMPARED)
-
-
-_NOT_COMPARED = frozenset({"loaded_at", CONTENT_HASH})
+    return all(current.get(k) == v for k, v in new.items() if k != "loaded_at")
 
 
 _NAMING_ROW = ("source_row", "source_url", "loaded_at", CONTENT_HASH)
@@ -146,10 +140,9 @@ class GraphWriter:
         rels: Iterable[RelRecord],
         *,
         dry_run: bool = False,
-        unbuilt: dict[str, int] | None = None,
+        unbuilt: dict[str, set[int]] | None = None,
     ) -> WriteReport:
-        """``unbuilt``: the content hashes of rows this load did not build, as the graph holds
-        them, and their row numbers (see :func:`_merge`)."""
+        """``unbuilt``: the rows this load did not build (unchanged), by file (see ``_merge``)."""
         self.unbuilt = unbuilt or {}
         loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
         report = WriteReport(dry_run=dry_run)
@@ -244,8 +237,12 @@ class GraphWriter:
         wrote last, a row not built this time (unchanged), keeps naming that row (a country
         every row of a cities file names): as if every row had been built, in file order."""
         merged = combine_sources(current, props)
-        last = self.unbuilt.get(current.get(CONTENT_HASH) or "")
-        if last is not None and current.get("source") == props.get("source") and last > (props["source_row"] or 0):
+        last, source = current.get("source_row") or 0, current.get("source")
+        if (
+            source == props.get("source")
+            and last > (props["source_row"] or 0)
+            and last in self.unbuilt.get(str(source), ())
+        ):
             merged.update({k: current.get(k) for k in _NAMING_ROW})
         return merged
 

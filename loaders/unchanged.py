@@ -46,6 +46,7 @@ ABOUT: dict[str, Label | tuple[Rel, Label]] = {
 Ids = tuple[str, ...]
 K = TypeVar("K")
 Identity = tuple[Any, ...]
+EXACT_REMEMBERED = 100_000  # names whose exact match is remembered (a first load names each city once)
 
 
 def row_hash(kind: str, source: str, row: int, values: dict[str, Any], ids: Ids | None) -> str:
@@ -76,9 +77,12 @@ class Predictor:
             cid = self.resolver.exact(name, country)
             if cid is None:
                 return None
-            self._exact[(name, country)] = cid
-        held = self.qid_of(cid)
-        return None if qid and held and held != qid else cid
+            if len(self._exact) < EXACT_REMEMBERED:
+                self._exact[(name, country)] = cid
+        if qid:
+            held = self.qid_of(cid)
+            return None if held and held != qid else cid
+        return cid
 
     def predict(self, kind: str, v: dict[str, Any]) -> tuple[Ids, Identity] | None:
         """The ids a row's names resolve to and what it describes (as the builder's identity)."""
@@ -112,14 +116,23 @@ class Predictor:
         return row_hash(kind, row.source, row.row, row.values, ids)
 
 
-def stamped(built: Built, content_hash: str) -> Built:
-    """The row's records, carrying its hash."""
+def stamped(built: Built, kind: str, content_hash: str) -> Built:
+    """The row's records, the one it is about carrying its hash (the country and derived
+    facts it implies carry none: what they hold follows from that one's row)."""
+    about = ABOUT.get(kind)
 
     def prov(p: Provenance) -> Provenance:
         return p.model_copy(update={"content_hash": content_hash})
 
-    built.nodes = [n.model_copy(update={"provenance": prov(n.provenance)}) for n in built.nodes]
-    built.rels = [r.model_copy(update={"provenance": prov(r.provenance)}) for r in built.rels]
+    if isinstance(about, Label):
+        built.nodes = [
+            n.model_copy(update={"provenance": prov(n.provenance)}) if n.label == about else n for n in built.nodes
+        ]
+    elif about is not None:
+        built.rels = [
+            r.model_copy(update={"provenance": prov(r.provenance)}) if (r.type, r.start_label) == about else r
+            for r in built.rels
+        ]
     return built
 
 
@@ -139,7 +152,9 @@ class TableSkip:
     def build(self, builder: RecordBuilder, row: ParsedRow) -> Built:
         """The row's records, carrying its hash."""
         built = builder.build(self.kind, row)
-        return built if self.predictor is None else stamped(built, self.predictor.stamp(self.kind, row, built))
+        if self.predictor is None or self.kind not in ABOUT:
+            return built
+        return stamped(built, self.kind, self.predictor.stamp(self.kind, row, built))
 
     def clash(self, builder: RecordBuilder, pt: ParsedTable, row: ParsedRow, built: Built) -> tuple[int, Built] | None:
         """``row`` (just built) describes what a row not built does (its names needed the
@@ -188,7 +203,7 @@ class Unchanged:
     def __init__(self, hashes: dict[str, set[str]]) -> None:
         self.hashes = hashes  # kind -> hashes on what rows of that kind are about
         self.tables: list[TableSkip] = []
-        self.unbuilt: dict[str, int] = {}  # hash -> row number, of the rows not built
+        self.unbuilt: dict[str, set[int]] = defaultdict(set)  # file -> rows not built
 
     @classmethod
     def read(cls, store: GraphStore, tables: Iterable[ParsedTable]) -> Unchanged:
@@ -211,7 +226,6 @@ class Unchanged:
         if not held:
             return TableSkip(pt.kind, predictor, {})
         candidates: dict[int, Identity] = {}
-        hashes: dict[str, int] = {}
         count: Counter[Identity] = Counter()
         source, first = pt.table.label, pt.table.first_row
         for i, values in _values(pt):
@@ -221,9 +235,9 @@ class Unchanged:
             count[guess[1]] += 1
             h = row_hash(pt.kind, source, first + i, values, guess[0])
             if h in held:
-                candidates[i], hashes[h] = guess[1], first + i
+                candidates[i] = guess[1]
         skip = TableSkip(pt.kind, predictor, {i: x for i, x in candidates.items() if count[x] == 1})
-        self.unbuilt.update((h, r) for h, r in hashes.items() if r - first in skip.skipped)
+        self.unbuilt[source].update(first + i for i in skip.skipped)
         self.tables.append(skip)
         return skip
 
@@ -240,10 +254,29 @@ def _name(about: Label | tuple[Rel, Label]) -> str:
     return str(about if isinstance(about, Label) else about[0])
 
 
-def table_hashes(pt: ParsedTable, predictor: Predictor) -> list[str | None]:
+class RowHashes:
+    """Row hashes by position in a table, None for a row without one: 8 bytes a row (a list
+    of hash texts took 73 bytes a row: 73 MB for a first load of a million rows)."""
+
+    def __init__(self, rows: int) -> None:
+        self._digests = bytearray(8 * rows)
+        self._set = bytearray(rows)
+
+    def __len__(self) -> int:
+        return len(self._set)
+
+    def __getitem__(self, at: int) -> str | None:
+        return self._digests[8 * at : 8 * at + 8].hex() if self._set[at] else None
+
+    def __setitem__(self, at: int, content_hash: str) -> None:
+        self._digests[8 * at : 8 * at + 8] = bytes.fromhex(content_hash)
+        self._set[at] = 1
+
+
+def table_hashes(pt: ParsedTable, predictor: Predictor) -> RowHashes:
     """Each row's hash by its position in the table (None for a bad row), read column by
     column (no row objects): for a first load in bulk, whose rows resolve names exactly."""
-    out: list[str | None] = [None] * len(pt.table.frame)
+    out = RowHashes(len(pt.table.frame))
     for i, values in _values(pt):
         guess = predictor.predict(pt.kind, values) if pt.kind in ABOUT else None
         if pt.kind == "cities" and guess and guess[0] != (city_id(values["name"], values["country"]),):
@@ -255,19 +288,30 @@ def table_hashes(pt: ParsedTable, predictor: Predictor) -> list[str | None]:
 def stamped_plan(
     nodes: BulkNodes, rels: BulkRels, tables: Iterable[ParsedTable], predictor: Predictor
 ) -> tuple[BulkNodes, BulkRels]:
-    """A first load in bulk: each node and relationship, as the store reads it, gets the
-    hash of the row its provenance names."""
+    """A first load in bulk: the node or relationship each row is about gets, as the store
+    reads it, the hash of that row (as :func:`stamped` does row by row)."""
+    tables = [pt for pt in tables if pt.kind in ABOUT]
     by_label = {pt.table.label: (pt.table.first_row, table_hashes(pt, predictor)) for pt in tables}
+    sources = {ABOUT[pt.kind]: {pt.table.label} for pt in tables}
+    for pt in tables:
+        sources[ABOUT[pt.kind]].add(pt.table.label)
 
-    def stamp(props: dict[str, Any]) -> dict[str, Any]:
-        first, hashes = by_label.get(props.get("source") or "", (0, []))
-        at = (props.get("source_row") or 0) - first
-        props[CONTENT_HASH] = hashes[at] if 0 <= at < len(hashes) else None
-        return props
+    def stamper(about: Label | tuple[Rel, Label]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        own = sources[about]
+
+        def stamp(props: dict[str, Any]) -> dict[str, Any]:
+            source = props.get("source")
+            if source in own:
+                first, hashes = by_label[source]
+                at = (props.get("source_row") or 0) - first
+                props[CONTENT_HASH] = hashes[at] if 0 <= at < len(hashes) else None
+            return props
+
+        return stamp
 
     return (
-        {label: _Stamped(part, stamp) for label, part in nodes.items()},
-        {key: _Stamped(part, stamp) for key, part in rels.items()},
+        {label: _Stamped(part, stamper(label)) if label in sources else part for label, part in nodes.items()},
+        {key: _Stamped(part, stamper(key)) if key in sources else part for key, part in rels.items()},
     )
 
 
