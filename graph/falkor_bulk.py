@@ -18,10 +18,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from gnlc.errors import QueryError
-from gnlc.graph.model import ENDPOINTS, NODE_KEY, SYMMETRIC
-from gnlc.graph.store import BulkNodes, BulkRels
+from gnlc.graph.model import ENDPOINTS, NODE_KEY, SYMMETRIC, Label, Rel
+from gnlc.graph.store import BulkNodes, BulkRels, batches
 
-MAX_CALL_BYTES = 32 * 1024 * 1024  # one GRAPH.BULK call carries at most about this much
+MAX_CALL_BYTES = 8 * 1024 * 1024  # one GRAPH.BULK call carries at most about this much (held while sent)
+PACK_BATCH = 10_000  # nodes or relationships packed at a time
 _CACHE_LIMIT = 50_000  # distinct values of one property whose packed form is kept
 _NULL = b"\x00"
 _EDGE_ENDS = struct.Struct("=QQ")
@@ -84,34 +85,46 @@ def _entities(columns: list[list[bytes]]) -> list[bytes]:
 
 def bulk_calls(nodes: BulkNodes, rels: BulkRels) -> Iterator[tuple[list[Any], int]]:
     """The argument lists of the GRAPH.BULK calls (without the graph name and BEGIN),
-    each with the number of entities it carries."""
-    numbers: dict[tuple[str, str], int] = {}
-    tokens: list[tuple[bool, bytes, int]] = []  # (is a node token, bytes, entities)
+    each with the number of entities it carries. Each label's nodes and each type's
+    relationships are read once and packed ``PACK_BATCH`` at a time, a call sent as soon
+    as it is full: what is held is the node numbers, a batch and a call."""
+    numbers: dict[Label, dict[str, int]] = {}  # label -> node id -> its number (the order sent, from 0)
+    calls, sent = _Calls(), 0
     for label, by_id in nodes.items():
-        props = _keys(by_id.values(), [NODE_KEY])
-        base = len(numbers)
-        numbers.update(((label, node_id), base + i) for i, node_id in enumerate(by_id))
-        columns = [_column(list(by_id))] + [_column([v.get(k) for v in by_id.values()]) for k in props[1:]]
-        tokens.extend((True, t, n) for t, n in _split(_header(label, props), _entities(columns)))
+        own = numbers.setdefault(label, {})
+        for batch in batches(by_id.items(), PACK_BATCH):
+            for node_id, _ in batch:
+                own[node_id] = sent
+                sent += 1
+            props = _keys((p for _, p in batch), [NODE_KEY])
+            columns = [_column([i for i, _ in batch])] + [_column([p.get(k) for _, p in batch]) for k in props[1:]]
+            for token, n in _split(_header(label, props), _entities(columns)):
+                yield from calls.add(True, token, n)
     for (rel, start_label), by_ends in rels.items():
-        end_label = ENDPOINTS[rel][1]
-        props = _keys(by_ends.values(), ["key"])
-        ends = []
-        for start, end, _ in by_ends:
-            a, b = numbers.get((start_label, start)), numbers.get((end_label, end))
-            if a is None or b is None:
-                missing = f"{start_label} {start!r}" if a is None else f"{end_label} {end!r}"
-                raise QueryError(f"a {rel} relationship refers to {missing}, which is not among the nodes created")
-            ends.append((a, b))
-        columns = [_column([k for _, _, k in by_ends])] + [
-            _column([v.get(k) for v in by_ends.values()]) for k in props[1:]
-        ]
-        values = _entities(columns)
-        body = [_EDGE_ENDS.pack(a, b) + packed for (a, b), packed in zip(ends, values, strict=True)]
-        if rel in SYMMETRIC:
-            body += [_EDGE_ENDS.pack(b, a) + packed for (a, b), packed in zip(ends, values, strict=True)]
-        tokens.extend((False, t, n) for t, n in _split(_header(rel, props), body))
-    yield from _group(tokens)
+        starts, ends = numbers.get(start_label, {}), numbers.get(ENDPOINTS[rel][1], {})
+        for rel_batch in batches(by_ends.items(), PACK_BATCH):
+            pairs = [_ends(rel, start_label, starts, ends, key) for key, _ in rel_batch]
+            props = _keys((p for _, p in rel_batch), ["key"])
+            columns = [_column([k for (_, _, k), _ in rel_batch])] + [
+                _column([p.get(k) for _, p in rel_batch]) for k in props[1:]
+            ]
+            values = _entities(columns)
+            body = [_EDGE_ENDS.pack(a, b) + packed for (a, b), packed in zip(pairs, values, strict=True)]
+            if rel in SYMMETRIC:
+                body += [_EDGE_ENDS.pack(b, a) + packed for (a, b), packed in zip(pairs, values, strict=True)]
+            for token, n in _split(_header(rel, props), body):
+                yield from calls.add(False, token, n)
+    yield from calls.flush()
+
+
+def _ends(
+    rel: Rel, start_label: Label, starts: dict[str, int], ends: dict[str, int], key: tuple[str, str, str]
+) -> tuple[int, int]:
+    a, b = starts.get(key[0]), ends.get(key[1])
+    if a is None or b is None:
+        missing = f"{start_label} {key[0]!r}" if a is None else f"{ENDPOINTS[rel][1]} {key[1]!r}"
+        raise QueryError(f"a {rel} relationship refers to {missing}, which is not among the nodes created")
+    return a, b
 
 
 def _split(header: bytes, body: list[bytes]) -> Iterator[tuple[bytes, int]]:
@@ -125,18 +138,24 @@ def _split(header: bytes, body: list[bytes]) -> Iterator[tuple[bytes, int]]:
         yield header + b"".join(body[start:]), len(body) - start
 
 
-def _group(tokens: list[tuple[bool, bytes, int]]) -> Iterator[tuple[list[Any], int]]:
-    """Calls of about MAX_CALL_BYTES: node tokens before relationship tokens in each call."""
-    batch: list[tuple[bool, bytes, int]] = []
-    size = 0
-    for token in tokens:
-        if batch and size + len(token[1]) > MAX_CALL_BYTES:
+class _Calls:
+    """Tokens gathered into calls of about MAX_CALL_BYTES, node tokens before relationship
+    tokens in each call; a call is given out as soon as the next token would not fit."""
+
+    def __init__(self) -> None:
+        self.batch: list[tuple[bool, bytes, int]] = []
+        self.size = 0
+
+    def add(self, is_node: bool, token: bytes, entities: int) -> Iterator[tuple[list[Any], int]]:
+        if self.batch and self.size + len(token) > MAX_CALL_BYTES:
+            yield from self.flush()
+        self.batch.append((is_node, token, entities))
+        self.size += len(token)
+
+    def flush(self) -> Iterator[tuple[list[Any], int]]:
+        if self.batch:
+            batch, self.batch, self.size = self.batch, [], 0
             yield _call(batch)
-            batch, size = [], 0
-        batch.append(token)
-        size += len(token[1])
-    if batch:
-        yield _call(batch)
 
 
 def _call(batch: list[tuple[bool, bytes, int]]) -> tuple[list[Any], int]:

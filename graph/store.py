@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gnlc.errors import QueryError, SettingsError
 from gnlc.graph import cypher
@@ -26,8 +27,20 @@ _SEARCH_SPLIT = re.compile(r"[^\w]+", re.UNICODE)  # full-text syntax characters
 
 
 CREATE_BATCH = 10_000
-BulkNodes = dict[Label, dict[str, dict[str, Any]]]
-BulkRels = dict[tuple[Rel, Label], dict[tuple[str, str, str], dict[str, Any]]]
+# A first load's nodes and relationships, each label's or type's read once, in order (a loader
+# may make them again from its rows as they are read rather than hold them: gnlc.loaders.bulk).
+BulkNodes = Mapping[Label, Mapping[str, dict[str, Any]]]
+BulkRels = Mapping[tuple[Rel, Label], Mapping[tuple[str, str, str], dict[str, Any]]]
+
+
+T = TypeVar("T")
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of ``size`` items (the last one shorter), read as they are needed."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 class GraphStore(ABC):
@@ -154,15 +167,14 @@ class GraphStore(ABC):
 
     def _create_all(self, nodes: BulkNodes, rels: BulkRels, progress: Callable[[int], None]) -> None:
         for label, by_id in nodes.items():
-            rows = [{"id": node_id, "props": props} for node_id, props in by_id.items()]
-            for i in range(0, len(rows), CREATE_BATCH):
-                self.write(cypher.NODE_CREATE[label], rows=rows[i : i + CREATE_BATCH])
-                progress(len(rows[i : i + CREATE_BATCH]))
+            for batch in batches(by_id.items(), CREATE_BATCH):
+                self.write(cypher.NODE_CREATE[label], rows=[{"id": node_id, "props": p} for node_id, p in batch])
+                progress(len(batch))
         for key, by_ends in rels.items():
-            rows = [{"start": s, "end": e, "key": k, "props": props} for (s, e, k), props in by_ends.items()]
-            for i in range(0, len(rows), CREATE_BATCH):
-                self.write(cypher.REL_CREATE[key], rows=rows[i : i + CREATE_BATCH])
-                progress(len(rows[i : i + CREATE_BATCH]))
+            for rel_batch in batches(by_ends.items(), CREATE_BATCH):
+                rows = [{"start": s, "end": e, "key": k, "props": p} for (s, e, k), p in rel_batch]
+                self.write(cypher.REL_CREATE[key], rows=rows)
+                progress(len(rel_batch))
 
     @contextmanager
     def load_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:

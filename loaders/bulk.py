@@ -12,13 +12,21 @@ a row that repeats another, a name that is not an exact match for one city, two 
 name the same city, other kinds of file. The caller then loads row by row, which gives
 the detailed errors and decisions. The result is the same graph either way (a test loads
 the same files both ways and compares every node, relationship and property).
+
+Memory: the rows are checked first, keeping what later rows are checked against (the
+resolver's index of names, the keys of repeated rows) and the few shared nodes and facts
+(countries, regions, organisations, the network, derived partnerships, links). What each
+cities row alone gives (its city, the city's country relationship, its membership) is made
+again from the rows when the store reads it (:class:`Streamed`), not held: held, they took
+about 700 bytes a city (traced; tests/test_bulk_memory.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from gnlc.graph.model import (
     ENDPOINTS,
@@ -34,7 +42,7 @@ from gnlc.loaders.build import CITY_FIELDS, city_props
 from gnlc.loaders.normalise import fold, region_of
 from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id
 from gnlc.loaders.rows import ParsedTable
-from gnlc.loaders.rules import Fact, NodeFact, organisation_id
+from gnlc.loaders.rules import Fact, NodeFact, RelFact, organisation_id
 
 BULK_KINDS = ("cities", "organisations", "partnerships", "links")
 CITY_PROPS = CITY_FIELDS
@@ -48,15 +56,70 @@ class NotBulk(Exception):
 
 
 RelKey = tuple[str, str, str]  # start id, end id, key
+K = TypeVar("K")
+# What a cities row gives once, whatever else the load holds: its city, the city's country
+# relationship and its membership. These are made again from the rows when the store reads
+# them rather than held (held, about 700 bytes a city); the rest is held.
+STREAMED_NODES = frozenset({Label.CITY})
+STREAMED_RELS = frozenset({(Rel.IN_COUNTRY, Label.CITY), (Rel.MEMBER_OF, Label.CITY)})
+
+
+class Streamed(Mapping[K, dict[str, Any]]):
+    """Nodes (by id) or relationships (by ends and key) made from the rows each time they
+    are read, in the same order; only counted and, for cities, looked up in between."""
+
+    def __init__(self, make: Callable[[], Iterator[tuple[K, dict[str, Any]]]], count: int) -> None:
+        self._make, self._count = make, count
+
+    def __iter__(self) -> Iterator[K]:
+        return (key for key, _ in self._make())
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key: K) -> dict[str, Any]:  # a whole read: not for loops
+        return next(props for k, props in self._make() if k == key)
+
+    def items(self) -> ItemsView[K, dict[str, Any]]:
+        return _Items(self)
+
+    def values(self) -> ValuesView[dict[str, Any]]:
+        return _Values(self)
+
+
+class _Items(ItemsView[K, dict[str, Any]]):
+    _mapping: Streamed[K]
+
+    def __iter__(self) -> Iterator[tuple[K, dict[str, Any]]]:
+        return self._mapping._make()
+
+
+class _Values(ValuesView[dict[str, Any]]):
+    _mapping: Streamed[Any]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (props for _, props in self._mapping._make())
+
+
+class _Cities(Streamed[str]):
+    """The cities of a first load: whether one is among them is known without a read."""
+
+    def __init__(self, make: Callable[[], Iterator[tuple[str, dict[str, Any]]]], known: Mapping[str, Any]) -> None:
+        super().__init__(make, len(known))
+        self._known = known
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._known
 
 
 @dataclass
 class BulkPlan:
     """Every node and relationship of a first load, de-duplicated, with its properties
-    (provenance included). Relationships of a symmetric type are held once, start < end."""
+    (provenance included). Relationships of a symmetric type are held once, start < end.
+    Cities, their country relationships and memberships are :class:`Streamed`."""
 
-    nodes: dict[Label, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
-    rels: dict[tuple[Rel, Label], dict[RelKey, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+    nodes: dict[Label, Mapping[str, dict[str, Any]]] = field(default_factory=dict)
+    rels: dict[tuple[Rel, Label], Mapping[RelKey, dict[str, Any]]] = field(default_factory=dict)
     loaded: dict[str, int] = field(default_factory=dict)  # table label -> rows loaded
     decisions: list[str] = field(default_factory=list)
 
@@ -75,6 +138,10 @@ class BulkBuilder:
     def __init__(self, loaded_at: str) -> None:
         self.loaded_at = loaded_at
         self.plan = BulkPlan()
+        self._nodes: dict[Label, dict[str, dict[str, Any]]] = defaultdict(dict)
+        self._rels: dict[tuple[Rel, Label], dict[RelKey, dict[str, Any]]] = defaultdict(dict)
+        self._city_tables: list[ParsedTable] = []
+        self._members = 0
         self.resolver = CityResolver([])
         self.orgs: dict[tuple[str, str | None], str] = {}
         self._refs: dict[tuple[str, str | None], str] = {}  # (name, country) -> city id, resolved once
@@ -92,6 +159,17 @@ class BulkBuilder:
         clash = self._derived_orgs & {o for o in self.orgs.values()}
         if clash:
             raise NotBulk(f"an organisation of the files has the id of a derived one: {sorted(clash)[0]}")
+        self.plan.nodes.update(self._nodes)
+        self.plan.rels.update(self._rels)
+        if self._city_tables:
+            self.plan.nodes[Label.CITY] = _Cities(lambda: self._streamed(Label.CITY), self.resolver.cities)
+            self.plan.rels[(Rel.IN_COUNTRY, Label.CITY)] = Streamed(
+                lambda: self._streamed((Rel.IN_COUNTRY, Label.CITY)), len(self.resolver.cities)
+            )
+        if self._members:
+            self.plan.rels[(Rel.MEMBER_OF, Label.CITY)] = Streamed(
+                lambda: self._streamed((Rel.MEMBER_OF, Label.CITY)), self._members
+            )
         return self.plan
 
     # -- helpers ----------------------------------------------------------------------------
@@ -106,7 +184,7 @@ class BulkBuilder:
 
     def _node(self, label: Label, node_id: str, props: dict[str, Any], prov: dict[str, Any]) -> None:
         """Add a node, or combine it with the same node met earlier (as the writer does)."""
-        nodes, new = self.plan.nodes[label], {**{k: v for k, v in props.items() if v is not None}, **prov}
+        nodes, new = self._nodes[label], _with_prov(props, prov)
         nodes[node_id] = new if node_id not in nodes else combine_sources(nodes[node_id], new)
 
     def _rel(
@@ -114,16 +192,17 @@ class BulkBuilder:
     ) -> None:
         if rel in SYMMETRIC and end < start:
             start, end = end, start
-        rels, new = self.plan.rels[(rel, start_label)], {**{k: v for k, v in props.items() if v is not None}, **prov}
+        rels, new = self._rels[(rel, start_label)], _with_prov(props, prov)
         ends = (start, end, key)
         rels[ends] = new if ends not in rels else combine_sources(rels[ends], new)
 
     def _emit(self, facts: list[Fact], prov: dict[str, Any]) -> None:
-        """The rules' facts into the plan, with the row's provenance."""
+        """The rules' facts into the plan, with the row's provenance (but the streamed ones)."""
         for f in facts:
             if isinstance(f, NodeFact):
-                self._node(f.label, f.id, f.props, prov)
-            else:
+                if f.label not in STREAMED_NODES:
+                    self._node(f.label, f.id, f.props, prov)
+            elif (f.type, f.start_label) not in STREAMED_RELS:
                 self._rel(f.type, f.start_label, f.start, f.end, f.key, f.props, prov)
 
     def _unique(self, pt: ParsedTable, identity: tuple[Any, ...], seen: set[tuple[Any, ...]], i: int) -> None:
@@ -149,13 +228,9 @@ class BulkBuilder:
 
     # -- one method per kind ----------------------------------------------------------------
     def _cities(self, pt: ParsedTable) -> None:
-        c, seen = pt.columns, set[tuple[Any, ...]]()
-        get = {
-            k: c.get(k) or [None] * len(pt.table.frame)
-            for k in ("region", "status", "aliases", "source_url", *CITY_PROPS)
-        }
+        get = _city_columns(pt)
         for i in pt.good:
-            name, code = c["name"][i], c["country"][i]
+            name, code = get["name"][i], get["country"][i]
             region = region_of(code)
             if get["region"][i] and region and get["region"][i] != region:
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: region does not fit the country")
@@ -170,26 +245,51 @@ class BulkBuilder:
                     f"{pt.table.label} row {pt.table.row_number(i)}: {name!r} -> {res.describe()}"
                 )
             cid = city_id(name, code)
-            self._unique(pt, ("city", cid), seen, i)
-            year, aliases = get["year_joined"][i], get["aliases"][i]
-            props = {k: get[k][i] for k in CITY_PROPS}
-            status = rules.status_of({"status": get["status"][i], "year_joined": year})
-            props.update(aliases=list(aliases) if aliases else None, status=status)
-            prov = self._prov(pt, i, get["source_url"][i])
-            self._new_city(cid, name, code, props, prov)
-            if status in rules.MEMBER_STATES:
+            if cid in self.resolver.cities:  # a city is streamed once: a second row of its id goes row by row
+                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} repeats an earlier row")
+            props, facts, prov = self._city_row(pt, get, i, cid, with_props=True)
+            self._emit(facts, prov)
+            aliases = tuple(props.get("aliases") or ())
+            self.resolver.add(KnownCity(cid, name, code, aliases, props.get("geonames_id"), looked_up=True))
+            if props["status"] in rules.MEMBER_STATES:
                 self._derived_orgs |= rules.derived_organisations(code)
-                self._emit(rules.membership(cid, code, year, status), prov)
+                self._members += 1
+        self._city_tables.append(pt)
 
-    def _new_city(self, cid: str, name: str, code: str, extra: dict[str, Any], prov: dict[str, Any]) -> None:
-        props = city_props(name, code, extra)
-        aliases = props.get("aliases") or []
-        self._emit(rules.city(cid, code, props), prov)
-        self.resolver.add(KnownCity(cid, name, code, tuple(aliases), props.get("geonames_id"), looked_up=True))
+    def _city_row(
+        self, pt: ParsedTable, get: dict[str, Any], i: int, cid: str, *, with_props: bool
+    ) -> tuple[dict[str, Any], list[Fact], dict[str, Any]]:
+        """A cities row's city properties, facts and provenance; without the properties (and
+        their gazetteer look-ups) when only its relationships are wanted."""
+        name, code, year, aliases = get["name"][i], get["country"][i], get["year_joined"][i], get["aliases"][i]
+        status = rules.status_of({"status": get["status"][i], "year_joined": year})
+        props: dict[str, Any] = {"status": status}
+        if with_props:
+            props = {k: get[k][i] for k in CITY_PROPS}
+            props.update(aliases=list(aliases) if aliases else None, status=status)
+            props = city_props(name, code, props)
+        facts = rules.city(cid, code, props)
+        if status in rules.MEMBER_STATES:
+            facts += rules.membership(cid, code, year, status)
+        return props, facts, self._prov(pt, i, get["source_url"][i])
+
+    def _streamed(self, kind: Label | tuple[Rel, Label]) -> Iterator[tuple[Any, dict[str, Any]]]:
+        """The cities rows' streamed nodes of a label or relationships of a type, as the plan
+        would hold them, made again from the rows."""
+        for pt in self._city_tables:
+            get = _city_columns(pt)
+            for i in pt.good:
+                cid = self.resolver.cities[city_id(get["name"][i], get["country"][i])].id  # the id held once
+                _, facts, prov = self._city_row(pt, get, i, cid, with_props=kind == Label.CITY)
+                for f in facts:
+                    if isinstance(f, NodeFact) and f.label == kind:
+                        yield f.id, _with_prov(f.props, prov)
+                    elif isinstance(f, RelFact) and (f.type, f.start_label) == kind:
+                        yield (f.start, f.end, f.key), _with_prov(f.props, prov)
 
     def _organisations(self, pt: ParsedTable) -> None:
-        c, seen, n = pt.columns, set[tuple[Any, ...]](), len(pt.table.frame)
-        country, city, note, src = (c.get(k) or [None] * n for k in ("country", "city", "note", "source_url"))
+        c, seen = pt.columns, set[tuple[Any, ...]]()
+        country, city, note, src = (c.get(k) or _ABSENT for k in ("country", "city", "note", "source_url"))
         for i in pt.good:
             name = c["name"][i]
             oid = organisation_id(name, c["kind"][i], country[i])
@@ -201,9 +301,9 @@ class BulkBuilder:
             self.orgs.setdefault((fold(name), None), oid)
 
     def _partnerships(self, pt: ParsedTable) -> None:
-        c, seen, n = pt.columns, set[tuple[Any, ...]](), len(pt.table.frame)
+        c, seen = pt.columns, set[tuple[Any, ...]]()
         country, role_col, since, until, note, src = (
-            c.get(k) or [None] * n for k in ("country", "role", "since", "until", "note", "source_url")
+            c.get(k) or _ABSENT for k in ("country", "role", "since", "until", "note", "source_url")
         )
         for i in pt.good:
             folded = fold(c["organisation"][i])
@@ -218,9 +318,9 @@ class BulkBuilder:
             self._emit([fact], self._prov(pt, i, src[i]))
 
     def _links(self, pt: ParsedTable) -> None:
-        c, seen, n = pt.columns, set[tuple[Any, ...]](), len(pt.table.frame)
+        c, seen = pt.columns, set[tuple[Any, ...]]()
         optional = ("source_country", "target_country", "since", "until", "note", "source_url")
-        sc, tc, since, until, note, src = (c.get(k) or [None] * n for k in optional)
+        sc, tc, since, until, note, src = (c.get(k) or _ABSENT for k in optional)
         for i in pt.good:
             a = self._city_ref(pt, i, c["source"][i], sc[i])
             b = self._city_ref(pt, i, c["target"][i], tc[i])
@@ -230,6 +330,27 @@ class BulkBuilder:
             _period(pt, i, row)
             self._unique(pt, ("link", *sorted((a, b)), row["kind"]), seen, i)
             self._emit([rules.link(a, b, row)], self._prov(pt, i, src[i]))
+
+
+def _with_prov(props: dict[str, Any], prov: dict[str, Any]) -> dict[str, Any]:
+    """A fact's known properties (None is not known) and the row's provenance."""
+    return {**{k: v for k, v in props.items() if v is not None}, **prov}
+
+
+class _Absent:
+    """A column the file does not have: None in every row (a list of Nones per absent
+    column took 8 MB per million rows)."""
+
+    def __getitem__(self, i: int) -> None:
+        return None
+
+
+_ABSENT: Any = _Absent()
+
+
+def _city_columns(pt: ParsedTable) -> dict[str, Any]:
+    keys = ("name", "country", "region", "status", "aliases", "source_url", *CITY_PROPS)
+    return {k: pt.columns.get(k) or _ABSENT for k in keys}
 
 
 def _period(pt: ParsedTable, i: int, row: dict[str, Any]) -> None:

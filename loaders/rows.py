@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -62,7 +63,7 @@ class ParsedTable:
     kind: str
     bound: dict[str, str]  # field -> column
     columns: dict[str, list[Any]]
-    good: list[int]  # positions (0-based) of the rows without errors
+    good: Sequence[int]  # positions (0-based) of the rows without errors (a range when all are)
     errors: list[RowError]
 
     @cached_property
@@ -104,7 +105,7 @@ def parse_table(table: Table, mapping: Mapping) -> ParsedTable:
             col = columns.setdefault(name, [None] * n)
             columns[name] = [default if v is None else v for v in col]
     errors = [e for i in sorted(bad) for e in bad[i]]
-    good = [i for i in range(n) if i not in bad]
+    good = [i for i in range(n) if i not in bad] if bad else range(n)
     return ParsedTable(table, kind, bound, columns, good, errors)
 
 

@@ -1,0 +1,86 @@
+"""A first load in bulk holds what it must check across rows, not the rows' nodes: memory
+grows by a small, fixed amount per row (issue 18: a million tiny rows in under 1 GB; the
+measured run is in bench/RESULTS.md). Memory is traced allocation, at small scales."""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gnlc.graph import falkor_bulk
+from gnlc.graph.model import Label, Rel
+from gnlc.loaders.bulk import BulkBuilder, Streamed
+from gnlc.loaders.mapping import Mapping
+from gnlc.loaders.readers import read_tables
+from gnlc.loaders.rows import parse_table
+
+
+def traced(work: Callable[[], Any]) -> tuple[int, int]:
+    """Bytes allocated by ``work`` and still held after it, and at most during it."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        result = work()
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del result
+    return held - before, peak - before
+
+
+def towns(n: int) -> Callable[[], Iterator[tuple[str, dict[str, Any]]]]:
+    def make() -> Iterator[tuple[str, dict[str, Any]]]:
+        for i in range(n):
+            yield f"xx-town-{i}", {"name": f"Town {i}", "country_code": "XX", "source": "c.csv", "source_row": i + 2}
+
+    return make
+
+
+def test_bulk_calls_hold_a_batch_not_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Packing GRAPH.BULK calls holds the node numbers, one batch and one call: the packed
+    load of all nodes (about 650 bytes a node) is never held at once."""
+    monkeypatch.setattr(falkor_bulk, "PACK_BATCH", 500)
+    monkeypatch.setattr(falkor_bulk, "MAX_CALL_BYTES", 64 * 1024)
+
+    def peak(n: int) -> int:
+        nodes = {Label.CITY: Streamed(towns(n), n), Label.COUNTRY: {"XX": {"name": "X"}}}
+        rels = {(Rel.IN_COUNTRY, Label.CITY): Streamed(lambda: ((k, {}) for k in _in_country(n)), n)}
+
+        def consume() -> int:
+            return sum(entities for _, entities in falkor_bulk.bulk_calls(nodes, rels))
+
+        return traced(consume)[1]
+
+    small, large = peak(2_000), peak(8_000)
+    per_node = (large - small) / 6_000
+    assert per_node < 200, f"{per_node:.0f} bytes per node"
+
+
+def _in_country(n: int) -> Iterator[tuple[str, str, str]]:
+    return ((f"xx-town-{i}", "XX", "") for i in range(n))
+
+
+def test_a_plan_of_cities_holds_no_city(tmp_path: Path) -> None:
+    """What a cities file's first load keeps until it writes: the resolver's index of the
+    names (for the rows and files after), not the cities' properties, which are made again
+    from the rows as they are written (they took over 700 bytes a city)."""
+
+    def held(n: int) -> int:
+        path = tmp_path / f"cities_{n}.csv"
+        path.write_text("name,country\n" + "".join(f"Town{i},France\n" for i in range(n)), encoding="utf-8")
+        parsed = [parse_table(t, Mapping()) for t in read_tables(path)]
+        builder = BulkBuilder("2026-01-01T00:00:00+00:00")
+        kept = traced(lambda: builder.build(parsed))[0]
+        city_nodes = builder.plan.nodes[Label.CITY]
+        assert isinstance(city_nodes, Streamed) and len(city_nodes) == n
+        assert next(iter(city_nodes.items()))[1]["name"] == "Town0"
+        return kept
+
+    held(100)  # the gazetteer's tables and caches, once
+    small, large = held(400), held(1_600)
+    per_row = (large - small) / 1_200
+    assert per_row < 900, f"{per_row:.0f} bytes per row"
