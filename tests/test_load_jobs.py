@@ -6,6 +6,7 @@ the API key rules of POST /load apply. On the real embedded engine; every wait h
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -228,3 +229,41 @@ def test_a_wrong_method_names_every_method_of_the_path(api: TestClient) -> None:
     for path, methods in (("/loads", {"GET", "POST"}), ("/loads/0123", {"GET", "DELETE"})):
         r = api.request("PUT", path, headers=AUTH)
         assert r.status_code == 405 and methods <= set(r.headers["allow"].split(", ")), r.headers
+
+
+def test_the_list_keeps_the_last_finished_and_bounds_the_unfinished() -> None:
+    from gnlc.api.jobs import KEEP_FINISHED, MAX_UNFINISHED, TooManyLoads, Upload
+
+    jobs = LoadJobs(lambda upload, control: {})
+    for i in range(KEEP_FINISHED + 5):
+        job = jobs.submit(Upload(b"x", f"{i}.csv", None, False))
+        wait_for("the job to end", lambda job=job: job.ended)
+    wait_for("the oldest forgotten", lambda: len(jobs.all()) == KEEP_FINISHED)
+    assert [j.filename for j in jobs.all()][-1] == "5.csv"  # newest first: the first five are gone
+
+    release = threading.Event()
+    held = LoadJobs(lambda upload, control: release.wait(DEADLINE_S) and {})
+    for i in range(MAX_UNFINISHED):
+        held.submit(Upload(b"x", f"{i}.csv", None, False))
+    with pytest.raises(TooManyLoads):
+        held.submit(Upload(b"x", "one-more.csv", None, False))
+    release.set()
+
+
+def test_post_load_past_its_time_budget_is_cancelled(
+    embedded_store: GraphStore, session_data_dir: Path, network: Path
+) -> None:
+    """Its 503 drops the answer: the load is cancelled, not left writing in the background. 2 s: time to
+    read the body and start (a budget spent before the body is read ends the request with no job)."""
+    load_files(embedded_store, [network / "cities.csv"])
+    dumped = dump(embedded_store)
+    app = create_app(
+        load_settings(data_dir=session_data_dir, api_key=KEY, request_budget_ms=2_000), store=embedded_store
+    )
+    with TestClient(app) as client:
+        r = client.post("/load?filename=links.csv", content=(network / "links.csv").read_bytes(), headers=AUTH)
+        assert r.status_code == 503 and r.json()["error"] == "Timeout"
+        (only,) = app.state.services.load_jobs().all()
+        wait_for("the load to stop", lambda: only.ended)
+        assert only.state == "cancelled", only.public()
+    assert dump(embedded_store) == dumped
