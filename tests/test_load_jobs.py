@@ -248,22 +248,3 @@ def test_the_list_keeps_the_last_finished_and_bounds_the_unfinished() -> None:
     with pytest.raises(TooManyLoads):
         held.submit(Upload(b"x", "one-more.csv", None, False))
     release.set()
-
-
-def test_post_load_past_its_time_budget_is_cancelled(
-    embedded_store: GraphStore, session_data_dir: Path, network: Path
-) -> None:
-    """Its 503 drops the answer: the load is cancelled, not left writing in the background. 2 s: time to
-    read the body and start (a budget spent before the body is read ends the request with no job)."""
-    load_files(embedded_store, [network / "cities.csv"])
-    dumped = dump(embedded_store)
-    app = create_app(
-        load_settings(data_dir=session_data_dir, api_key=KEY, request_budget_ms=2_000), store=embedded_store
-    )
-    with TestClient(app) as client:
-        r = client.post("/load?filename=links.csv", content=(network / "links.csv").read_bytes(), headers=AUTH)
-        assert r.status_code == 503 and r.json()["error"] == "Timeout"
-        (only,) = app.state.services.load_jobs().all()
-        wait_for("the load to stop", lambda: only.ended)
-        assert only.state == "cancelled", only.public()
-    assert dump(embedded_store) == dumped

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from gnlc.api.deps import ServicesDep, require_api_key
-from gnlc.api.jobs import LoadJob, LoadJobPublic, Upload, check_readable
+from gnlc.api.jobs import LoadJob, LoadJobPublic, TooLateToCancel, Upload, check_readable
 from gnlc.errors import InputError
 from gnlc.loaders.fields import KINDS
 from gnlc.schemas import ErrorBody
@@ -123,7 +124,8 @@ async def _until_ended(job: LoadJob, request: Request, *, budget_s: float) -> No
     try:
         done, _ = await asyncio.wait({ended, gone}, timeout=budget_s, return_when=asyncio.FIRST_COMPLETED)
         if ended not in done:
-            job.control.cancel()  # refused (and the load finishes) once it writes row by row
+            with suppress(TooLateToCancel):  # it writes row by row: it finishes
+                job.cancel()
             await ended
     finally:
         gone.cancel()
