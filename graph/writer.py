@@ -155,12 +155,19 @@ class GraphWriter:
         if dry_run:
             return report
         self.checkpoint("writing")  # the last point where stopping leaves the graph as it was
+        hashed: list[tuple[cypher.Query, list[dict[str, Any]], str]] = []
         try:
             for lbl, (rows, empty) in node_plan.items():
                 query = cypher.NODE_CREATE[lbl] if empty else cypher.NODE_UPSERT[lbl]
-                self._run_batches(query, rows, str(lbl), report)
+                self._run_batches(query, _unhashed(rows), str(lbl), report)
+                hashed.append((cypher.NODE_UPSERT[lbl], _hashed(rows), str(lbl)))
             for (rel, start), rows in rel_plan.items():
-                self._run_batches(cypher.REL_UPSERT[(rel, start)], rows, str(rel), report)
+                self._run_batches(cypher.REL_UPSERT[(rel, start)], _unhashed(rows), str(rel), report)
+                hashed.append((cypher.REL_UPSERT[(rel, start)], _hashed(rows), str(rel)))
+            # Last, the rows' content hashes: a hash in the graph says that everything its row wrote is there,
+            # so a load stopped before this point (kill -9, a full disk) is rebuilt in full by the next run.
+            for query, rows, name in hashed:
+                self._run_batches(query, rows, name, report, count=False)
         except BaseException:
             if any(report.written.values()):  # what was written is in the graph: count it if the engine lets us
                 with suppress(GnlcError):
@@ -246,7 +253,9 @@ class GraphWriter:
             merged.update({k: current.get(k) for k in _NAMING_ROW})
         return merged
 
-    def _run_batches(self, query: cypher.Query, rows: list[dict[str, Any]], name: str, report: WriteReport) -> None:
+    def _run_batches(
+        self, query: cypher.Query, rows: list[dict[str, Any]], name: str, report: WriteReport, *, count: bool = True
+    ) -> None:
         for batch in _chunks(rows, self.batch_size):
             try:
                 result = self.store.write(query, rows=list(batch))
@@ -259,9 +268,20 @@ class GraphWriter:
                     "(a node they refer to is gone); load again to complete",
                     report,
                 )
-            report.written[name] += len(batch)
-            if self.progress:
-                self.progress(len(batch))
+            if count:
+                report.written[name] += len(batch)
+                if self.progress:
+                    self.progress(len(batch))
+
+
+def _unhashed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as first written: without their content hash (null removes one the graph holds)."""
+    return [{**r, "props": {**r["props"], CONTENT_HASH: None}} if r["props"].get(CONTENT_HASH) else r for r in rows]
+
+
+def _hashed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows that carry a content hash, written again (whole, so alike on both engines) once all are in."""
+    return [r for r in rows if r["props"].get(CONTENT_HASH)]
 
 
 def _end_label(rel: Rel) -> Label:

@@ -74,26 +74,51 @@ def neo4j(request: pytest.FixtureRequest) -> Iterator[neo4j_server.Neo4jServer]:
         server.notes.append(f"peak RSS {server.rss_mib('VmHWM'):.0f} MiB")
 
 
+def _xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """When the Cypher lint tests will run, start the lint now: a minute of CPU in one `node`
-    process, on the second core while the suite goes on (tests/cypher_lint.py)."""
+    """When the Cypher lint tests will run in this process, start the lint now: a minute of CPU in one
+    `node` process, on the second core while the suite goes on (tests/cypher_lint.py). Under xdist
+    (pyproject's addopts) a worker collects every test but runs only its share, so there the lint starts
+    when its tests ask for it, in that worker alone."""
+    if _xdist_worker(session.config):
+        return
     if not session.config.option.collectonly and any(item.get_closest_marker("lint") for item in session.items):
         from tests import cypher_lint
 
         cypher_lint.start_in_background()
 
 
+_NEO4J_LINES: list[str] = []  # under xdist, the workers' Neo4j lines, for the controller's summary
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     from tests import cypher_lint
 
     cypher_lint.stop()
+    if _xdist_worker(session.config):
+        worker_config: Any = session.config
+        worker_config.workeroutput["neo4j"] = _neo4j_lines()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist's controller: a worker ended; keep its Neo4j line for the summary."""
+    _NEO4J_LINES.extend(getattr(node, "workeroutput", {}).get("neo4j", []))
+
+
+def _neo4j_lines() -> list[str]:
+    return [
+        f"Neo4j for the tests ({server.uri}): ready in {server.start_s:.1f} s, {', '.join(server.notes)}"
+        for server in _NEO4J_SERVERS
+    ]
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for server in _NEO4J_SERVERS:
-        terminalreporter.write_line(
-            f"Neo4j for the tests ({server.uri}): ready in {server.start_s:.1f} s, {', '.join(server.notes)}"
-        )
+    for line in _NEO4J_LINES + _neo4j_lines():
+        terminalreporter.write_line(line)
 
 
 @contextmanager

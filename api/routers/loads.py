@@ -31,6 +31,20 @@ EXAMPLE = {
     "changes": [{"what": "relationship", "name": "LINKED_TO", "created": 4, "updated": 0, "unchanged": 0}],
     "decisions": ["links.csv row 2: 'Koeln' -> matched de-cologne by gazetteer"],
 }
+JOB_EXAMPLE = {
+    "id": "3f2a9c0d6b1e4a57",
+    "state": "finished",
+    "cancellable": False,
+    "filename": "links.csv",
+    "kind": "links",
+    "dry_run": False,
+    "submitted_at": "2026-12-02T07:02:11.204+00:00",
+    "started_at": "2026-12-02T07:02:11.206+00:00",
+    "ended_at": "2026-12-02T07:02:11.871+00:00",
+    "progress": {"phase": "done", "rows_read": 4, "rows_validated": 4, "rows_written": 4},
+    "result": EXAMPLE,
+    "error": None,
+}
 KEY_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "wrong or missing X-API-Key"},
     403: {"model": ErrorBody, "description": "write endpoints are off (no GNLC_API_KEY)"},
@@ -162,7 +176,9 @@ async def start_load(
 
 
 @router.get(
-    "/loads", responses=KEY_ERRORS, summary="The load jobs: running, queued and the last 50 ended, newest first"
+    "/loads",
+    responses={200: {"content": {"application/json": {"example": [JOB_EXAMPLE]}}}, **KEY_ERRORS},
+    summary="The load jobs: running, queued and the last 50 ended, newest first",
 )
 def loads(svc: ServicesDep) -> list[LoadJobPublic]:
     return [job.public() for job in svc.load_jobs().all()]
