@@ -74,6 +74,31 @@ def neo4j(request: pytest.FixtureRequest) -> Iterator[neo4j_server.Neo4jServer]:
         server.notes.append(f"peak RSS {server.rss_mib('VmHWM'):.0f} MiB")
 
 
+# The test files that take longest (minutes with their fixtures; --durations on CI's 2 cores), run first:
+# xdist hands each worker a whole file as it becomes free, so the long ones start early and the two workers
+# end together instead of one waiting on a long file handed out last.
+LONG_FILES = (
+    "test_fuzz_api.py",
+    "test_faults.py",
+    "test_api.py",
+    "test_engines_agree.py",
+    "test_concurrency.py",
+    "test_export_roundtrip.py",
+    "test_corpus.py",
+    "test_notebooks.py",
+    "test_admin_forms.py",
+    "test_bad_input.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONG_FILES.index(name) if name in LONG_FILES else len(LONG_FILES)
+
+    items.sort(key=rank)  # stable: within a file, and among the other files, the collected order
+
+
 def _xdist_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
