@@ -385,3 +385,22 @@ def live_api(api_key: str = "live-test-key") -> Iterator[LiveApi]:
             proc.kill()
         EmbeddedEngine(d / "engine").stop()
         shutil.rmtree(d, ignore_errors=True)
+
+
+def asgi_post(path: str, query: str, api_key: str, length: int) -> dict[str, Any]:
+    """The ASGI scope of a raw POST, for tests that drive the app's receive and send themselves (a client
+    that leaves, a body that never comes)."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": [(b"host", b"t"), (b"x-api-key", api_key.encode()), (b"content-length", str(length).encode())],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }

@@ -19,7 +19,7 @@ import pytest
 from gnlc.graph.store import GraphStore
 from gnlc.loaders.pipeline import load_files
 from gnlc.settings import Settings, load_settings
-from tests.conftest import DATA_ROOT, REPO, dump, live_api
+from tests.conftest import DATA_ROOT, REPO, asgi_post, dump, live_api
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -175,20 +175,7 @@ def test_a_request_past_its_time_budget_is_503_and_says_so(graph: GraphStore, se
     async def send(message: dict[str, object]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/load",
-        "raw_path": b"/load",
-        "root_path": "",
-        "query_string": b"filename=x.csv",
-        "headers": [(b"host", b"t"), (b"x-api-key", KEY.encode()), (b"content-length", b"100")],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
+    scope = asgi_post("/load", "filename=x.csv", KEY, 100)
     asyncio.run(asyncio.wait_for(app(scope, never, send), timeout=60))  # a liveness bound
     assert sent[0]["status"] == 503
     body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))  # type: ignore[misc]
