@@ -143,24 +143,23 @@ class LoadJob:
                 return
         callback()
 
-    def cancel(self) -> None:
-        """Stop a queued job now, a running one at its next check; TooLateToCancel otherwise."""
+    def cancel(self, why: str | None = None) -> None:
+        """Stop a queued job now, a running one at its next check; TooLateToCancel otherwise.
+        ``why`` (its client left, its time budget was spent) is said in the job's error."""
         with self._lock:
             if self.state == "cancelled":
                 return
             if self.state == "queued":
-                self.control.cancel()
-                self._end(
-                    "cancelled", LoadCancelled("the load was cancelled before it started; the graph is as it was")
-                )
+                self.control.cancel(why)
+                self._end("cancelled", self.control.cancelled("before it started"))
                 callbacks = self._take_callbacks()
-            elif self.ended or not self.control.cancel():
-                why = (
+            elif self.ended or not self.control.cancel(why):
+                too_late = (
                     "it has ended"
                     if self.ended
                     else "it is writing row by row, and stopping would leave it half-written"
                 )
-                raise TooLateToCancel(f"load {self.id} cannot be cancelled: {why} (state {self.state})")
+                raise TooLateToCancel(f"load {self.id} cannot be cancelled: {too_late} (state {self.state})")
             else:
                 return
         for callback in callbacks:

@@ -6,6 +6,7 @@ the API key rules of POST /load apply. On the real embedded engine; every wait h
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 import warnings
@@ -161,6 +162,24 @@ def test_a_queued_job_is_cancelled_at_once(embedded_store: GraphStore, network: 
     assert second.state == "cancelled" and "b.csv" not in started
 
 
+def post_load_scope(body: bytes) -> dict[str, Any]:
+    """The ASGI scope of POST /load?filename=links.csv with the key, for ``body``."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/load",
+        "raw_path": b"/load",
+        "root_path": "",
+        "query_string": b"filename=links.csv",
+        "headers": [(b"host", b"t"), (b"x-api-key", KEY.encode()), (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+
+
 def test_a_client_that_leaves_post_load_cancels_its_load(
     embedded_store: GraphStore, session_data_dir: Path, network: Path
 ) -> None:
@@ -183,21 +202,7 @@ def test_a_client_that_leaves_post_load_cancels_its_load(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/load",
-        "raw_path": b"/load",
-        "root_path": "",
-        "query_string": b"filename=links.csv",
-        "headers": [(b"host", b"t"), (b"x-api-key", KEY.encode()), (b"content-length", str(len(body)).encode())],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
-    asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=DEADLINE_S))
+    asyncio.run(asyncio.wait_for(app(post_load_scope(body), receive, send), timeout=DEADLINE_S))
     (only,) = app.state.services.load_jobs().all()
     assert only.state == "cancelled" and sent[0]["status"] == 409
     assert dump(embedded_store) == dumped
@@ -248,3 +253,58 @@ def test_the_list_keeps_the_last_finished_and_bounds_the_unfinished() -> None:
     with pytest.raises(TooManyLoads):
         held.submit(Upload(b"x", "one-more.csv", None, False))
     release.set()
+
+
+def test_post_load_past_its_time_budget_is_cancelled(
+    embedded_store: GraphStore, session_data_dir: Path, network: Path
+) -> None:
+    """The budget (10 ms, the least allowed) is far below the work (validating 7,500 links rows takes
+    seconds), so the load is cancelled, never left writing in the background behind the 503. What the
+    clock decides is only when the 503 is ready: before the handler has read the body, a real client's
+    server would end the request with no load at all. The client's side of the connection here takes
+    the 503 once the handler's own budget has cancelled its load, so every run checks that cancel."""
+    load_files(embedded_store, [network / "cities.csv"])
+    dumped = dump(embedded_store)
+    budget_ms = 10
+    app = create_app(
+        load_settings(data_dir=session_data_dir, api_key=KEY, request_budget_ms=budget_ms), store=embedded_store
+    )
+    jobs = app.state.services.load_jobs()
+    body = (network / "links.csv").read_bytes()
+    sent: list[dict[str, Any]] = []
+
+    messages = iter([{"type": "http.request", "body": body, "more_body": False}])
+
+    async def receive() -> dict[str, Any]:
+        if (first := next(messages, None)) is not None:
+            return first
+        await asyncio.Event().wait()  # the client stays: only the budget stops the load
+        raise AssertionError("never set")
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            deadline = time.monotonic() + DEADLINE_S
+            while not any(j.control.cancel_requested or j.ended for j in jobs.all()):
+                assert time.monotonic() < deadline, "no load was cancelled"
+                await asyncio.sleep(0.01)
+        sent.append(message)
+
+    async def request_then_wait_for_the_load() -> None:
+        await app(post_load_scope(body), receive, send)
+        deadline = time.monotonic() + DEADLINE_S
+        while not all(j.ended for j in jobs.all()):  # the handler, past its 503, sees its load end
+            assert time.monotonic() < deadline, "the load did not stop"
+            await asyncio.sleep(0.01)
+
+    asyncio.run(asyncio.wait_for(request_then_wait_for_the_load(), timeout=DEADLINE_S))
+    assert sent[0]["status"] == 503, sent
+    answer = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+    assert answer["error"] == "Timeout" and "GNLC_REQUEST_BUDGET_MS" in answer["message"], answer
+    (only,) = jobs.all()
+    public = only.public()
+    assert public.state == "cancelled" and public.error is not None, public
+    assert public.error.error == "LoadCancelled" and public.progress.rows_written == 0, public
+    message = public.error.message
+    assert f"POST /load's time budget of {budget_ms} ms (GNLC_REQUEST_BUDGET_MS) was spent" in message, message
+    assert message.endswith("the graph is as it was"), message
+    assert dump(embedded_store) == dumped

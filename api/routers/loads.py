@@ -138,8 +138,13 @@ async def _until_ended(job: LoadJob, request: Request, *, budget_s: float) -> No
     try:
         done, _ = await asyncio.wait({ended, gone}, timeout=budget_s, return_when=asyncio.FIRST_COMPLETED)
         if ended not in done:
+            why = (
+                "its client left"
+                if gone in done
+                else f"POST /load's time budget of {budget_s * 1000:,.0f} ms (GNLC_REQUEST_BUDGET_MS) was spent"
+            )
             with suppress(TooLateToCancel):  # it writes row by row: it finishes
-                job.cancel()
+                job.cancel(why)
             await ended
     finally:
         gone.cancel()

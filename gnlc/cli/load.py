@@ -13,6 +13,7 @@ from gnlc.cli.context import app_context, console, err_console
 from gnlc.loaders.bundled import DATASETS, DEFAULT_DATASET
 
 if TYPE_CHECKING:
+    from gnlc.loaders.control import LoadControl
     from gnlc.loaders.pipeline import LoadReport
 
 # The kinds of gnlc.loaders.fields.KINDS, named here so that `gnlc --help` need not import the
@@ -103,26 +104,68 @@ def load(
         "as a non-member city when its country is given or certain).",
     ),
 ) -> None:
-    """Load files into the graph: validate every row, resolve cities, write once."""
+    """Load files into the graph: validate every row, resolve cities, write once.
+
+    Ctrl-C or SIGTERM stops the load where the graph is whole: before its first write (a first
+    load in bulk: to its end) nothing is kept; writing row by row, it stops after the batch being
+    written, and running the same command again completes it. Exit code 130 (SIGINT), 143 (SIGTERM)."""
+    from gnlc.cli.interrupt import stop_on_signals
+    from gnlc.errors import LoadCancelled
+    from gnlc.loaders.control import LoadControl, LoadInterrupted
     from gnlc.loaders.mapping import Mapping
     from gnlc.loaders.pipeline import load_files
 
     mapping = Mapping.parse(kind=kind, pairs=map_, strict=strict, file=mapping_file)
-    store = app_context(ctx).store()
-    with _progress() as progress:
-        report = load_files(
-            store,
-            files,
-            mapping=mapping,
-            dry_run=dry_run,
-            keep_going=keep_going,
-            progress=progress,
-            new_cities=not no_new_cities,
-            on_wait=lambda msg: err_console.print(msg, highlight=False),
-        )
+    control = LoadControl(on_phase=_say_phase(files, dry_run))
+    with stop_on_signals(control, say) as interrupt:
+        try:
+            store = app_context(ctx).store()
+            with _progress() as progress:
+                report = load_files(
+                    store,
+                    files,
+                    mapping=mapping,
+                    dry_run=dry_run,
+                    keep_going=keep_going,
+                    progress=progress,
+                    new_cities=not no_new_cities,
+                    on_wait=say,
+                    control=control,
+                )
+        except (LoadCancelled, LoadInterrupted) as exc:
+            exc.exit_code = interrupt.exit_code or exc.exit_code
+            raise
     print_report(report, verbose=verbose)
+    if interrupt.signum is not None:
+        say("the load was complete when it was interrupted: everything is written")
     if any(f.rejected for f in report.files):
         raise typer.Exit(1)
+
+
+def say(message: str) -> None:
+    """A line about the load's progress, on stderr (stdout has the report)."""
+    err_console.print(message, highlight=False, markup=False)
+
+
+def _say_phase(files: list[Path], dry_run: bool) -> Callable[[LoadControl], None]:
+    """What `gnlc load` says as its load reaches each phase."""
+
+    def on_phase(control: LoadControl) -> None:
+        phase = control.phase
+        if phase == "reading":
+            say(f"reading {len(files)} file(s)")
+        elif phase == "validating":
+            say(f"validating {control.rows_read:,} rows" + (" (dry run: nothing is written)" if dry_run else ""))
+        elif phase == "comparing":
+            say("comparing with the graph")
+        elif phase == "writing" and not dry_run:
+            say(
+                "writing in bulk (a first load into an empty graph; Ctrl-C undoes it)"
+                if control.cancellable
+                else "writing row by row (Ctrl-C stops after the batch being written)"
+            )
+
+    return on_phase
 
 
 def demo(

@@ -9,7 +9,8 @@ import typer
 from gnlc import __version__
 from gnlc.cli import engine, load, query
 from gnlc.cli.context import app_context, console, err_console
-from gnlc.errors import GnlcError
+from gnlc.errors import GnlcError, LoadCancelled
+from gnlc.loaders.control import LoadInterrupted
 
 app = typer.Typer(
     help="GNLC partnership graph: cities, organisations and peer-learning links of the "
@@ -86,6 +87,9 @@ def run() -> None:
     `typer.Exit` whatever exception classes its version uses (0.29 has its own, not click's)."""
     try:
         app(prog_name="gnlc")
+    except (LoadCancelled, LoadInterrupted) as exc:  # asked for (Ctrl-C, SIGTERM): said as what happened
+        err_console.print(str(exc), highlight=False, markup=False)
+        sys.exit(exc.exit_code)
     except GnlcError as exc:
         err_console.print("[bold red]error:[/] ", end="")
         err_console.print(str(exc), highlight=False, markup=False)

@@ -75,6 +75,7 @@ ERROR_MODULES = (
     "gnlc.names",
     "gnlc.graph.writer",
     "gnlc.loaders.pipeline",
+    "gnlc.loaders.control",
     "gnlc.api.deps",
     "gnlc.api.jobs",
 )
@@ -109,7 +110,8 @@ def _exit_codes() -> list[str]:
         "## Exit codes",
         "",
         "0 is success. 1 also means that `--keep-going` left some rows out (written to `NAME.rejected.csv`)",
-        "or that `engine status` found no engine; 2 also a wrong option or argument. Every error is one",
+        "or that `engine status` found no engine; 2 also a wrong option or argument. A load stopped by",
+        "Ctrl-C exits 130, by SIGTERM 143 ([loading.md](loading.md)). Every error is one",
         "message on stderr, never a traceback; the API answers the same errors with the HTTP status shown",
         "([api.md](api.md)). The table is made from the exception classes of the code.",
         "",
