@@ -430,21 +430,26 @@ def main_questions(args: argparse.Namespace) -> None:
     print(section)
 
 
-def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], command: str) -> str:
+def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], command: str) -> list[str]:
+    """The full run's sections (loads, query latency, the peers, memory, map generation), each opening with
+    the run's command, machine and load average; written into --out with `replace_section`, so the sections
+    other runs wrote (reloads, maps in the browser, the load test, Neo4j, one million rows) stay."""
+    run = (
+        f"Run: `{command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; machine: {machine()}; "
+        f"load average {os.getloadavg()[0]:.1f} at the end."
+    )
     lines = [
-        "# Benchmark results",
-        "",
-        f"Machine: {machine()}.",
-        f"Command: `{command}`.",
-        "",
         "Synthetic networks from `gnlc generate` (preferential attachment, about 5 links per city on average; "
         "half as many organisations as cities, 3 partner cities each). Every city has a joining year in most "
         "rows, so the loader also derives memberships and the national commission and UIL partnerships.",
         "",
     ]
-    lines += [
-        "## Loads",
+    lines = [
+        LOADS_SECTION,
         "",
+        run,
+        "",
+        *lines,
         "Relationship rows count a city-to-city link once; stored relationships count it "
         "in each direction (as the engine holds it). The one-row-per-query baseline writes each record with "
         "its own MERGE statement, in the same run.",
@@ -462,9 +467,11 @@ def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], comm
             f"{f['stored_s']:,.0f} | {n['nodes_s']:,.0f} | {n['rels_s']:,.0f} | "
             f"{f['rels_s'] / n['rels_s']:.1f}x | {i['rows_s']:,.0f} | {i['changes_written']:,} |"
         )
-    lines += [
+    sections = ["\n".join(lines) + "\n"]
+    lines = [
+        LATENCY_SECTION,
         "",
-        "## Query latency (ms)",
+        run,
         "",
         "| cities | question | store p50 | store p95 | API p50 | API p95 | API overhead (p50 ratio) |",
         "|---|---|---|---|---|---|---|",
@@ -475,18 +482,26 @@ def report(results: list[dict[str, Any]], map_rows: list[dict[str, float]], comm
                 f"| {r['cities']:,} | {name} | {q['store_p50']:.1f} | {q['store_p95']:.1f} | "
                 f"{q['api_p50']:.1f} | {q['api_p95']:.1f} | {q['api_p50'] / max(q['store_p50'], 1e-6):.2f} |"
             )
-    lines += peers_report(results)
-    lines += ["", "## Memory (peak resident, MiB)", "", "| cities | engine | API process |", "|---|---|---|"]
+    sections.append("\n".join(lines) + "\n")
+    peers_lines = peers_report(results)[1:]
+    sections.append("\n".join([peers_lines[0], "", run, *peers_lines[1:]]) + "\n")
+    lines = [MEMORY_SECTION, "", run, "", "| cities | engine | API process |", "|---|---|---|"]
     for r in results:
         lines.append(f"| {r['cities']:,} | {r['engine_rss_mib']:.0f} | {r['api_rss_mib']:.0f} |")
-    lines += ["", "## Maps", "", "| nodes | generation s | HTML KiB |", "|---|---|---|"]
+    sections.append("\n".join(lines) + "\n")
+    lines = [MAPGEN_SECTION, "", run, "", "| nodes | generation s | HTML KiB |", "|---|---|---|"]
     for m in map_rows:
         lines.append(f"| {m['nodes']:,} | {m['seconds']:.2f} | {m['kib']:,.0f} |")
-    return "\n".join(lines) + "\n"
+    sections.append("\n".join(lines) + "\n")
+    return sections
 
 
 # -- Neo4j beside FalkorDB ------------------------------------------------------------------------------------
 ENGINES_SECTION = "## Neo4j beside FalkorDB"
+LOADS_SECTION = "## Loads"
+LATENCY_SECTION = "## Query latency (ms)"
+MEMORY_SECTION = "## Memory (peak resident, MiB)"
+MAPGEN_SECTION = "## Map generation (bench/run.py, synthetic subgraphs)"
 PEERS_SECTION = "## Questions beside the raw engine statement, networkx and igraph"
 
 
@@ -618,11 +633,14 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"== {size:,} cities", flush=True)
         results.append(run_size(size, args.runs, work))
-        print(report(results, [], ""), flush=True)
+        print("\n".join(report(results, [], "")[:4]), flush=True)
     map_rows = map_sizes(args.runs)
-    text = report(results, map_rows, "python bench/run.py " + " ".join(sys.argv[1:]))
+    sections = report(results, map_rows, "python bench/run.py " + " ".join(sys.argv[1:]))
+    text = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Benchmark results\n"
+    for section in sections:
+        text = replace_section(text, section)
     args.out.write_text(text, encoding="utf-8")
-    print(text)
+    print("\n".join(sections))
     shutil.rmtree(work, ignore_errors=True)
 
 
