@@ -672,20 +672,29 @@ PROJECTION_NODES = Variant(
     _neo4j("neo4j_projection_nodes", "MATCH (x) WHERE x:" + CY + " OR x:" + OG + _PROJECTION_NODES.format(key="x.id")),
 )
 _PROJECTION_LINKS = (
-    "MATCH (a:" + CY + ")-[r:" + LINK + "]->(b:" + CY + ") WHERE {a} < {b}"
+    "MATCH (a:" + CY + ")-[r:" + LINK + "]->(b:" + CY + ") WHERE {page}{a} < {b}"
     " RETURN {a} AS source, {b} AS target, r.kind AS kind, r.since AS since, r.until AS until"
 )
+# A page (FalkorDB): the edges of the start nodes whose node ids are in [lo, hi), an id range scan, so
+# that building the projection never holds every row at once.
+_ID_PAGE = "ID(a) >= $lo AND ID(a) < $hi"
 PROJECTION_LINKS = Variant(
-    _falkor("projection_links", _PROJECTION_LINKS.format(a="ID(a)", b="ID(b)")),
-    _neo4j("neo4j_projection_links", _PROJECTION_LINKS.format(a="a.id", b="b.id")),
+    _falkor("projection_links", _PROJECTION_LINKS.format(page="", a="ID(a)", b="ID(b)")),
+    _neo4j("neo4j_projection_links", _PROJECTION_LINKS.format(page="", a="a.id", b="b.id")),
+)
+PROJECTION_LINKS_PAGE = _falkor(
+    "projection_links_page", _PROJECTION_LINKS.format(page=_ID_PAGE + " AND ", a="ID(a)", b="ID(b)")
 )
 _PROJECTION_PARTNERS = (
-    "MATCH (a:" + OG + ")-[r:" + PARTNER + "]->(b:" + CY + ")"
+    "MATCH (a:" + OG + ")-[r:" + PARTNER + "]->(b:" + CY + "){page}"
     " RETURN {a} AS source, {b} AS target, r.role AS kind, r.since AS since, r.until AS until"
 )
 PROJECTION_PARTNERS = Variant(
-    _falkor("projection_partners", _PROJECTION_PARTNERS.format(a="ID(a)", b="ID(b)")),
-    _neo4j("neo4j_projection_partners", _PROJECTION_PARTNERS.format(a="a.id", b="b.id")),
+    _falkor("projection_partners", _PROJECTION_PARTNERS.format(page="", a="ID(a)", b="ID(b)")),
+    _neo4j("neo4j_projection_partners", _PROJECTION_PARTNERS.format(page="", a="a.id", b="b.id")),
+)
+PROJECTION_PARTNERS_PAGE = _falkor(
+    "projection_partners_page", _PROJECTION_PARTNERS.format(page=" WHERE " + _ID_PAGE, a="ID(a)", b="ID(b)")
 )
 # Export of the whole graph.
 ALL_NODES = Query(

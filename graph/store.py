@@ -82,11 +82,10 @@ class GraphStore(ABC):
         """Run a read statement and return its rows as dicts."""
         return self._read(self._pick(query), params)
 
-    def read_lists(self, query: Query | Variant) -> list[list[Any]]:
-        """Run a read statement without parameters and return its rows as lists, in the
-        statement's column order: for whole-graph reads (the projection), where an engine can
-        skip building a dict per row."""
-        return [list(r.values()) for r in self.read(query)]
+    def read_lists(self, query: Query | Variant, **params: Any) -> list[list[Any]]:
+        """Run a read statement and return its rows as lists, in the statement's column order:
+        for whole-graph reads (the projection), where an engine can skip building a dict per row."""
+        return [list(r.values()) for r in self.read(query, **params)]
 
     def write(self, query: Query | Variant, **params: Any) -> list[Row]:
         """Run one write statement atomically."""
