@@ -97,9 +97,9 @@ def small_network(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def big_network(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """8,000 cities and their ~20,000 links: four batches of 5,000 to write row by row."""
+    """6,000 cities and their ~15,000 links: three batches of 5,000 to write row by row."""
     out = tmp_path_factory.mktemp("big")
-    generate(out, cities=8_000, seed=12)
+    generate(out, cities=6_000, seed=12)
     return out
 
 
@@ -131,9 +131,9 @@ def test_an_interrupted_first_load_in_bulk_leaves_the_graph_as_it_was(
     assert store.is_empty() and store.summary() == {"nodes": {}, "relationships": {}}
 
 
-@pytest.mark.slow  # half a minute or more: 20,000 links validated three times (stopped, rerun, reference)
+@pytest.mark.slow  # half a minute or more: 15,000 links validated twice (stopped, rerun) and checked a third time
 def test_an_interrupted_load_row_by_row_stops_after_a_batch_and_the_same_command_completes_it(
-    graph: tuple[dict[str, str], GraphStore], big_network: Path, session_data_dir: Path
+    graph: tuple[dict[str, str], GraphStore], big_network: Path
 ) -> None:
     env, store = graph
     network = big_network
@@ -159,15 +159,10 @@ def test_an_interrupted_load_row_by_row_stops_after_a_batch_and_the_same_command
     counts = re.search(r"LINKED_TO\W+(\d+)\W+(\d+)\W+(\d+)", rerun.stdout)  # created, updated, unchanged
     assert counts and int(counts.group(1)) == links - rows, rerun.stdout
     assert sum(map(int, counts.groups())) == links, rerun.stdout
-    reference = open_store(load_settings(data_dir=session_data_dir, graph_name="r_" + uuid.uuid4().hex[:12]))
-    try:
-        reference.apply_schema()
-        load_files(reference, [network / "cities.csv"])
-        load_files(reference, [network / "links.csv"])
-        assert dump(store) == dump(reference)
-    finally:
-        drop_graph(reference)
-        reference.close()
+    assert store.summary()["relationships"]["LINKED_TO"] == links
+    again = load_files(store, [network / "links.csv"])  # complete, content hashes too: every row taken as loaded
+    assert again.write.changed() == 0 and again.files[0].unchanged == links
+    # (that the graph is then exactly that of a load never stopped: the test below, in-process)
 
 
 def test_a_stop_past_the_point_of_no_return_ends_after_the_batch_being_written(
