@@ -11,8 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import RequestResponseEndpoint
-from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gnlc import __version__
 from gnlc.api.budget import RequestBudget
@@ -76,6 +75,40 @@ def _methods_of(app: FastAPI, request: Request) -> list[str]:
     return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
 
 
+class BoundedBody:
+    """ASGI middleware: a request body says its size (411 without a Content-Length, as a chunked one
+    does not) and is at most ``max_bytes`` (413). A plain ASGI class: Starlette's ``@app.middleware``
+    wraps every answer in a stream of its own (about 0.3 ms a request)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refused = self._refusal(scope["headers"])
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _refusal(self, headers: list[tuple[bytes, bytes]]) -> JSONResponse | None:
+        length = next((v for k, v in headers if k == b"content-length"), None)
+        if length is None and any(k == b"transfer-encoding" for k, _ in headers):  # chunked: size not known upfront
+            return JSONResponse(
+                status_code=411,
+                content={"error": "LengthRequired", "message": "request body: expected a Content-Length header"},
+            )
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return JSONResponse(
+                status_code=413,
+                content={
+                    "error": "PayloadTooLarge",
+                    "message": f"request body: expected at most {self.max_bytes} bytes",
+                },
+            )
+        return None
+
+
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
     """The API over the store the settings name (or over ``store``, which stays the caller's)."""
     settings = settings or load_settings()
@@ -83,6 +116,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.openapi()  # built once here, not by the first request's parameter check (in the event loop)
         yield
         svc.close()
 
@@ -105,24 +139,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["X-API-Key", "Content-Type"],
         )
-
-    @app.middleware("http")
-    async def bound_body(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
-        if length is None and "transfer-encoding" in request.headers:  # chunked: the size is not known upfront
-            return JSONResponse(
-                status_code=411,
-                content={"error": "LengthRequired", "message": "request body: expected a Content-Length header"},
-            )
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse(
-                status_code=413,
-                content={
-                    "error": "PayloadTooLarge",
-                    "message": f"request body: expected at most {MAX_BODY_BYTES} bytes",
-                },
-            )
-        return await call_next(request)
+    app.add_middleware(BoundedBody, max_bytes=MAX_BODY_BYTES)  # the outermost: refused before anything runs
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

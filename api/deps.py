@@ -11,6 +11,7 @@ import threading
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
 
 from gnlc.analytics import Analytics
 from gnlc.api.jobs import LoadJobs, run_upload
@@ -51,6 +52,10 @@ class Services:
                 self._analytics = Analytics(self._explorer)
             return self._explorer
 
+    def opened(self) -> Explorer | None:
+        """The explorer once the store is open (no waiting), else None."""
+        return self._explorer
+
     def analytics(self) -> Analytics:
         self.explorer()
         assert self._analytics is not None
@@ -70,16 +75,19 @@ class Services:
             self._store.close()
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     return request.app.state.services
 
 
-def explorer(svc: Annotated[Services, Depends(services)]) -> Explorer:
-    return svc.explorer()
+async def explorer(svc: Annotated[Services, Depends(services)]) -> Explorer:
+    """The explorer; the first request opens the store in a worker thread (it waits on the engine).
+    Async (as ``services``): a plain function would cost every request a hop to a worker thread."""
+    ex = svc.opened()
+    return ex if ex is not None else await run_in_threadpool(svc.explorer)
 
 
-def analytics(svc: Annotated[Services, Depends(services)]) -> Analytics:
-    return svc.analytics()
+async def analytics(svc: Annotated[Services, Depends(services)]) -> Analytics:
+    return svc.analytics() if svc.opened() else await run_in_threadpool(svc.analytics)
 
 
 def require_api_key(

@@ -8,7 +8,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gnlc.errors import InputError, NotFound
 from gnlc.graph import cypher
@@ -21,7 +21,7 @@ from gnlc.names import (
     gnode,
     summary_of,
 )
-from gnlc.projection import LINK, PARTNER, projection
+from gnlc.projection import LINK, PARTNER, Projection, projection
 from gnlc.schemas import (
     Broker,
     BrokerResult,
@@ -35,24 +35,23 @@ if TYPE_CHECKING:
 def brokers(ex: Explorer, source: str, target: str, *, limit: int = 20, include_hubs: bool = False) -> BrokerResult:
     """Cities linked to both and organisations partnering both, closest first; hub
     organisations (see :mod:`gnlc.hubs`) only with ``include_hubs``. Who is joined to whom
-    beyond the brokers comes from the in-memory projection."""
+    comes from the in-memory projection; the engine gives the properties of the two cities
+    and of the brokers shown (one or two reads)."""
     bounded(limit, "limit", 1, MAX_LIMIT)
     proj = projection(ex.store)
     a, b = proj.city_id(source) or ex.city_id(source), proj.city_id(target) or ex.city_id(target)
     if a == b:
         raise InputError("target: expected a city other than the source city")
     hubs = ex.hubs(proj)
-    found = ex.brokers_of(a, [b], limit=limit, include_hubs=include_hubs, hubs=hubs)[b]
-    linked = b in proj.adjacent(a, LINK)
-    left_out = set() if include_hubs else set(proj.adjacent(a, PARTNER)) & set(proj.adjacent(b, PARTNER)) & hubs.ids()
-    ends = {r["node"]["id"]: r["node"]["props"] for r in ex.store.read(cypher.NODES_BY_IDS[Label.CITY], ids=[a, b])}
+    found, ends = _brokers(ex, proj, a, [b], limit=limit, left_out=set() if include_hubs else hubs.ids())
     if a not in ends or b not in ends:
         raise NotFound("city", a if a not in ends else b)
+    left_out = set() if include_hubs else set(proj.adjacent(a, PARTNER)) & set(proj.adjacent(b, PARTNER)) & hubs.ids()
     return BrokerResult(
         source=summary_of(ends[a]),
         target=summary_of(ends[b]),
-        linked=linked,
-        brokers=found,
+        linked=b in proj.adjacent(a, LINK),
+        brokers=found[b],
         note=hubs.note(left_out) or None,
     )
 
@@ -65,60 +64,75 @@ def brokers_of(
     limit: int = 20,
     include_hubs: bool = False,
     hubs: Hubs | None = None,
+    proj: Projection | None = None,
 ) -> dict[str, list[Broker]]:
     """Brokers between ``a`` and each target, ranked by Adamic-Adar weight (a broker
     with fewer partners knows each more closely), then by id. What each city is joined to
-    is read from the city's side, so a hub's partners are never walked. Hubs are not
-    brokers unless ``include_hubs``."""
-    out: dict[str, list[Broker]] = {t: [] for t in targets}
-    if not targets:
-        return out
-    adj = {r["id"]: r for r in ex.store.read(cypher.CITY_ADJACENCY, ids=[a, *targets])}
-    if a not in adj:
-        return out
+    and every degree come from the projection (``proj``, else this process's), so a hub's
+    partners are never walked. Hubs are not brokers unless ``include_hubs``."""
+    proj = proj if proj is not None else projection(ex.store)
+    left_out = set() if include_hubs else (hubs or ex.hubs(proj)).ids()
+    return _brokers(ex, proj, a, targets, limit=limit, left_out=left_out)[0]
 
-    def joined(row: Row) -> dict[tuple[Label, str], list[str]]:
-        ways: dict[tuple[Label, str], list[str]] = defaultdict(list)
-        for key, lbl in (("orgs", Label.ORGANISATION), ("cities", Label.CITY)):
-            for x in row[key]:
-                ways[(lbl, x["id"])].append(x["how"] or "link")
-        return ways
 
-    left_out = set() if include_hubs else (hubs or ex.hubs()).ids()
-    mine = {k: v for k, v in joined(adj[a]).items() if k[1] not in left_out}
-    shared = {t: {k: (mine[k], v) for k, v in joined(adj[t]).items() if k in mine} for t in targets if t in adj}
-    found = {k for per in shared.values() for k in per}
-    nodes = {}
-    for lbl in (Label.CITY, Label.ORGANISATION):
-        ids = sorted(i for kl, i in found if kl is lbl)
-        if ids:
-            nodes.update({r["node"]["id"]: gnode(r["node"]) for r in ex.store.read(cypher.NODES_BY_IDS[lbl], ids=ids)})
-    degrees = ex.degrees(found)
-    names = {
-        r["node"]["id"]: f"{r['node']['props'].get('name')} ({r['node']['props'].get('country_code')})"
-        for r in ex.store.read(cypher.NODES_BY_IDS[Label.CITY], ids=[a, *targets])
-    }
-    for t, per in shared.items():
-        for (lbl, nid), (to_a, to_b) in per.items():
-            node, deg = nodes[nid], degrees.get(nid, 2)
-            to_a, to_b = sorted(set(to_a)), sorted(set(to_b))
-            how = "linked to" if lbl is Label.CITY else "partners"
+def _brokers(
+    ex: Explorer, proj: Projection, a: str, targets: list[str], *, limit: int, left_out: set[str]
+) -> tuple[dict[str, list[Broker]], dict[str, dict[str, Any]]]:
+    """The first ``limit`` brokers of each target, and the properties of ``a`` and the targets."""
+    i = proj.index.get(a)
+    mine = {j: how for j, how in _joined(proj, i).items() if proj.ids[j] not in left_out} if i is not None else {}
+    ranked: dict[str, list[tuple[float, str, int, list[str], list[str]]]] = {}
+    for t in targets:
+        k = proj.index.get(t)
+        theirs = _joined(proj, k) if k is not None and mine else {}
+        shared = [(_score(_degree(proj, j)), proj.ids[j], j, mine[j], to_t) for j, to_t in theirs.items() if j in mine]
+        ranked[t] = sorted(shared, key=lambda x: (-x[0], x[1]))[:limit]
+    shown = {j for per in ranked.values() for _, _, j, _, _ in per}
+    nodes = _nodes(ex, Label.CITY, [a, *targets, *(proj.ids[j] for j in shown if proj.is_city[j])])
+    nodes.update(_nodes(ex, Label.ORGANISATION, [proj.ids[j] for j in shown if not proj.is_city[j]]))
+    ends = {c: nodes[c]["props"] for c in [a, *targets] if c in nodes}
+    names = {c: f"{p.get('name')} ({p.get('country_code')})" for c, p in ends.items()}
+    out: dict[str, list[Broker]] = {}
+    for t, per in ranked.items():
+        out[t] = []
+        for score, nid, j, to_a, to_t in per:
+            if nid not in nodes:  # gone since the projection was built
+                continue
+            node, deg = gnode(nodes[nid]), _degree(proj, j)
+            how = "linked to" if proj.is_city[j] else "partners"
             text = (
                 f"{node.name} {how} both {names.get(a, a)} ({', '.join(to_a)}) and "
-                f"{names.get(t, t)} ({', '.join(to_b)}); {deg} partners in all"
+                f"{names.get(t, t)} ({', '.join(to_t)}); {deg} partners in all"
             )
-            out[t].append(
-                Broker(
-                    node=node,
-                    score=round(1 / math.log(max(deg, 2)), 4),
-                    degree=deg,
-                    to_source=to_a,
-                    to_target=to_b,
-                    text=text,
-                )
-            )
-        out[t] = sorted(out[t], key=lambda x: (-x.score, x.node.id))[:limit]
-    return out
+            out[t].append(Broker(node=node, score=score, degree=deg, to_source=to_a, to_target=to_t, text=text))
+    return out, ends
+
+
+def _joined(proj: Projection, i: int) -> dict[int, list[str]]:
+    """The nodes one edge from node ``i`` (projection indexes) and how: the link kinds or partner
+    roles of the edges between them, each once and sorted (``link`` for an edge without one)."""
+    lo, hi = int(proj.indptr[i]), int(proj.indptr[i + 1])
+    ways: dict[int, set[str]] = defaultdict(set)
+    for j, k in zip(proj.nbr[lo:hi].tolist(), proj.kind[proj.eid[lo:hi]].tolist(), strict=True):
+        ways[j].add(proj.kinds[k] if k >= 0 else "link")
+    return {j: sorted(how) for j, how in ways.items()}
+
+
+def _degree(proj: Projection, j: int) -> int:
+    """Edges of node ``j`` in the partnership graph (a city's links and partnerships, an organisation's
+    partnerships), as ``cypher.CITY_DEGREE`` and ``ORG_DEGREE`` count them."""
+    return int(proj.indptr[j + 1] - proj.indptr[j])
+
+
+def _score(degree: int) -> float:
+    return round(1 / math.log(max(degree, 2)), 4)
+
+
+def _nodes(ex: Explorer, label: Label, ids: list[str]) -> dict[str, Row]:
+    """The nodes of that label with those ids (id, label, props), by id: one read."""
+    if not ids:
+        return {}
+    return {r["node"]["id"]: r["node"] for r in ex.store.read(cypher.NODES_BY_IDS[label], ids=sorted(set(ids)))}
 
 
 def degrees(ex: Explorer, nodes: Iterable[tuple[Label, str]]) -> dict[str, int]:

@@ -4,10 +4,13 @@ bridging organisations and the cities two organisations share."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gnlc.graph import cypher
+from gnlc.graph.cypher import Query
 from gnlc.graph.model import REGIONS, Label
+from gnlc.graph.store import Row
+from gnlc.loaders.normalise import clean_text
 from gnlc.names import (
     MAX_LIMIT,
     bounded,
@@ -107,9 +110,20 @@ def organisations(
     return page(data, count, limit, offset)
 
 
-def profile(ex: Explorer, ref: str, country: str | None = None) -> CityProfile:
+def read_city(ex: Explorer, query: Query, ref: str, country: str | None = None, **params: Any) -> tuple[str, list[Row]]:
+    """The city ``ref`` names (an id, or a name as :func:`gnlc.names.city_id` resolves it) and the
+    rows of ``query`` about it (``$id``: its id). One read when ``ref`` is an id and the city has
+    rows (as most requests ask): the id is tried first, as :func:`~gnlc.names.city_id` does."""
+    as_id = clean_text(ref or "")
+    rows = ex.store.read(query, id=as_id, **params) if 0 < len(as_id) <= 200 else []
+    if rows:
+        return as_id, rows
     cid = ex.city_id(ref, country)
-    row = ex.store.read(cypher.CITY_PROFILE, id=cid)[0]
+    return cid, rows if cid == as_id else ex.store.read(query, id=cid, **params)
+
+
+def profile(ex: Explorer, ref: str, country: str | None = None) -> CityProfile:
+    row = read_city(ex, cypher.CITY_PROFILE, ref, country)[1][0]
     props = row["city"]
     links: dict[str, list[LinkFact]] = defaultdict(list)
     for link in sorted(row["links"], key=lambda x: (x["kind"] or "", x["name"] or "", x["id"])):

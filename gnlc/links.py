@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from gnlc.cities import read_city
 from gnlc.graph import cypher
 from gnlc.graph.model import Label
 from gnlc.graph.store import Row
@@ -33,8 +34,10 @@ if TYPE_CHECKING:
 def links(
     ex: Explorer, ref: str, *, kinds: Iterable[str] | None = None, year: int | None = None, country: str | None = None
 ) -> list[LinkRow]:
-    cid = ex.city_id(ref, country)
-    rows = ex.store.read(cypher.CITY_LINKS, id=cid, kinds=check_kinds(kinds), year=check_year(year))
+    """The city's links (of those kinds, active in ``year``), by the linked city's name: one read
+    when ``ref`` is a city's id (see :func:`gnlc.cities.read_city`)."""
+    params = {"kinds": check_kinds(kinds), "year": check_year(year)}
+    rows = read_city(ex, cypher.CITY_LINKS, ref, country, **params)[1]
     return [LinkRow(city=gnode(r["node"]), link=gedge(r["edge"])) for r in rows]
 
 

@@ -1,10 +1,14 @@
-"""Cities and organisations: search, filter, profiles."""
+"""Cities and organisations: search, filter, profiles.
+
+Handlers are coroutines that run the question in a worker thread: one hop per request (a plain
+function costs two: the handler, then the validation of its answer)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from starlette.concurrency import run_in_threadpool
 
 from gnlc.api.deps import ExplorerDep
 from gnlc.explore import MAX_LIMIT
@@ -31,7 +35,7 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip", 
 
 
 @router.get("/cities", response_model=Page[CitySummary], summary="Search and filter cities, paginated")
-def list_cities(
+async def list_cities(
     ex: ExplorerDep,
     q: Annotated[str | None, Query(max_length=200, description="name in any spelling", examples=["Koeln"])] = None,
     country: CountryQ = None,
@@ -54,7 +58,8 @@ def list_cities(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[CitySummary]:
-    return ex.cities(
+    return await run_in_threadpool(
+        ex.cities,
         q=q,
         country=country,
         region=region,
@@ -71,12 +76,12 @@ def list_cities(
 
 
 @router.get("/cities/{city}", response_model=CityProfile, summary="A city's profile, with the source of each fact")
-def city_profile(ex: ExplorerDep, city: CityRef, country: CountryQ = None) -> CityProfile:
-    return ex.profile(city, country)
+async def city_profile(ex: ExplorerDep, city: CityRef, country: CountryQ = None) -> CityProfile:
+    return await run_in_threadpool(ex.profile, city, country)
 
 
 @router.get("/organisations", response_model=Page[OrgSummary], summary="Search and filter organisations")
-def list_organisations(
+async def list_organisations(
     ex: ExplorerDep,
     q: Annotated[str | None, Query(max_length=200, examples=["National Commission Japan"])] = None,
     country: CountryQ = None,
@@ -84,7 +89,7 @@ def list_organisations(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[OrgSummary]:
-    return ex.organisations(q=q, country=country, kind=kind, limit=limit, offset=offset)
+    return await run_in_threadpool(ex.organisations, q=q, country=country, kind=kind, limit=limit, offset=offset)
 
 
 @router.get(
@@ -92,18 +97,18 @@ def list_organisations(
     response_model=Page[Bridge],
     summary="Organisations partnering more than one city (bridges), most cities first",
 )
-def bridges(
+async def bridges(
     ex: ExplorerDep,
     min_cities: Annotated[int, Query(ge=2, le=10_000_000, examples=[2])] = 2,
     kind: Annotated[str | None, Query(max_length=50, examples=["national_commission"])] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[Bridge]:
-    return ex.bridges(min_cities=min_cities, kind=kind, limit=limit, offset=offset)
+    return await run_in_threadpool(ex.bridges, min_cities=min_cities, kind=kind, limit=limit, offset=offset)
 
 
 @router.get("/organisations/shared", response_model=list[SharedCity], summary="Cities two organisations share")
-def shared(
+async def shared(
     ex: ExplorerDep,
     a: Annotated[
         str,
@@ -114,4 +119,4 @@ def shared(
     ],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, examples=[100])] = 100,
 ) -> list[SharedCity]:
-    return ex.shared_cities(a, b, limit=limit)
+    return await run_in_threadpool(ex.shared_cities, a, b, limit=limit)

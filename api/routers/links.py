@@ -1,10 +1,14 @@
-"""Links, neighbourhoods, shortest paths, brokers and recommendations."""
+"""Links, neighbourhoods, shortest paths, brokers and recommendations.
+
+Handlers are coroutines that run the question in a worker thread: one hop per request (a plain
+function costs two: the handler, then the validation of its answer)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from gnlc.api.deps import ExplorerDep
 from gnlc.api.routers.cities import NAME, CityRef, CountryQ
@@ -48,16 +52,16 @@ Target = Annotated[
 
 
 @router.get("/cities/{city}/links", response_model=list[LinkRow], summary="A city's links, by kind and year")
-def city_links(
+async def city_links(
     ex: ExplorerDep, city: CityRef, kinds: Kinds = None, year: Year = None, country: CountryQ = None
 ) -> list[LinkRow]:
-    return ex.links(city, kinds=kinds, year=year, country=country)
+    return await run_in_threadpool(ex.links, city, kinds=kinds, year=year, country=country)
 
 
 @router.get(
     "/cities/{city}/neighbourhood", response_model=Subgraph, summary="Cities and organisations within one or two steps"
 )
-def neighbourhood(
+async def neighbourhood(
     ex: ExplorerDep,
     city: CityRef,
     depth: Annotated[int, Query(ge=1, le=2, examples=[2])] = 1,
@@ -76,7 +80,8 @@ def neighbourhood(
     max_nodes: Annotated[int, Query(ge=1, le=MAX_SUBGRAPH_NODES, examples=[500])] = 500,
     country: CountryQ = None,
 ) -> Subgraph:
-    return ex.neighbourhood(
+    return await run_in_threadpool(
+        ex.neighbourhood,
         city,
         depth=depth,
         kinds=kinds,
@@ -89,7 +94,7 @@ def neighbourhood(
 
 
 @router.get("/paths", response_model=PathResult, summary="All shortest paths between two cities, bounded")
-def paths(
+async def paths(
     ex: ExplorerDep,
     source: Source,
     target: Target,
@@ -103,8 +108,16 @@ def paths(
     limit: Annotated[int, Query(ge=1, le=100, examples=[10])] = 10,
     include_hubs: IncludeHubs = False,
 ) -> PathResult:
-    return ex.paths(
-        source, target, via=via, max_hops=max_hops, kinds=kinds, year=year, limit=limit, include_hubs=include_hubs
+    return await run_in_threadpool(
+        ex.paths,
+        source,
+        target,
+        via=via,
+        max_hops=max_hops,
+        kinds=kinds,
+        year=year,
+        limit=limit,
+        include_hubs=include_hubs,
     )
 
 
@@ -113,14 +126,14 @@ def paths(
     response_model=BrokerResult,
     summary="Who could introduce two cities: cities and organisations linked to both, ranked",
 )
-def brokers(
+async def brokers(
     ex: ExplorerDep,
     source: Source,
     target: Target,
     limit: Annotated[int, Query(ge=1, le=1000, examples=[20])] = 20,
     include_hubs: IncludeHubs = False,
 ) -> BrokerResult:
-    return ex.brokers(source, target, limit=limit, include_hubs=include_hubs)
+    return await run_in_threadpool(ex.brokers, source, target, limit=limit, include_hubs=include_hubs)
 
 
 @router.get(
@@ -128,7 +141,7 @@ def brokers(
     response_model=Recommendation,
     summary="Peer partners to approach: ranked, with reasons and brokers",
 )
-def recommendations(
+async def recommendations(
     ex: ExplorerDep,
     city: CityRef,
     weights: Annotated[Weights, Query()],
@@ -138,7 +151,8 @@ def recommendations(
     brokers: Annotated[int, Query(ge=0, le=20, description="brokers listed per candidate", examples=[3])] = 3,
     country: CountryQ = None,
 ) -> Recommendation:
-    return recommend(
+    return await run_in_threadpool(
+        recommend,
         ex,
         city,
         weights=weights,
