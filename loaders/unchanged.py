@@ -207,6 +207,12 @@ class Unchanged:
 
     @classmethod
     def read(cls, store: GraphStore, tables: Iterable[ParsedTable]) -> Unchanged:
+        """The hashes the graph holds; none at all when no load has finished on this graph (it has
+        no change counter, which every load writes at its end): then it is what a first load in
+        bulk left when it was killed between two of its calls, with hashes on some of what it
+        created but not everything their rows wrote, and every row is built again."""
+        if store.change_token() is None:
+            return cls({})
         sources: dict[str, list[str]] = defaultdict(list)
         for pt in tables:
             if pt.kind in ABOUT:
