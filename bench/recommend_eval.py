@@ -47,6 +47,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from gnlc.facts import city_facts  # noqa: E402
 from gnlc.graph import cypher  # noqa: E402
 from gnlc.graph.store import GraphStore, open_store  # noqa: E402
 from gnlc.hubs import find_hubs  # noqa: E402
@@ -84,26 +85,16 @@ def load_network(name: str, data_dir: Path) -> Network:
         _load(store, name, settings.dataset_dir, data_dir)
     ids = [r["id"] for r in store.read(cypher.CITY_LINK_DEGREES)]
     hubs = find_hubs(store).ids()
+    places = {r["id"]: (float(r["latitude"]), float(r["longitude"])) for r in store.read(cypher.CITY_PLACES)}
     cities, partners, clusters = {}, defaultdict(set), defaultdict(set)
     for i in range(0, len(ids), 2000):
         for f in store.read(cypher.CANDIDATE_FACTS, ids=ids[i : i + 2000]):
-            cities[f["id"]] = CityFacts(
-                id=f["id"],
-                country=f["country"],
-                region=f["region"],
-                status=f["status"],
-                population=f["population"],
-                clusters={c["id"]: c["name"] for c in f["clusters"]},
-                awards=[f"{a['name']} {a['year']}" for a in f["awards"]],
-            )
+            cities[f["id"]] = city_facts(f, places.get(f["id"]))  # as the recommender makes them
             for o in f["orgs"]:
                 if o not in hubs:
                     partners[o].add(f["id"])
             for c in f["clusters"]:
                 clusters[c["id"]].add(f["id"])
-    for r in store.read(cypher.CITY_PLACES):
-        if r["id"] in cities:
-            cities[r["id"]].latitude, cities[r["id"]].longitude = float(r["latitude"]), float(r["longitude"])
     years: dict[tuple[str, str], int | None] = {}
     for r in store.read(cypher.LINK_PAIRS):
         key = (r["a"], r["b"])

@@ -7,20 +7,26 @@ its projection (:meth:`gnlc.projection.Projection.memo`), so a recommendation lo
 candidates up instead of reading them (at 100k cities, 300-1,000 candidates cost three
 statements of about 100 ms each). The rows have the shape of ``cypher.CANDIDATE_FACTS``'s,
 without the partner organisations (the projection knows them).
+
+:func:`city_facts` makes one city's :class:`~gnlc.peers.CityFacts` of such a row (the recommender
+and ``bench/recommend_eval.py`` both use it); :func:`city_arrays` holds every node's facts as
+numpy arrays over the projection, so the recommender scores all its candidates at once.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gnlc.graph import cypher
-from gnlc.peers import NetworkContext
-from gnlc.projection import LINK, Projection
+from gnlc.peers import CityFacts, NetworkContext
+from gnlc.projection import LINK, PARTNER, Projection
 
 if TYPE_CHECKING:
     from gnlc.graph.store import GraphStore
@@ -48,6 +54,23 @@ class CityTable:
             row["awards"] = self.awards.get(cid, [])
             out.append(row)
         return out
+
+
+def city_facts(row: Mapping[str, Any], place: tuple[float, float] | None = None) -> CityFacts:
+    """One city's facts for scoring, from a row shaped like ``cypher.CANDIDATE_FACTS``'s (a
+    :meth:`CityTable.rows` row is one) and its (latitude, longitude) when known; its awards
+    in the order of their years."""
+    return CityFacts(
+        id=row["id"],
+        country=row["country"],
+        region=row["region"],
+        status=row["status"],
+        population=row["population"],
+        clusters={c["id"]: c["name"] for c in row["clusters"]},
+        awards=[f"{a['name']} {a['year']}" for a in sorted(row["awards"], key=lambda a: a["year"] or 0)],
+        latitude=place[0] if place else None,
+        longitude=place[1] if place else None,
+    )
 
 
 def city_table(store: GraphStore, proj: Projection) -> CityTable:
@@ -105,3 +128,100 @@ def _context(proj: Projection, table: CityTable) -> NetworkContext:
         pairs=linked,
         at=time.monotonic(),
     )
+
+
+@dataclass(frozen=True)
+class CityArrays:
+    """Every node's facts as arrays in the projection's order (an organisation has no country,
+    region, population or place: -1, 0, nan), and each node's linked cities and partners, each
+    once and in id order (CSR): what scoring every candidate at once needs."""
+
+    country: np.ndarray  # int32 code into countries; -1: none
+    countries: list[str]
+    region: np.ndarray  # int32 code; -1: none
+    known: np.ndarray  # bool: a city of the table
+    member: np.ndarray  # bool: status "member"
+    population: np.ndarray  # float64; 0: unknown or not positive
+    latitude: np.ndarray  # float64 degrees; nan: no place
+    longitude: np.ndarray
+    awarded: np.ndarray  # bool
+    degree: np.ndarray  # int64: a city's linked cities; an organisation's partnerships with cities
+    clusters: dict[str, np.ndarray]  # cluster id -> its cities
+    links: tuple[np.ndarray, np.ndarray]  # (indptr, neighbours): each node's linked cities
+    partners: tuple[np.ndarray, np.ndarray]  # a city's partner organisations, an organisation's cities
+
+    @cached_property
+    def country_code(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.countries)}
+
+    def linked(self, i: int) -> np.ndarray:
+        return self.links[1][self.links[0][i] : self.links[0][i + 1]].astype(np.int64)
+
+    def partnered(self, i: int) -> np.ndarray:
+        return self.partners[1][self.partners[0][i] : self.partners[0][i + 1]].astype(np.int64)
+
+
+def city_arrays(store: GraphStore, proj: Projection, coords: Mapping[str, tuple[float, float]] | None) -> CityArrays:
+    """The arrays of the graph version ``proj`` was built from (made on first need; ``coords``:
+    each placed city's latitude and longitude, as ``cypher.CITY_PLACES`` reads them)."""
+    return proj.memo("city_arrays", lambda: _arrays(proj, city_table(store, proj), coords or {}))
+
+
+def _arrays(proj: Projection, table: CityTable, coords: Mapping[str, tuple[float, float]]) -> CityArrays:
+    n = proj.nodes
+    rows = [(proj.index[cid], v) for cid, v in table.cities.items() if cid in proj.index]
+    at = np.array([i for i, _ in rows], dtype=np.int64)
+    countries = sorted({v[1] for _, v in rows if v[1]})
+    regions = sorted({v[2] for _, v in rows if v[2]})
+    country, region = _coded(n, at, [v[1] for _, v in rows], countries), _coded(n, at, [v[2] for _, v in rows], regions)
+    known, member, population = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n)
+    known[at] = True
+    member[at] = [v[4] == "member" for _, v in rows]
+    population[at] = [v[3] if v[3] and v[3] > 0 else 0 for _, v in rows]
+    latitude, longitude = np.full(n, np.nan), np.full(n, np.nan)
+    placed = [(proj.index[c], p) for c, p in coords.items() if c in proj.index]
+    if placed:
+        where = np.array([i for i, _ in placed], dtype=np.int64)
+        latitude[where] = [p[0] for _, p in placed]
+        longitude[where] = [p[1] for _, p in placed]
+    awarded = np.zeros(n, dtype=bool)
+    awarded[[proj.index[c] for c in table.awards if c in proj.index]] = True
+    members: dict[str, list[int]] = defaultdict(list)
+    for cid, ks in table.clusters.items():
+        if cid in proj.index:
+            for k in ks:
+                members[k["id"]].append(proj.index[cid])
+    link, partner = proj.etype == LINK, proj.etype == PARTNER
+    links, partners = _adjacency(proj.src[link], proj.dst[link], n), _adjacency(proj.src[partner], proj.dst[partner], n)
+    orgs = np.bincount(proj.src[partner], minlength=n)  # each partnership, as cypher.ORG_DEGREE counts them
+    return CityArrays(
+        country=country,
+        countries=countries,
+        region=region,
+        known=known,
+        member=member,
+        population=population,
+        latitude=latitude,
+        longitude=longitude,
+        awarded=awarded,
+        degree=np.where(proj.is_city, np.diff(links[0]), orgs).astype(np.int64),
+        clusters={k: np.array(sorted(v), dtype=np.int64) for k, v in members.items()},
+        links=links,
+        partners=partners,
+    )
+
+
+def _coded(n: int, at: np.ndarray, values: list[Any], codes: list[str]) -> np.ndarray:
+    """Each node's code of its value (-1: none, or not a city of the table)."""
+    index = {c: i for i, c in enumerate(codes)}
+    out = np.full(n, -1, dtype=np.int32)
+    out[at] = [index[v] if v else -1 for v in values]
+    return out
+
+
+def _adjacency(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of the undirected edges: each node's neighbours once, in index order."""
+    pairs = np.unique(np.concatenate([src, dst]).astype(np.int64) * n + np.concatenate([dst, src]))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pairs // n, minlength=n), out=indptr[1:])
+    return indptr, (pairs % n).astype(np.int32)

@@ -1,8 +1,9 @@
 """How a peer candidate is scored: its features, their weights, the score.
 
-Pure functions over plain values, shared by the recommender (facts read from the store)
-and by ``bench/recommend_eval.py`` (facts read from a projection with links hidden), so
-the evaluation measures the code that answers users.
+Pure functions over plain values: one candidate at a time here (``bench/recommend_eval.py``
+scores with them, its facts read with links hidden), every candidate at once in
+:mod:`gnlc.candidates` (the recommender); ``tests/test_recommend_vectorised.py`` checks that
+both rank alike, so the evaluation measures the code that answers users.
 
 Features of a candidate ``x`` for a city ``c`` (each value times its weight in
 :class:`gnlc.schemas.Weights`, summed):
@@ -142,26 +143,25 @@ class NetworkContext:
         )
 
     def near(self, place: tuple[float, float] | None, k: int) -> list[str]:
-        """The ``k`` cities (with coordinates) nearest to ``place``."""
+        """The ``k`` cities (with coordinates) nearest to ``place``, nearest first (ties: by id):
+        a k-d tree of the places on the unit sphere finds a few more than ``k`` by chord, which
+        orders them as the great-circle distance does; their haversine decides."""
         if place is None or not self.coords or k <= 0:
             return []
-        import numpy as np
-
         if self._grid is None:
-            ids = sorted(self.coords)
-            arr = np.radians(np.array([self.coords[i] for i in ids], dtype=float))
-            self._grid = (ids, arr)
-        ids, arr = self._grid
-        la, lo = math.radians(place[0]), math.radians(place[1])
-        h = np.sin((arr[:, 0] - la) / 2) ** 2 + np.cos(la) * np.cos(arr[:, 0]) * np.sin((arr[:, 1] - lo) / 2) ** 2
-        k = min(k, len(ids))
-        best = np.argpartition(h, k - 1)[:k]
-        return [ids[i] for i in best[np.argsort(h[best], kind="stable")]]
+            self._grid = _Places(self.coords)
+        return self._grid.near(place, min(k, len(self.coords)))
 
     def affinity(self, a: str | None, b: str | None) -> float:
         if not a or not b or not self._ends.get(a):
             return 0.0
         return self.pairs.get((a, b), 0) / self._ends[a]
+
+    def affinities(self, a: str | None) -> dict[str, float]:
+        """Country -> :meth:`affinity` of ``a`` with it, for every country ``a``'s cities link with."""
+        if not a or not self._ends.get(a):
+            return {}
+        return {b: n / self._ends[a] for n, b in self._twinned.get(a, [])}
 
     def affinity_text(self, a: str, b: str) -> str:
         return f"{self.pairs.get((a, b), 0):,} of the {self._ends.get(a, 0):,} city links of {a} are with {b}"
@@ -182,6 +182,42 @@ class NetworkContext:
             cities = (self._members_by_country if members_only else self._by_country).get(b, [])
             out += cities[:per_country]
         return out
+
+
+class _Places:
+    """The cities' places for nearest-neighbour questions (ids in order, radians, a k-d tree)."""
+
+    SPARE = 8  # neighbours asked beyond k, so ties and rounding at the k-th are decided exactly
+
+    def __init__(self, coords: Mapping[str, tuple[float, float]]) -> None:
+        import numpy as np
+        from scipy.spatial import cKDTree  # type: ignore[import-untyped]
+
+        self.ids = sorted(coords)
+        self.rad = np.radians(np.array([coords[i] for i in self.ids], dtype=float))
+        self.tree = cKDTree(_unit(self.rad[:, 0], self.rad[:, 1]))
+
+    def near(self, place: tuple[float, float], k: int) -> list[str]:
+        import numpy as np
+
+        la, lo = math.radians(place[0]), math.radians(place[1])
+        n = len(self.ids)
+        ask = min(n, k + self.SPARE)
+        dist, idx = self.tree.query(_unit(np.array([la]), np.array([lo]))[0], k=ask)
+        dist, idx = np.atleast_1d(dist), np.atleast_1d(idx)
+        if ask < n and dist[-1] - dist[k - 1] < 1e-9:  # a crowd at the k-th distance: look at every place
+            idx = np.arange(n)
+        arr = self.rad[idx]
+        h = np.sin((arr[:, 0] - la) / 2) ** 2 + np.cos(la) * np.cos(arr[:, 0]) * np.sin((arr[:, 1] - lo) / 2) ** 2
+        best = idx[np.lexsort((idx, h))][:k]
+        return [self.ids[i] for i in best.tolist()]
+
+
+def _unit(lat: Any, lon: Any) -> Any:
+    """Points on the unit sphere (x, y, z) of latitudes and longitudes in radians."""
+    import numpy as np
+
+    return np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:

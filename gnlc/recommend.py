@@ -7,38 +7,39 @@ most active cities of the countries the city's country twins most with, the citi
 nearest to the city and to each of its linked cities (when a nearness weight is set),
 and, when those give fewer than COLD_START, member cities of the same UNESCO region.
 
-Each candidate is scored by :mod:`gnlc.peers` (the same code ``bench/recommend_eval.py``
-measures) and explained by one reason per feature that counts, naming its evidence: the
-cities and organisations linked to both, the two countries, the clusters, the awards. A
-reason that every candidate shares tells no candidate apart: it is dropped (and named in
-the notes). Hubs (:mod:`gnlc.hubs`) are not reasons and not brokers unless
+Every candidate is scored at once by :mod:`gnlc.candidates` (numpy over the in-memory
+projection; the features and weights of :mod:`gnlc.peers`, the code ``bench/recommend_eval.py``
+measures); only the candidates shown are explained (:mod:`gnlc.reasons`), by one reason per
+feature that counts, naming its evidence: the cities and organisations linked to both, the two
+countries, the clusters, the awards. A reason that every candidate shares tells no candidate
+apart: it is dropped (and named in the notes). Hubs (:mod:`gnlc.hubs`) are not reasons and not brokers unless
 ``include_hubs``. Ties are broken by city id, so the same input gives the same ranking.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gnlc.facts import city_table
-from gnlc.graph import cypher
-from gnlc.graph.model import REGIONS, Label, MembershipStatus
-from gnlc.loaders.normalise import country_name
-from gnlc.names import bounded, summary_of
-from gnlc.peers import (
-    CityFacts,
-    NetworkContext,
+import numpy as np
+
+from gnlc.candidates import (
+    Neighbourhood,
     feature_values,
-    haversine_km,
-    near_pool,
-    nearest_partner,
-    score,
-    three_steps,
+    neighbourhood,
+    round4,
     top_three_steps,
+    weighted_scores,
 )
-from gnlc.projection import LINK, PARTNER, Projection, projection
-from gnlc.schemas import Candidate, CitySummary, GEdge, GNode, Reason, Recommendation, Subgraph, Weights
+from gnlc.facts import CityArrays, CityTable, city_arrays, city_facts, city_table
+from gnlc.graph import cypher
+from gnlc.graph.model import Label
+from gnlc.hubs import Hubs
+from gnlc.names import bounded, summary_of
+from gnlc.peers import CityFacts, NetworkContext, near_pool
+from gnlc.projection import Projection, projection
+from gnlc.reasons import Around, reason, reason_evidence, reason_text
+from gnlc.schemas import Candidate, CitySummary, GEdge, GNode, Recommendation, Subgraph, Weights
 
 if TYPE_CHECKING:
     from gnlc.explore import Explorer
@@ -46,19 +47,6 @@ if TYPE_CHECKING:
 MAX_CANDIDATES = 100
 REGION_POOL = 500  # same-region peers considered for a city with few candidates
 COLD_START = 50  # fewer candidates than this from the other pools: add region peers
-
-
-@dataclass
-class _Around:
-    """What the city is joined to: the candidates reached through each neighbour."""
-
-    via: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    names: dict[str, str] = field(default_factory=dict)
-    degree: dict[str, int] = field(default_factory=dict)
-    orgs: set[str] = field(default_factory=set)
-    hubs_left_out: set[str] = field(default_factory=set)
-    partners_at: dict[str, tuple[float, float]] = field(default_factory=dict)  # linked city -> place
-    paths: dict[str, dict[tuple[str, str], float]] = field(default_factory=dict)  # candidate -> three-step paths
 
 
 def recommend(
@@ -79,29 +67,21 @@ def recommend(
     proj = projection(ex.store)
     cid = proj.city_id(ref) or ex.city_id(ref, country)
     ctx = _with_places(ex, ex.network_context(proj))
-    table = city_table(ex.store, proj)
-    me = _facts(table.rows([cid])[0], ctx)
-    hubs = set() if include_hubs else ex.hubs(proj).ids()
-    around = _around(ex, proj, cid, hubs)
-    linked = {*proj.adjacent(cid, LINK), cid}
-    places = ctx.coords or {}
-    around.partners_at = {y: places[y] for y in linked - {cid} if y in places}
-    pool = _pool(ex, proj, cid, me, around, ctx, weights, members_only) - linked
+    table, places = city_table(ex.store, proj), ctx.coords or {}
+    arrays = city_arrays(ex.store, proj, places)
+    me = city_facts(table.rows([cid])[0], places.get(cid))
     w = weights.model_dump()
-    scored = [
-        _score(me, _facts(f, ctx), f, around, ctx, w)
-        for f in table.rows(sorted(pool))
-        if not members_only or f["status"] == MembershipStatus.MEMBER.value
-    ]
-    notes = _drop_shared(scored, me, around, ctx, w)
-    ranked = sorted((c for c in scored if c.score > 0), key=lambda c: (-c.score, c.x.id))
-    top = [_candidate(c, me, around, ctx, w) for c in ranked[:limit]]
+    hubs = ex.hubs(proj)
+    around = _around(proj, arrays, cid, None if include_hubs else _hub_mask(proj, hubs), places, w)
+    found = _Found.of(proj, arrays, ctx, around.nb, me, _pool(proj, arrays, table, around, me, ctx, w, members_only), w)
+    notes = _drop_shared(found, me, table, around, ctx, w)
+    ranked = found.ranked()
+    around.find_paths([proj.ids[int(found.cands[j])] for j in ranked[:limit].tolist()])
+    top = [_candidate(found.shown(j, table, around, places), me, around, ctx, w) for j in ranked[:limit].tolist()]
     if brokers and top:
-        found = ex.brokers_of(
-            cid, [c.city.id for c in top], limit=brokers, include_hubs=include_hubs, hubs=ex.hubs(proj)
-        )
+        introducers = ex.brokers_of(cid, [c.city.id for c in top], limit=brokers, include_hubs=include_hubs, hubs=hubs)
         for c in top:
-            c.brokers = found[c.city.id]
+            c.brokers = introducers[c.city.id]
     summary = summary_of(ex.store.node(Label.CITY, cid) or {"id": cid})
     if not ctx.degree.get(cid) and not around.orgs:
         notes.insert(
@@ -111,25 +91,8 @@ def recommend(
             "size, clusters and awards)",
         )
     if around.hubs_left_out:
-        notes.append(
-            ex.hubs(proj).note(around.hubs_left_out).replace("hubs left out", "not reasons or brokers, as hubs")
-        )
+        notes.append(hubs.note(around.hubs_left_out).replace("hubs left out", "not reasons or brokers, as hubs"))
     return Recommendation(city=summary, weights=weights, considered=len(ranked), candidates=top, notes=notes)
-
-
-def _facts(f: dict[str, Any], ctx: NetworkContext) -> CityFacts:
-    place = (ctx.coords or {}).get(f["id"])
-    return CityFacts(
-        id=f["id"],
-        country=f["country"],
-        region=f["region"],
-        status=f["status"],
-        population=f["population"],
-        clusters={c["id"]: c["name"] for c in f["clusters"]},
-        awards=[f"{a['name']} {a['year']}" for a in sorted(f["awards"], key=lambda a: a["year"] or 0)],
-        latitude=place[0] if place else None,
-        longitude=place[1] if place else None,
-    )
 
 
 def _with_places(ex: Explorer, ctx: NetworkContext) -> NetworkContext:
@@ -139,109 +102,145 @@ def _with_places(ex: Explorer, ctx: NetworkContext) -> NetworkContext:
     return ctx
 
 
-def _around(ex: Explorer, proj: Projection, cid: str, hubs: set[str]) -> _Around:
-    """Candidates two steps away, through linked cities and partner organisations that are not
-    hubs (from the in-memory projection)."""
-    out = _Around()
-    for z in proj.adjacent(cid, LINK):
-        out.via[z].update(proj.adjacent(z, LINK))
-        out.names[z] = proj.names[proj.index[z]] or z
-    partners = proj.adjacent(cid, PARTNER)
-    out.hubs_left_out = {o for o in partners if o in hubs}
-    orgs = {o: proj.names[proj.index[o]] or o for o in partners if o not in hubs}
-    out.orgs = set(orgs)
-    out.names.update(orgs)
-    for o in sorted(orgs):
-        cities = [x for x in proj.adjacent(o, PARTNER) if x != cid]
-        if cities:
-            out.via[o].update(cities)
-    ctx = ex.network_context(proj)
-    out.degree = {z: ctx.degree.get(z, 0) for z in out.via if z not in orgs}
-    out.degree.update(ex.degrees((Label.ORGANISATION, o) for o in orgs))
-    return out
+def _hub_mask(proj: Projection, hubs: Hubs) -> np.ndarray:
+    def make() -> np.ndarray:
+        mask = np.zeros(proj.nodes, dtype=bool)
+        mask[[proj.index[h] for h in hubs.ids() if h in proj.index]] = True
+        return mask
+
+    return proj.memo("hub_mask", make)
+
+
+def _around(
+    proj: Projection,
+    arrays: CityArrays,
+    cid: str,
+    hub: np.ndarray | None,
+    places: dict[str, tuple[float, float]],
+    w: dict[str, float],
+) -> Around:
+    """Linked cities and partner organisations that are not hubs, and what they join the city to."""
+    nb = neighbourhood(arrays, proj.index[cid], hub, paths=w["three_steps"] > 0)
+    ids = proj.ids
+    return Around(
+        proj,
+        nb,
+        orgs={ids[o] for o in nb.orgs.tolist()},
+        hubs_left_out={ids[o] for o in nb.hubs.tolist()},
+        partners_at={ids[y]: places[ids[y]] for y in nb.linked.tolist() if ids[y] in places},
+    )
 
 
 def _pool(
-    ex: Explorer,
     proj: Projection,
-    cid: str,
+    arrays: CityArrays,
+    table: CityTable,
+    around: Around,
     me: CityFacts,
-    around: _Around,
     ctx: NetworkContext,
-    weights: Weights,
+    w: dict[str, float],
     members_only: bool,
-) -> set[str]:
-    pool: set[str] = set().union(*around.via.values()) if around.via else set()
-    if weights.shared_clusters > 0:
-        pool |= {r["id"] for r in ex.store.read(cypher.CLUSTER_MATES, id=cid)}
-    if weights.mentor > 0:
-        pool |= {r["id"] for r in ex.store.read(cypher.AWARD_WINNERS, limit=REGION_POOL)}
-    if weights.country_affinity > 0 or weights.active_partner > 0:
-        pool |= set(ctx.context_pool(me.country, members_only=members_only))
-    if weights.three_steps > 0:
-        around.paths = _three_steps(proj, cid, around, ctx)
-        pool |= set(top_three_steps(around.paths))
-    if weights.nearby > 0 or weights.near_partners > 0:
-        pool |= near_pool(ctx, me.place, around.partners_at.values())
-    if me.region and len(pool) < COLD_START:
-        status = MembershipStatus.MEMBER.value if members_only else None
-        pool |= {
-            r["id"]
-            for r in ex.store.read(cypher.REGION_PEERS, region=me.region, id=cid, status=status, limit=REGION_POOL)
-        }
-    return pool
+) -> np.ndarray:
+    """The candidates (projection indexes, in id order): cities two steps away, cluster mates,
+    award winners, the active cities of the countries the city's country twins with, those three
+    steps away, those near, and region peers when these are few; not those already linked."""
+    nb, index = around.nb, proj.index
+    pool = np.zeros(proj.nodes, dtype=bool)
+    pool[nb.via_x] = True
 
+    def add(ids: Any) -> None:
+        pool[[index[i] for i in ids if i in index]] = True
 
-def _three_steps(
-    proj: Projection, cid: str, around: _Around, ctx: NetworkContext
-) -> dict[str, dict[tuple[str, str], float]]:
-    """Paths city - a - b - candidate through linked cities (a: its linked cities, known from ``around``)."""
-    linked = [a for a in around.via if a not in around.orgs and ctx.degree.get(a)]
-    neighbours: dict[str, set[str]] = {a: set(around.via[a]) for a in linked}
-    second = sorted(set().union(*neighbours.values()) - {cid}) if neighbours else []
-    for b in second:
-        near = proj.adjacent(b, LINK)
-        if near:
-            neighbours.setdefault(b, set()).update(near)
-            around.names.setdefault(b, proj.names[proj.index[b]] or b)
-    return three_steps(cid, linked, neighbours, ctx.degree)
+    if w["shared_clusters"] > 0 and me.clusters:
+        mates = np.concatenate([arrays.clusters.get(k, np.zeros(0, dtype=np.int64)) for k in me.clusters])
+        pool[mates[mates != nb.me]] = True
+    if w["mentor"] > 0:
+        add(proj.memo("award_winners", lambda: sorted(table.awards)[:REGION_POOL]))
+    if w["country_affinity"] > 0 or w["active_partner"] > 0:
+        add(ctx.context_pool(me.country, members_only=members_only))
+    if w["three_steps"] > 0:
+        pool[top_three_steps(*nb.three_step_scores(proj.nodes))] = True
+    if w["nearby"] > 0 or w["near_partners"] > 0:
+        add(near_pool(ctx, me.place, around.partners_at.values()))
+    if me.region and int(pool.sum()) < COLD_START:
+        peers = (arrays.region == arrays.region[nb.me]) & arrays.known & (arrays.member if members_only else True)
+        peers[nb.me] = False
+        pool[np.flatnonzero(peers)[:REGION_POOL]] = True
+    pool[nb.linked] = False
+    pool[nb.me] = False
+    return np.flatnonzero(pool & arrays.known & (arrays.member if members_only else True))
 
 
 @dataclass
-class _Scored:
-    """A candidate's feature values and score, and the evidence of each feature that counts (the
-    reasons' texts and models are made only for the candidates shown)."""
+class _Shown:
+    """One candidate's facts, feature values and evidence (made for the candidates shown, and
+    for those compared to find the reasons every candidate shares)."""
 
     x: CityFacts
     row: dict[str, Any]
     commons: list[str]
     values: dict[str, float]
     score: float
-    features: list[str]  # those that count (a value and a weight), in the order of the values
+    features: list[str]  # those that count (a value and a weight), in the features' order
     evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)  # made when needed
 
-    def evidence_of(self, feature: str, me: CityFacts, around: _Around) -> tuple[str, ...]:
+    def evidence_of(self, feature: str, me: CityFacts, around: Around) -> tuple[str, ...]:
         if feature not in self.evidence:
-            self.evidence[feature] = tuple(_evidence(feature, me, self.x, self.commons, around))
+            self.evidence[feature] = tuple(reason_evidence(feature, me, self.x, self.commons, around))
         return self.evidence[feature]
 
 
-def _score(
-    me: CityFacts, x: CityFacts, row: dict[str, Any], around: _Around, ctx: NetworkContext, w: dict[str, float]
-) -> _Scored:
-    commons = sorted(z for z, reached in around.via.items() if x.id in reached)
-    paths = around.paths.get(x.id, {})
-    values = feature_values(
-        me, x, [around.degree.get(z, 2) for z in commons], ctx, around.partners_at, sum(paths.values())
-    )
-    features = [f for f, v in values.items() if v and w[f]]
-    return _Scored(x, row, commons, values, round(score(values, w), 4), features)
+@dataclass
+class _Found:
+    """Every candidate's weighted feature values and score (rounded to 4 places), as arrays."""
+
+    proj: Projection
+    cands: np.ndarray
+    values: dict[str, np.ndarray]
+    scores: np.ndarray
+    counted: dict[str, np.ndarray]  # feature -> whether it counts for each candidate
+    _shown: dict[int, _Shown] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        proj: Projection,
+        arrays: CityArrays,
+        ctx: NetworkContext,
+        nb: Neighbourhood,
+        me: CityFacts,
+        cands: np.ndarray,
+        w: dict[str, float],
+    ) -> _Found:
+        values = feature_values(arrays, ctx, nb, me, cands, w)
+        counted = {f: v != 0 for f, v in values.items()}
+        return cls(proj, cands, values, weighted_scores(values, w, len(cands)), counted)
+
+    def ranked(self) -> np.ndarray:
+        """Positions of the candidates with a positive score, the best first (ties: by id)."""
+        positive = np.flatnonzero(self.scores > 0)
+        return positive[np.lexsort((self.cands[positive], -self.scores[positive]))]
+
+    def shown(self, j: int, table: CityTable, around: Around, places: dict[str, tuple[float, float]]) -> _Shown:
+        if j not in self._shown:
+            cid = self.proj.ids[int(self.cands[j])]
+            row = table.rows([cid])[0]
+            features = [f for f, c in self.counted.items() if c[j]]
+            self._shown[j] = _Shown(
+                x=city_facts(row, places.get(cid)),
+                row=row,
+                commons=around.commons(cid),
+                values={f: float(self.values[f][j]) for f in features},
+                score=float(self.scores[j]),
+                features=features,
+            )
+        return self._shown[j]
 
 
-def _candidate(c: _Scored, me: CityFacts, around: _Around, ctx: NetworkContext, w: dict[str, float]) -> Candidate:
+def _candidate(c: _Shown, me: CityFacts, around: Around, ctx: NetworkContext, w: dict[str, float]) -> Candidate:
     x = c.x
     reasons = [
-        _reason(f, c.values[f], w[f], _text(f, me, x, c.commons, around, ctx), list(c.evidence_of(f, me, around)))
+        reason(f, c.values[f], w[f], reason_text(f, me, x, c.commons, around, ctx), list(c.evidence_of(f, me, around)))
         for f in c.features
     ]
     summary = CitySummary(
@@ -256,115 +255,30 @@ def _candidate(c: _Scored, me: CityFacts, around: _Around, ctx: NetworkContext, 
     return Candidate(city=summary, score=c.score, reasons=reasons, brokers=[])
 
 
-def _text(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around: _Around, ctx: NetworkContext) -> str:
-    if feature == "common_neighbours":
-        cities = [around.names.get(z, z) for z in commons if z not in around.orgs]
-        orgs = [around.names.get(z, z) for z in commons if z in around.orgs]
-        parts = ([f"linked to {len(cities)} of its partner cities: {', '.join(cities)}"] if cities else []) + (
-            [f"shares the partner organisation(s) {', '.join(orgs)}"] if orgs else []
-        )
-        return "; ".join(parts)
-    if feature == "country_affinity":
-        a, b = str(me.country), str(x.country)
-        n, share = ctx.pairs.get((a, b), 0), ctx.affinity(a, b)
-        if a == b:
-            return f"cities of {_country(a)} often link with each other: {share:.0%} of their city links ({n:,})"
-        return (
-            f"{_country(a)} and {_country(b)} already twin: {share:.0%} of the city links of {_country(a)} "
-            f"({n:,}) are with {_country(b)}"
-        )
-    if feature == "active_partner":
-        return f"an active partner: linked to {ctx.degree.get(x.id, 0)} cities"
-    if feature == "shared_clusters":
-        return f"both in the cluster(s) {', '.join(sorted(me.clusters[k] for k in set(me.clusters) & set(x.clusters)))}"
-    if feature == "similar_size":
-        return f"similar size: {x.population:,} inhabitants against {me.population:,}"
-    if feature == "three_steps":
-        paths = sorted(around.paths.get(x.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))
-        shown = "; ".join(f"{around.names.get(a, a)} > {around.names.get(b, b)}" for (a, b), _w in paths[:3])
-        more = f" (and {len(paths) - 3} more paths)" if len(paths) > 3 else ""
-        return f"three steps away through linked cities, its partner > their partner > this city: {shown}{more}"
-    if feature == "nearby":
-        here, there = me.place, x.place
-        assert here is not None and there is not None, "nearness has a value only between two placed cities"
-        km = haversine_km(here, there)
-        dists = [haversine_km(here, at) for at in around.partners_at.values()]
-        nearer = sum(1 for d in dists if d > km)
-        tail = (
-            ""
-            if not dists
-            else (
-                f", nearer than all {len(dists)} of its partner cities"
-                if nearer == len(dists)
-                else f", nearer than {nearer} of its {len(dists)} partner cities"
-            )
-        )
-        return f"{km:,.0f} km away{tail}"
-    if feature == "near_partners":
-        near = nearest_partner(x.place, around.partners_at)
-        assert near is not None, "near_partners has a value only beside a placed partner city"
-        p, km = near
-        return f"{km:,.0f} km from {around.names.get(p, p)}, one of its partner cities"
-    if feature == "same_region":
-        return f"same UNESCO region: {REGIONS.get(str(x.region), x.region)}"
-    if feature == "other_region":
-        return f"another UNESCO region ({REGIONS.get(str(x.region), x.region)}): a complementary perspective"
-    return f"award winner ({', '.join(x.awards)}): a possible mentor"
-
-
-def _evidence(feature: str, me: CityFacts, x: CityFacts, commons: list[str], around: _Around) -> list[str]:
-    if feature == "three_steps":
-        paths = sorted(around.paths.get(x.id, {}).items(), key=lambda kv: (-kv[1], kv[0]))
-        return [f"{a} > {b}" for (a, b), _w in paths]
-    if feature == "near_partners":
-        near = nearest_partner(x.place, around.partners_at)
-        return [near[0]] if near else []
-    return {
-        "common_neighbours": commons,
-        "country_affinity": [str(me.country), str(x.country)],
-        "active_partner": [x.id],
-        "shared_clusters": sorted(set(me.clusters) & set(x.clusters)),
-        "similar_size": [f"population {x.population}", f"population {me.population}"],
-        "same_region": [str(x.region)],
-        "other_region": [str(x.region)],
-        "mentor": list(x.awards),
-        "nearby": [f"{x.latitude},{x.longitude}", f"{me.latitude},{me.longitude}"],
-    }[feature]
-
-
-def _country(code: str) -> str:
-    return country_name(code) or code
-
-
-def _reason(feature: str, value: float, weight: float, text: str, evidence: list[str]) -> Reason:
-    return Reason.model_validate(
-        {
-            "feature": feature,
-            "value": round(value, 4),
-            "weight": weight,
-            "contribution": round(value * weight, 4),
-            "text": text,
-            "evidence": evidence,
-        }
-    )
-
-
 def _drop_shared(
-    scored: list[_Scored], me: CityFacts, around: _Around, ctx: NetworkContext, w: dict[str, float]
+    found: _Found, me: CityFacts, table: CityTable, around: Around, ctx: NetworkContext, w: dict[str, float]
 ) -> list[str]:
     """Remove the reasons every candidate has with the same evidence (they change no rank)."""
-    if len(scored) < 2:
+    count = len(found.cands)
+    if count < 2:
         return []
-    every = set.intersection(*(set(c.features) for c in scored))  # only these can be shared
-    shared = set.intersection(*({(f, c.evidence_of(f, me, around)) for f in c.features if f in every} for c in scored))
-    if not shared:
-        return []
+    places = ctx.coords or {}
+
+    def shown(j: int) -> _Shown:
+        return found.shown(j, table, around, places)
+
+    every = [f for f, c in found.counted.items() if c.all()]  # only these can be shared
+    shared = [
+        f
+        for f in every
+        if all(shown(j).evidence_of(f, me, around) == shown(0).evidence_of(f, me, around) for j in range(1, count))
+    ]
     texts = set()
-    for c in scored:
-        for f in [f for f in c.features if f in every and (f, c.evidence_of(f, me, around)) in shared]:
-            texts.add(_text(f, me, c.x, c.commons, around, ctx))
-            c.score = round(c.score - round(c.values[f] * w[f], 4), 4)
-            c.features.remove(f)
+    for f in shared:
+        texts |= {reason_text(f, me, shown(j).x, shown(j).commons, around, ctx) for j in range(count)}
+        found.scores = round4(found.scores - round4(found.values[f] * w[f]))
+        found.counted[f] = np.zeros(count, dtype=bool)
+    found._shown.clear()  # made before the shared reasons were removed
     return [f"every candidate shares this, so it is not a reason: {t}" for t in sorted(texts)]
 
 
