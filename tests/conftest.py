@@ -83,6 +83,8 @@ LONG_FILES = (
     "test_api.py",
     "test_engines_agree.py",
     "test_concurrency.py",
+    "test_cli_interrupt.py",
+    "test_neo4j_kill.py",
     "test_export_roundtrip.py",
     "test_corpus.py",
     "test_notebooks.py",
