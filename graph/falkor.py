@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from gnlc.settings import Settings
 
 _UNIQUE = re.compile(r"unique constraint violation on (?:node|edge) of type (\w+)", re.I)
+BULK_BEGIN_ATTEMPTS = 5  # GRAPH.BULK BEGIN tried again after a reader created the graph empty
 
 
 def _plain(value: Any) -> Any:
@@ -160,9 +161,11 @@ class FalkorStore(GraphStore):
         self._retrying(lambda: conn.delete(self.graph_name))
         first = True
         for args, entities in bulk_calls(nodes, rels):
-            head = [self.graph_name, "BEGIN"] if first else [self.graph_name]
             try:
-                conn.execute_command("GRAPH.BULK", *head, *args)
+                if first:
+                    self._begin_bulk(args)
+                else:
+                    conn.execute_command("GRAPH.BULK", self.graph_name, *args)
             except (redis.RedisError, OSError) as exc:
                 raise QueryError(f"bulk load failed: {self._why(exc)}") from None
             first = False
@@ -170,6 +173,22 @@ class FalkorStore(GraphStore):
         if first:  # nothing to create: the graph key must exist again
             self._write(cypher.PING, {})
         self.apply_schema()
+
+    def _begin_bulk(self, args: list[Any]) -> None:
+        """The first GRAPH.BULK call, which creates the graph. A reader's statement between the
+        delete and this call (the API asking for the change counter) creates the graph empty, and
+        BEGIN refuses a key that exists: that graph is deleted again, a few times at most."""
+        conn = self._db.connection
+        for attempt in range(BULK_BEGIN_ATTEMPTS):
+            try:
+                conn.execute_command("GRAPH.BULK", self.graph_name, "BEGIN", *args)
+                return
+            except redis.ResponseError as exc:
+                if "already exists" not in str(exc) or attempt == BULK_BEGIN_ATTEMPTS - 1:
+                    raise
+                if not self.is_empty():
+                    raise
+                conn.delete(self.graph_name)
 
     @contextmanager
     def load_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:

@@ -77,3 +77,27 @@ def test_a_first_load_in_bulk_killed_between_its_calls_then_run_again_is_a_clean
     assert embedded_store.change_token() is not None
     again = load_files(embedded_store, network)  # and the hashes now hold: nothing to write
     assert not any(again.write.written.values())
+
+
+def test_a_reader_between_the_delete_and_the_first_bulk_call_does_not_fail_the_load(
+    embedded_store: GraphStore, network: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read of a graph that does not exist creates it empty on FalkorDB (the API asks for the
+    change counter on every question), and GRAPH.BULK BEGIN refuses a key that exists: the first
+    call deletes the empty graph again and goes on."""
+    assert isinstance(embedded_store, FalkorStore)
+    assert load_files(embedded_store, network).path == "bulk"
+    clean = embedded_store.summary()
+    embedded_store.clear()
+    embedded_store.apply_schema()
+    begin = embedded_store._begin_bulk  # noqa: SLF001 - the moment between the delete and the first call
+    reads: list[str | None] = []
+
+    def after_a_reader(args: list[Any]) -> None:
+        reads.append(embedded_store.change_token())  # creates the graph, empty
+        begin(args)
+
+    monkeypatch.setattr(embedded_store, "_begin_bulk", after_a_reader)
+    assert load_files(embedded_store, network).path == "bulk"
+    assert reads == [None]
+    assert embedded_store.summary() == clean
