@@ -15,10 +15,12 @@ the same files both ways and compares every node, relationship and property).
 
 Memory: the rows are checked first, keeping what later rows are checked against (the
 resolver's index of names, the keys of repeated rows) and the few shared nodes and facts
-(countries, regions, organisations, the network, derived partnerships, links). What each
-cities row alone gives (its city, the city's country relationship, its membership) is made
-again from the rows when the store reads it (:class:`Streamed`), not held: held, they took
-about 700 bytes a city (traced; tests/test_bulk_memory.py).
+(countries, regions, organisations, the network). What each row alone gives is made again
+from the rows when the store reads it (:class:`Streamed`), not held: a cities row's city, its
+country relationship, its membership and the partnerships a membership implies; a
+partnerships or links row's relationship (a hash per row while they are checked; one that
+rows of two files give is held, combined). Held, they took 500-800 bytes a row (traced;
+tests/test_bulk_memory.py).
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ from gnlc.graph.model import (
     combine_sources,
     source_entry,
 )
+from gnlc.graph.store import BulkNodes, BulkRels
 from gnlc.loaders import rules
 from gnlc.loaders.build import CITY_FIELDS, city_props
 from gnlc.loaders.normalise import fold, region_of
 from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id
 from gnlc.loaders.rows import ParsedTable
 from gnlc.loaders.rules import Fact, NodeFact, RelFact, organisation_id
+from gnlc.loaders.unchanged import Predictor, stamped_plan
 
 BULK_KINDS = ("cities", "organisations", "partnerships", "links")
 CITY_PROPS = CITY_FIELDS
@@ -57,11 +61,18 @@ class NotBulk(Exception):
 
 RelKey = tuple[str, str, str]  # start id, end id, key
 K = TypeVar("K")
+PARTNERSHIPS = (Rel.PARTNERS_WITH, Label.ORGANISATION)
+LINKS = (Rel.LINKED_TO, Label.CITY)
 # What a cities row gives once, whatever else the load holds: its city, the city's country
-# relationship and its membership. These are made again from the rows when the store reads
-# them rather than held (held, about 700 bytes a city); the rest is held.
+# relationship, its membership and the partnerships that implies. These are made again from
+# the rows when the store reads them rather than held (held, about 700 bytes a city).
 STREAMED_NODES = frozenset({Label.CITY})
-STREAMED_RELS = frozenset({(Rel.IN_COUNTRY, Label.CITY), (Rel.MEMBER_OF, Label.CITY)})
+STREAMED_RELS = frozenset({(Rel.IN_COUNTRY, Label.CITY), (Rel.MEMBER_OF, Label.CITY), PARTNERSHIPS})
+# Partnerships and links rows give one relationship each, made again from the rows too: what is
+# held of them is a hash per row while the rows are checked (a repeat in a later file is held,
+# combined), then nothing (held, they took about 800 bytes a row).
+DERIVED_PARTNERSHIPS = 2  # a member city's: its National Commission's and UIL's (rules.membership)
+_ROW_BITS = 40  # a row's place among the rows of its kind: its table's number, then its position
 
 
 class Streamed(Mapping[K, dict[str, Any]]):
@@ -140,8 +151,11 @@ class BulkBuilder:
         self.plan = BulkPlan()
         self._nodes: dict[Label, dict[str, dict[str, Any]]] = defaultdict(dict)
         self._rels: dict[tuple[Rel, Label], dict[RelKey, dict[str, Any]]] = defaultdict(dict)
-        self._city_tables: list[ParsedTable] = []
+        self._city_tables: list[tuple[ParsedTable, list[str]]] = []  # with each good row's city id (held once)
         self._members = 0
+        self._row_tables: dict[tuple[Rel, Label], list[ParsedTable]] = defaultdict(list)
+        self._row_firsts: dict[tuple[Rel, Label], dict[int, int]] = defaultdict(dict)  # hash of ends -> place
+        self._row_count: dict[tuple[Rel, Label], int] = defaultdict(int)  # distinct, not held
         self.resolver = CityResolver([])
         self.orgs: dict[tuple[str, str | None], str] = {}
         self._refs: dict[tuple[str, str | None], str] = {}  # (name, country) -> city id, resolved once
@@ -159,8 +173,9 @@ class BulkBuilder:
         clash = self._derived_orgs & {o for o in self.orgs.values()}
         if clash:
             raise NotBulk(f"an organisation of the files has the id of a derived one: {sorted(clash)[0]}")
+        self._row_firsts.clear()  # (only for the checks)
         self.plan.nodes.update(self._nodes)
-        self.plan.rels.update(self._rels)
+        self.plan.rels.update({k: v for k, v in self._rels.items() if k not in (PARTNERSHIPS, LINKS)})
         if self._city_tables:
             self.plan.nodes[Label.CITY] = _Cities(lambda: self._streamed(Label.CITY), self.resolver.cities)
             self.plan.rels[(Rel.IN_COUNTRY, Label.CITY)] = Streamed(
@@ -170,7 +185,19 @@ class BulkBuilder:
             self.plan.rels[(Rel.MEMBER_OF, Label.CITY)] = Streamed(
                 lambda: self._streamed((Rel.MEMBER_OF, Label.CITY)), self._members
             )
+        for kind, derived in ((PARTNERSHIPS, DERIVED_PARTNERSHIPS * self._members), (LINKS, 0)):
+            count = derived + len(self._rels.get(kind, ())) + self._row_count[kind]
+            if count:
+                self.plan.rels[kind] = Streamed(self._kind_stream(kind), count)
         return self.plan
+
+    def _kind_stream(self, kind: tuple[Rel, Label]) -> Callable[[], Iterator[tuple[RelKey, dict[str, Any]]]]:
+        def make() -> Iterator[tuple[RelKey, dict[str, Any]]]:
+            if kind == PARTNERSHIPS and self._members:
+                yield from self._streamed(kind)
+            yield from self._row_rels(kind)
+
+        return make
 
     # -- helpers ----------------------------------------------------------------------------
     def _prov(self, pt: ParsedTable, i: int, source_url: str | None) -> dict[str, Any]:
@@ -228,7 +255,7 @@ class BulkBuilder:
 
     # -- one method per kind ----------------------------------------------------------------
     def _cities(self, pt: ParsedTable) -> None:
-        get = _city_columns(pt)
+        get, ids = _city_columns(pt), list[str]()
         for i in pt.good:
             name, code = get["name"][i], get["country"][i]
             region = region_of(code)
@@ -251,10 +278,11 @@ class BulkBuilder:
             self._emit(facts, prov)
             aliases = tuple(props.get("aliases") or ())
             self.resolver.add(KnownCity(cid, name, code, aliases, props.get("geonames_id"), looked_up=True))
+            ids.append(cid)
             if props["status"] in rules.MEMBER_STATES:
                 self._derived_orgs |= rules.derived_organisations(code)
                 self._members += 1
-        self._city_tables.append(pt)
+        self._city_tables.append((pt, ids))
 
     def _city_row(
         self, pt: ParsedTable, get: dict[str, Any], i: int, cid: str, *, with_props: bool
@@ -276,10 +304,9 @@ class BulkBuilder:
     def _streamed(self, kind: Label | tuple[Rel, Label]) -> Iterator[tuple[Any, dict[str, Any]]]:
         """The cities rows' streamed nodes of a label or relationships of a type, as the plan
         would hold them, made again from the rows."""
-        for pt in self._city_tables:
+        for pt, ids in self._city_tables:
             get = _city_columns(pt)
-            for i in pt.good:
-                cid = self.resolver.cities[city_id(get["name"][i], get["country"][i])].id  # the id held once
+            for i, cid in zip(pt.good, ids, strict=True):
                 _, facts, prov = self._city_row(pt, get, i, cid, with_props=kind == Label.CITY)
                 for f in facts:
                     if isinstance(f, NodeFact) and f.label == kind:
@@ -301,35 +328,101 @@ class BulkBuilder:
             self.orgs.setdefault((fold(name), None), oid)
 
     def _partnerships(self, pt: ParsedTable) -> None:
-        c, seen = pt.columns, set[tuple[Any, ...]]()
+        self._rows_of(PARTNERSHIPS, pt)
+
+    def _links(self, pt: ParsedTable) -> None:
+        self._rows_of(LINKS, pt)
+
+    def _partnership(self, pt: ParsedTable, i: int) -> tuple[RelFact, dict[str, Any]]:
+        c = pt.columns
         country, role_col, since, until, note, src = (
             c.get(k) or _ABSENT for k in ("country", "role", "since", "until", "note", "source_url")
         )
-        for i in pt.good:
-            folded = fold(c["organisation"][i])
-            oid = self.orgs.get((folded, country[i])) or self.orgs.get((folded, None))
-            if oid is None:
-                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: unknown organisation")
-            cid = self._city_ref(pt, i, c["city"][i], country[i])
-            row = {"role": role_col[i], "since": since[i], "until": until[i], "note": note[i]}
-            _period(pt, i, row)
-            fact = rules.partnership(oid, cid, row)
-            self._unique(pt, ("partnership", oid, cid, fact.key), seen, i)
-            self._emit([fact], self._prov(pt, i, src[i]))
+        folded = fold(c["organisation"][i])
+        oid = self.orgs.get((folded, country[i])) or self.orgs.get((folded, None))
+        if oid is None:
+            raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: unknown organisation")
+        cid = self._city_ref(pt, i, c["city"][i], country[i])
+        row = {"role": role_col[i], "since": since[i], "until": until[i], "note": note[i]}
+        _period(pt, i, row)
+        return rules.partnership(oid, cid, row), self._prov(pt, i, src[i])
 
-    def _links(self, pt: ParsedTable) -> None:
-        c, seen = pt.columns, set[tuple[Any, ...]]()
+    def _link(self, pt: ParsedTable, i: int) -> tuple[RelFact, dict[str, Any]]:
+        c = pt.columns
         optional = ("source_country", "target_country", "since", "until", "note", "source_url")
         sc, tc, since, until, note, src = (c.get(k) or _ABSENT for k in optional)
+        a = self._city_ref(pt, i, c["source"][i], sc[i])
+        b = self._city_ref(pt, i, c["target"][i], tc[i])
+        if a == b:
+            raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} links a city to itself")
+        row = {"kind": c["kind"][i], "since": since[i], "until": until[i], "note": note[i]}
+        _period(pt, i, row)
+        return rules.link(a, b, row), self._prov(pt, i, src[i])
+
+    def _row_fact(self, kind: tuple[Rel, Label], pt: ParsedTable, i: int) -> tuple[RelFact, dict[str, Any]]:
+        return self._partnership(pt, i) if kind == PARTNERSHIPS else self._link(pt, i)
+
+    def _rows_of(self, kind: tuple[Rel, Label], pt: ParsedTable) -> None:
+        """Check a partnerships or links table; keep a hash of each row's relationship (a row
+        repeating one of its table: row by row; of an earlier table: both held, combined)."""
+        tables, firsts, held = self._row_tables[kind], self._row_firsts[kind], self._rels[kind]
+        number = len(tables)
+        tables.append(pt)
         for i in pt.good:
-            a = self._city_ref(pt, i, c["source"][i], sc[i])
-            b = self._city_ref(pt, i, c["target"][i], tc[i])
-            if a == b:
-                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} links a city to itself")
-            row = {"kind": c["kind"][i], "since": since[i], "until": until[i], "note": note[i]}
-            _period(pt, i, row)
-            self._unique(pt, ("link", *sorted((a, b)), row["kind"]), seen, i)
-            self._emit([rules.link(a, b, row)], self._prov(pt, i, src[i]))
+            fact, prov = self._row_fact(kind, pt, i)
+            ends = _ends(fact)
+            first = firsts.get(hash(ends))
+            if first is not None and first >> _ROW_BITS == number:
+                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} repeats an earlier row")
+            new = _with_prov(fact.props, prov)
+            if ends in held:
+                held[ends] = combine_sources(held[ends], new)
+            elif first is not None:  # as a row of an earlier file: held from now on, combined
+                earlier, earlier_prov = self._row_fact(kind, tables[first >> _ROW_BITS], first & _ROW_MASK)
+                if _ends(earlier) != ends:  # (two hashes alike)
+                    raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: not told apart from an earlier row")
+                held[ends] = combine_sources(_with_prov(earlier.props, earlier_prov), new)
+                self._row_count[kind] -= 1
+            else:
+                self._row_count[kind] += 1
+            if first is None:
+                firsts[hash(ends)] = number << _ROW_BITS | i
+
+    def _row_rels(self, kind: tuple[Rel, Label]) -> Iterator[tuple[RelKey, dict[str, Any]]]:
+        """The relationships of the partnerships or links rows, made again from the rows; one
+        held (given by rows of two files) where its first row is."""
+        held, given = self._rels.get(kind, {}), set[RelKey]()
+        for pt in self._row_tables[kind]:
+            for i in pt.good:
+                fact, prov = self._row_fact(kind, pt, i)
+                ends = _ends(fact)
+                if ends not in held:
+                    yield ends, _with_prov(fact.props, prov)
+                elif ends not in given:
+                    given.add(ends)
+                    yield ends, held[ends]
+
+
+def _ends(fact: RelFact) -> RelKey:
+    """A relationship's start, end and key as the plan holds it (a symmetric one start < end)."""
+    if fact.type in SYMMETRIC and fact.end < fact.start:
+        return fact.end, fact.start, fact.key
+    return fact.start, fact.end, fact.key
+
+
+_ROW_MASK = (1 << _ROW_BITS) - 1
+
+
+def plan_first_load(tables: list[ParsedTable], loaded_at: str) -> tuple[BulkPlan, BulkNodes, BulkRels]:
+    """The plan of a first load in bulk, and its nodes and relationships as the store reads
+    them: each carrying the content hash of its row (:func:`~gnlc.loaders.unchanged.stamped_plan`).
+    Raises :class:`NotBulk` when the input goes row by row."""
+    builder = BulkBuilder(loaded_at)
+    plan = builder.build(tables)
+    # the builder's own resolver answers exact names as KnownCities does (another index of a
+    # million names took 700 MB: issue 18)
+    nodes, rels = stamped_plan(plan.nodes, plan.rels, tables, Predictor(builder.resolver, builder.orgs, {}))
+    return plan, nodes, rels
 
 
 def _with_prov(props: dict[str, Any], prov: dict[str, Any]) -> dict[str, Any]:

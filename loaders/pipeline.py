@@ -22,15 +22,15 @@ from gnlc.graph.model import NodeRecord, RelRecord
 from gnlc.graph.store import GraphStore
 from gnlc.graph.writer import GraphWriter, PartialWriteError, Progress, WriteReport
 from gnlc.loaders.build import Built, RecordBuilder, RowRejected
-from gnlc.loaders.bulk import BulkBuilder, NotBulk
+from gnlc.loaders.bulk import NotBulk, plan_first_load
 from gnlc.loaders.control import CHECK_EVERY, LoadControl
 from gnlc.loaders.known import KnownCities
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.normalise import fold
 from gnlc.loaders.readers import read_tables
 from gnlc.loaders.resolver import CityResolver, KnownCity
-from gnlc.loaders.rows import ParsedTable, RowError, parse_table
-from gnlc.loaders.unchanged import NO_SKIP, Predictor, TableSkip, Unchanged, stamped_plan
+from gnlc.loaders.rows import ParsedTable, RowError, parse_file
+from gnlc.loaders.unchanged import NO_SKIP, Predictor, TableSkip, Unchanged
 
 KIND_ORDER = ("cities", "organisations", "clusters", "conferences", "awards", "partnerships", "links")
 MAX_LISTED_ERRORS = 25
@@ -107,9 +107,7 @@ def load_files(
     parsed: list[ParsedTable] = []
     for p in paths:
         control.check("reading")
-        for t in read_tables(Path(p)):
-            parsed.append(parse_table(t, own.get(Path(p), mapping)))
-            control.check("reading", read=len(t.frame))
+        parsed.extend(parse_file(Path(p), own.get(Path(p), mapping), lambda n: control.check("reading", read=n)))
     parsed.sort(key=lambda pt: KIND_ORDER.index(pt.kind))
     control.phase = "waiting"
     with nullcontext() if dry_run else store.load_lock(on_wait):
@@ -191,14 +189,10 @@ def _load_bulk(
     """A first load into an empty graph, created at once; or why it is loaded row by row.
     Cancelled, it is undone (create_all empties the graph again): the graph was empty."""
     loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
-    builder = BulkBuilder(loaded_at)
     try:
-        plan = builder.build(parsed)
+        plan, nodes, rels = plan_first_load(parsed, loaded_at)
     except NotBulk as exc:
         return f"not in bulk: {exc}"
-    nodes, rels = stamped_plan(
-        plan.nodes, plan.rels, parsed, Predictor(KnownCities(builder.resolver.cities.values()), builder.orgs, {})
-    )
 
     def created(n: int) -> None:
         control.check("writing", written=n)
@@ -227,7 +221,7 @@ def _load_bulk(
         FileReport(
             pt.table.label,
             pt.kind,
-            rows=len(pt.table.frame),
+            rows=pt.table.row_count,
             loaded=plan.loaded[pt.table.label],
             unused_columns=unused_columns(pt),
         )
@@ -269,7 +263,7 @@ def _build_table(
     control: LoadControl,
     skip: TableSkip = NO_SKIP,
 ) -> FileReport:
-    rep = FileReport(pt.table.label, pt.kind, rows=len(pt.table.frame), unused_columns=unused_columns(pt))
+    rep = FileReport(pt.table.label, pt.kind, rows=pt.table.row_count, unused_columns=unused_columns(pt))
     rep.rejected.extend(pt.errors)
     seen: dict[tuple[object, ...], tuple[int, Built]] = {}
     rows = skip.to_build(pt)
@@ -327,7 +321,8 @@ def _write_rejects(pt: ParsedTable, rejected: list[RowError]) -> Path | None:
         return None
     stem = pt.table.path.with_suffix("")
     target = Path(f"{stem}{'.' + pt.table.sheet if pt.table.sheet else ''}.rejected.csv")
-    frame = pt.table.frame
+    # a file read in chunks kept only its header: read whole again (a few bad rows, --keep-going)
+    frame = pt.table.frame if pt.table.size is None else read_tables(pt.table.path)[0].frame
     try:
         with target.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)

@@ -7,6 +7,10 @@ refused with the line of the first byte that is not UTF-8: guessing would load m
 
 Row numbers follow what the user sees: in CSV and XLSX the header is row 1, so the first
 data row is row 2; in JSON and JSON Lines a row is the record's position (1-based).
+
+A load reads a UTF-8 CSV or JSON Lines file in chunks (:func:`read_chunks`): what it keeps is
+the parsed values, never the whole text or table (issue 18: a million rows under 1 GB). Any
+other file, or one whose chunks a reader stumbles on, is read whole, which words the errors.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import io
 import json
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -30,6 +35,7 @@ _LINE_END = re.compile(r"\r\n?|\n")
 MAX_LINE_BYTES = 1_000_000  # a "table" whose first line is longer than this is refused
 EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
 FIRST_ROW = {"csv": 2, "xlsx": 2, "json": 1, "jsonl": 1}
+CHUNK_ROWS = 50_000  # rows of a file read at a time (read_chunks)
 
 
 @dataclass(frozen=True)
@@ -40,10 +46,15 @@ class Table:
     sheet: str | None
     frame: pd.DataFrame
     first_row: int  # the row number of frame.iloc[0]
+    size: int | None = None  # the table's rows when ``frame`` holds only its header (read in chunks)
 
     @property
     def label(self) -> str:
         return f"{self.path.name}[{self.sheet}]" if self.sheet else self.path.name
+
+    @property
+    def row_count(self) -> int:
+        return len(self.frame) if self.size is None else self.size
 
     def row_number(self, index: int) -> int:
         return self.first_row + index
@@ -51,13 +62,7 @@ class Table:
 
 def read_tables(path: Path) -> list[Table]:
     """All tables in a file. Raises InputError naming the file and what is wrong."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a CSV, XLSX, JSON or JSON Lines file")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty")
+    path = _readable(Path(path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         tables = _read_xlsx(path)
@@ -69,6 +74,89 @@ def read_tables(path: Path) -> list[Table]:
         if t.frame.empty:
             raise InputError(f"{t.label}: has a header but no data rows")
     return tables
+
+
+def _readable(path: Path) -> Path:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a CSV, XLSX, JSON or JSON Lines file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty")
+    return path
+
+
+class NotStreamed(Exception):
+    """A file's chunks cannot be read as they come: read it whole (:func:`read_tables`)."""
+
+
+def read_chunks(path: Path, rows: int | None = None) -> Iterator[Table] | None:
+    """The one table of a UTF-8 CSV or JSON Lines file, ``rows`` (CHUNK_ROWS) rows at a time (each chunk's
+    ``first_row`` follows on), or None for a file read whole. Iterating raises
+    :class:`NotStreamed` where a chunk needs the whole file's reading (a byte that is not
+    UTF-8, a row the fast reader refuses): the caller then reads it whole, which gives the
+    same table or the detailed error; and InputError as :func:`read_tables` does."""
+    path, rows = _readable(Path(path)), rows or CHUNK_ROWS
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".json"):
+        return None
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(head):
+        return None
+    if suffix in (".jsonl", ".ndjson"):
+        return _jsonl_chunks(path, rows)
+    return _csv_chunks(path, head, rows)
+
+
+def _csv_chunks(path: Path, head: bytes, rows: int) -> Iterator[Table] | None:
+    bom = head.startswith(b"\xef\xbb\xbf")
+    ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
+    if not ends:  # one long line (or a file without line ends): read whole
+        return None
+    try:
+        first_line = head[3 if bom else 0 : min(ends)].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not first_line.strip():
+        return None
+    try:
+        delimiter = csv.Sniffer().sniff(first_line + "\n", delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    header = next(csv.reader([first_line], delimiter=delimiter), [])
+    _no_repeated_columns([h.strip().lstrip("\ufeff") for h in header], path.name)
+    return _csv_frames(path, delimiter, "utf-8-sig" if bom else "utf-8", rows)
+
+
+def _csv_frames(path: Path, delimiter: str, encoding: str, rows: int) -> Iterator[Table]:
+    offset = 0
+    try:
+        reader = pd.read_csv(
+            path,
+            engine="c",
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            index_col=False,
+            encoding=encoding,
+            chunksize=rows,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
+        raise NotStreamed(str(exc)) from None
+    with reader:
+        while True:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                try:
+                    frame = next(reader)
+                except StopIteration:
+                    break
+                except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, ValueError) as exc:
+                    raise NotStreamed(str(exc)) from None
+            yield Table(path, None, _strip_columns(frame, path.name), FIRST_ROW["csv"] + offset)
+            offset += len(frame)
 
 
 # What Windows-1252 text of names holds beyond ASCII: Latin letters and the usual punctuation.
@@ -253,22 +341,16 @@ def _read_xlsx(path: Path) -> list[Table]:
 def _read_json(path: Path, *, lines: bool) -> Table:
     text = _decode(path)
     number = 1
-
-    def parse(doc: str) -> object:
-        # whole numbers stay text: the field's own check then names row and column of a 5,000-digit
-        # one (int() of it would raise past Python's 4,300-digit limit)
-        return json.loads(doc, object_pairs_hook=_no_repeated_keys, parse_constant=_no_constant, parse_int=str)
-
     try:
         if lines:
             found: list[object] = []
             # only LF ends a line (str.splitlines would also split at U+2028, U+2029, U+0085 inside strings)
             for number, line in enumerate(text.split("\n"), start=1):  # noqa: B007 - named in errors
                 if line.strip():
-                    found.append(parse(line))
+                    found.append(_json(line))
             records: object = found
         else:
-            data = parse(text)
+            data = _json(text)
             records = data.get("data", data) if isinstance(data, dict) else data
     except json.JSONDecodeError as exc:
         at = number if lines else exc.lineno
@@ -277,29 +359,111 @@ def _read_json(path: Path, *, lines: bool) -> Table:
         where = f"{path.name}, line {number}" if lines else path.name
         raise InputError(f"{where}: {exc}") from None
     except RecursionError:
-        raise InputError(f"{path.name}: the JSON is nested too deeply; expected a list of flat objects") from None
+        raise _too_deep(path) from None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise InputError(f'{path.name}: expected a list of objects (or {{"data": [...]}})')
+        raise _not_objects(path)
     if not records:
         raise InputError(f"{path.name}: holds no records")
     for position, record in enumerate(records, start=FIRST_ROW["json"]):
-        for key, value in record.items():
-            half = next((m for t in (key, value) if isinstance(t, str) and (m := _SURROGATE.search(t))), None)
-            if half is not None:
-                raise InputError(
-                    f"{path.name}, row {position}, column {key!r}: holds \\u{ord(half.group()):04x}, "
-                    "half of a UTF-16 surrogate pair without its other half, which is not a character; "
-                    "expected text (write the character itself, or both halves of its pair)"
-                )
-            if isinstance(value, dict | list):
-                what = "an object" if isinstance(value, dict) else "a list"
-                raise InputError(
-                    f"{path.name}, row {position}, column {key!r}: got {what}; expected text, a number, "
-                    "true/false or null"
-                )
-    frame = pd.DataFrame.from_records(records).astype(object)
+        refused = _refused_value(path, position, record)
+        if refused:
+            raise refused
+    return Table(path, None, _json_frame(path, records), FIRST_ROW["json"])
+
+
+def _json(doc: str) -> object:
+    # whole numbers stay text: the field's own check then names row and column of a 5,000-digit
+    # one (int() of it would raise past Python's 4,300-digit limit)
+    return json.loads(doc, object_pairs_hook=_no_repeated_keys, parse_constant=_no_constant, parse_int=str)
+
+
+def _too_deep(path: Path) -> InputError:
+    return InputError(f"{path.name}: the JSON is nested too deeply; expected a list of flat objects")
+
+
+def _not_objects(path: Path) -> InputError:
+    return InputError(f'{path.name}: expected a list of objects (or {{"data": [...]}})')
+
+
+def _refused_value(path: Path, position: int, record: dict[str, object]) -> InputError | None:
+    """A half surrogate pair, or a nested object or list, in a record (else None)."""
+    for key, value in record.items():
+        half = next((m for t in (key, value) if isinstance(t, str) and (m := _SURROGATE.search(t))), None)
+        if half is not None:
+            return InputError(
+                f"{path.name}, row {position}, column {key!r}: holds \\u{ord(half.group()):04x}, "
+                "half of a UTF-16 surrogate pair without its other half, which is not a character; "
+                "expected text (write the character itself, or both halves of its pair)"
+            )
+        if isinstance(value, dict | list):
+            what = "an object" if isinstance(value, dict) else "a list"
+            return InputError(
+                f"{path.name}, row {position}, column {key!r}: got {what}; expected text, a number, true/false or null"
+            )
+    return None
+
+
+def _json_frame(path: Path, records: list[dict[str, object]], columns: list[str] | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=columns).astype(object)
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else _scalar(v))
-    return Table(path, None, _strip_columns(frame, path.name), FIRST_ROW["json"])
+    return _strip_columns(frame, path.name)
+
+
+def _jsonl_chunks(path: Path, rows: int) -> Iterator[Table]:
+    """A JSON Lines file twice: every check :func:`_read_json` makes and the columns (in the
+    order they first appear), then the records ``rows`` at a time."""
+    columns = _jsonl_columns(path)
+    batch: list[dict[str, object]] = []
+    offset = 0
+    for _, record in _jsonl_records(path):
+        batch.append(record)  # type: ignore[arg-type]  # (each was checked to be an object)
+        if len(batch) == rows:
+            yield Table(path, None, _json_frame(path, batch, columns), FIRST_ROW["jsonl"] + offset)
+            offset, batch = offset + len(batch), []
+    if batch:
+        yield Table(path, None, _json_frame(path, batch, columns), FIRST_ROW["jsonl"] + offset)
+
+
+def _jsonl_columns(path: Path) -> list[str]:
+    columns: dict[str, None] = {}
+    count, objects, refused = 0, True, None
+    for _, record in _jsonl_records(path):
+        count += 1
+        if not isinstance(record, dict):
+            objects = False
+            continue
+        refused = refused or _refused_value(path, count, record)
+        columns.update(dict.fromkeys(record))
+    if not objects:
+        raise _not_objects(path)
+    if not count:
+        raise InputError(f"{path.name}: holds no records")
+    if refused:
+        raise refused
+    if not columns:
+        raise NotStreamed("records without keys")
+    return list(columns)
+
+
+def _jsonl_records(path: Path) -> Iterator[tuple[int, object]]:
+    """Each record of a JSON Lines file with its line number, decoded as UTF-8 (else NotStreamed)."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            raw = raw.removesuffix(b"\n")  # (as the whole file is split: errors name the same column)
+            try:
+                line = (raw[3:] if number == 1 and raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8")
+            except UnicodeDecodeError:
+                raise NotStreamed(f"line {number} is not UTF-8") from None
+            if not line.strip():
+                continue
+            try:
+                yield number, _json(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path.name}: invalid JSON at line {number}, column {exc.colno}: {exc.msg}") from None
+            except _JsonRefused as exc:
+                raise InputError(f"{path.name}, line {number}: {exc}") from None
+            except RecursionError:
+                raise _too_deep(path) from None
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

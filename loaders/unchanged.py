@@ -282,7 +282,7 @@ class RowHashes:
 def table_hashes(pt: ParsedTable, predictor: Predictor) -> RowHashes:
     """Each row's hash by its position in the table (None for a bad row), read column by
     column (no row objects): for a first load in bulk, whose rows resolve names exactly."""
-    out = RowHashes(len(pt.table.frame))
+    out = RowHashes(pt.table.row_count)
     for i, values in _values(pt):
         guess = predictor.predict(pt.kind, values) if pt.kind in ABOUT else None
         if pt.kind == "cities" and guess and guess[0] != (city_id(values["name"], values["country"]),):
