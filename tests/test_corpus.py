@@ -255,4 +255,6 @@ def test_the_cli_says_what_is_wrong_without_a_traceback(own_engine_dir: Path, na
     result = cli("load", str(CORPUS / name), env=env)
     assert result.returncode == 5, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    assert result.stderr.startswith("error: ") and REFUSED[name][0][:40] in " ".join(result.stderr.split())
+    error = result.stderr[result.stderr.find("\nerror: ") + 1 :] if "\nerror: " in result.stderr else result.stderr
+    assert error.startswith("error: "), result.stderr  # after the phase lines ("reading 1 file(s)" ...)
+    assert REFUSED[name][0][:40] in " ".join(error.split())
