@@ -79,7 +79,9 @@ def recommend(
     around.find_paths([proj.ids[int(found.cands[j])] for j in ranked[:limit].tolist()])
     top = [_candidate(found.shown(j, table, around, places), me, around, ctx, w) for j in ranked[:limit].tolist()]
     if brokers and top:
-        introducers = ex.brokers_of(cid, [c.city.id for c in top], limit=brokers, include_hubs=include_hubs, hubs=hubs)
+        introducers = ex.brokers_of(
+            cid, [c.city.id for c in top], limit=brokers, include_hubs=include_hubs, hubs=hubs, proj=proj
+        )
         for c in top:
             c.brokers = introducers[c.city.id]
     summary = summary_of(ex.store.node(Label.CITY, cid) or {"id": cid})
