@@ -59,10 +59,10 @@ def ex(loaded: GraphStore) -> Explorer:
 
 def test_the_same_as_per_candidate_on_the_bundled_data(ex: Explorer) -> None:
     cities = sorted(r["id"] for r in ex.store.read(cypher.KNOWN_CITIES))
-    sample = random.Random(20).sample(cities, 40)
-    assert same_answers(ex, sample, limit=100, brokers=0) > 1000
-    assert same_answers(ex, sample[:15], limit=100, brokers=0, weights=EVERY_FEATURE) > 500
-    assert same_answers(ex, sample[:10], limit=100, brokers=0, members_only=False, include_hubs=True) > 300
+    sample = random.Random(20).sample(cities, 12)
+    assert same_answers(ex, sample, limit=100, brokers=0) > 300
+    assert same_answers(ex, sample[:6], limit=100, brokers=0, weights=EVERY_FEATURE) > 200
+    assert same_answers(ex, sample[:5], limit=100, brokers=0, members_only=False, include_hubs=True) > 150
     assert same_answers(ex, ["ie-cork", "kr-suwon", "th-bangkok"], limit=10)  # with brokers
 
 
@@ -78,10 +78,10 @@ def generated(session_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 def test_the_same_as_per_candidate_on_a_generated_network(generated: Explorer) -> None:
     cities = sorted(r["id"] for r in generated.store.read(cypher.KNOWN_CITIES))
-    sample = random.Random(42).sample(cities, 80)
-    assert same_answers(generated, sample, limit=100, brokers=0) > 5000
-    assert same_answers(generated, sample[:20], limit=100, brokers=0, weights=EVERY_FEATURE) > 1000
-    assert same_answers(generated, sample[:10], limit=50, brokers=0, members_only=False, include_hubs=True) > 300
+    sample = random.Random(42).sample(cities, 25)
+    assert same_answers(generated, sample, limit=100, brokers=0) > 1500
+    assert same_answers(generated, sample[:8], limit=100, brokers=0, weights=EVERY_FEATURE) > 400
+    assert same_answers(generated, sample[:5], limit=50, brokers=0, members_only=False, include_hubs=True) > 150
 
 
 def test_rounding_is_pythons() -> None:
