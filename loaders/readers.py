@@ -120,12 +120,7 @@ def _csv_chunks(path: Path, head: bytes, rows: int) -> Iterator[Table] | None:
         return None
     if not first_line.strip():
         return None
-    try:
-        delimiter = csv.Sniffer().sniff(first_line + "\n", delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    header = next(csv.reader([first_line], delimiter=delimiter), [])
-    _no_repeated_columns([h.strip().lstrip("\ufeff") for h in header], path.name)
+    delimiter = _delimiter(first_line, path.name)
     return _csv_frames(path, delimiter, "utf-8-sig" if bom else "utf-8", rows)
 
 
@@ -232,12 +227,7 @@ def _read_csv(path: Path) -> Table:
     if not text.strip():
         raise InputError(f"{path.name}: the file holds only blank space")
     first_line = _LINE_END.split(text[:65536], maxsplit=1)[0]  # a line ends in LF, CRLF or a bare CR (old Mac)
-    try:
-        delimiter = csv.Sniffer().sniff(first_line + "\n", delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    header = next(csv.reader([first_line], delimiter=delimiter), [])
-    _no_repeated_columns([h.strip().lstrip("\ufeff") for h in header], path.name)
+    delimiter = _delimiter(first_line, path.name)
     try:
         frame = _read_csv_text(text, "c", delimiter)
     except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, ValueError):
@@ -483,6 +473,18 @@ def _no_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
 
 def _no_constant(name: str) -> object:
     raise _JsonRefused(f"{name} is not a JSON value; expected a number or null")
+
+
+def _delimiter(first_line: str, name: str) -> str:
+    """The delimiter the header line uses (a comma when it shows none), after checking that the
+    header names no column twice."""
+    try:
+        delimiter = csv.Sniffer().sniff(first_line + "\n", delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    header = next(csv.reader([first_line], delimiter=delimiter), [])
+    _no_repeated_columns([h.strip().lstrip("\ufeff") for h in header], name)
+    return delimiter
 
 
 def _no_repeated_columns(names: list[str], label: str) -> None:
