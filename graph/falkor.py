@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from gnlc.settings import Settings
 
 _UNIQUE = re.compile(r"unique constraint violation on (?:node|edge) of type (\w+)", re.I)
+COMPACT_WAIT_S = 60.0  # a load waits at most this long for the engine's rewrite after it
 BULK_BEGIN_ATTEMPTS = 5  # GRAPH.BULK BEGIN tried again after a reader created the graph empty
 
 
@@ -207,10 +208,12 @@ class FalkorStore(GraphStore):
         """After a load (finished or not), the engine rewrites its file into one snapshot when
         the load appended much, so that a restart loads the graph instead of replaying every
         statement (minutes for a 10k-city row-by-row load). Best effort: the file is complete
-        either way, and an engine that stopped is not started again for this."""
+        either way, and an engine that stopped is not started again for this. It waits at most
+        COMPACT_WAIT_S for a rewrite: one that takes longer goes on in the engine's child process
+        while the load returns (a CI run saw a load wait 1,060 s here, the default 600 s twice)."""
         try:
             if self.engine.answers():
-                self.engine.compact()
+                self.engine.compact(timeout=COMPACT_WAIT_S)
         except (redis.RedisError, OSError):
             pass
 
