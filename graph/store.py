@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from gnlc.errors import QueryError, SettingsError
 from gnlc.graph import cypher
 from gnlc.graph.cypher import Dialect, Query, Variant
-from gnlc.graph.model import CONTENT_HASH, SYMMETRIC, Label, Rel
+from gnlc.graph.model import SYMMETRIC, Label, Rel
 
 if TYPE_CHECKING:
     from gnlc.settings import Settings
@@ -166,32 +166,21 @@ class GraphStore(ABC):
         self.mark_changed()
 
     def _create_all(self, nodes: BulkNodes, rels: BulkRels, progress: Callable[[int], None]) -> None:
-        """Batches of ``UNWIND ... CREATE``, each committed on its own; the rows' content hashes
-        last, once everything is created (as GraphWriter writes them): a load killed between two
-        batches (kill -9: nothing undoes it) leaves no hash, so the next load builds every row again
-        (a hash written with its node made the rerun skip rows whose relationships were not there)."""
+        """Batches of ``UNWIND ... CREATE``, each committed on its own, each row with its content
+        hash. A load killed between two batches (kill -9: nothing undoes it) leaves hashes on part
+        of what its rows write, but no change counter (``mark_changed`` comes after the last batch),
+        and the next load trusts no hash of a graph without one
+        (:meth:`~gnlc.loaders.unchanged.Unchanged.read`): it builds every row again."""
         for label, by_id in nodes.items():
             for batch in batches(by_id.items(), CREATE_BATCH):
-                rows = [{"id": node_id, "props": _unhashed(p)} for node_id, p in batch]
+                rows = [{"id": node_id, "props": p} for node_id, p in batch]
                 self.write(cypher.NODE_CREATE[label], rows=rows)
                 progress(len(batch))
         for key, by_ends in rels.items():
             for rel_batch in batches(by_ends.items(), CREATE_BATCH):
-                rows = [{"start": s, "end": e, "key": k, "props": _unhashed(p)} for (s, e, k), p in rel_batch]
+                rows = [{"start": s, "end": e, "key": k, "props": p} for (s, e, k), p in rel_batch]
                 self.write(cypher.REL_CREATE[key], rows=rows)
                 progress(len(rel_batch))
-        for label, by_id in nodes.items():  # read again: the hashes are not held meanwhile
-            hashed = ({"id": i, "props": {CONTENT_HASH: p[CONTENT_HASH]}} for i, p in by_id.items() if _hash(p))
-            for node_hashes in batches(hashed, CREATE_BATCH):
-                self.write(cypher.NODE_UPSERT[label], rows=node_hashes)
-        for key, by_ends in rels.items():
-            hashed_rels = (
-                {"start": s, "end": e, "key": k, "props": {CONTENT_HASH: p[CONTENT_HASH]}}
-                for (s, e, k), p in by_ends.items()
-                if _hash(p)
-            )
-            for rel_hashes in batches(hashed_rels, CREATE_BATCH):
-                self.write(cypher.REL_UPSERT[key], rows=rel_hashes)
 
     @contextmanager
     def load_lock(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
@@ -209,15 +198,6 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _hash(props: dict[str, Any]) -> bool:
-    return props.get(CONTENT_HASH) is not None
-
-
-def _unhashed(props: dict[str, Any]) -> dict[str, Any]:
-    """The properties without the row's content hash (a null property is not stored)."""
-    return {**props, CONTENT_HASH: None} if _hash(props) else props
 
 
 def open_store(settings: Settings, *, autostart: bool = True) -> GraphStore:
