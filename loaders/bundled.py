@@ -21,6 +21,7 @@ from gnlc.errors import InputError
 if TYPE_CHECKING:  # the pipeline is imported on use: `gnlc --help` reads DATASETS only
     from gnlc.graph.store import GraphStore
     from gnlc.graph.writer import Progress
+    from gnlc.loaders.control import LoadControl
     from gnlc.loaders.pipeline import LoadReport
 
 MEMBER_FILES = ("gnlc/gnlc_members.csv", "gnlc/gnlc_members_added.csv")
@@ -61,13 +62,21 @@ def load_bundled(
     dry_run: bool = False,
     progress: Progress | None = None,
     on_wait: Callable[[str], None] | None = None,
+    control: LoadControl | None = None,
 ) -> LoadReport:
-    """Load a bundled dataset; every city of the member lists is a member."""
+    """Load a bundled dataset; every city of the member lists is a member. ``control`` as for
+    :func:`~gnlc.loaders.pipeline.load_files`."""
     from gnlc.loaders.mapping import Mapping
     from gnlc.loaders.pipeline import load_files
 
     own = {folder / f: Mapping(defaults={"status": "member"}) for f in MEMBER_FILES}
     own[folder / ORGANISATIONS] = Mapping(kind="organisations")  # its columns (name, kind, ...) could be cities'
     return load_files(
-        store, bundled_files(folder, dataset), file_mappings=own, dry_run=dry_run, progress=progress, on_wait=on_wait
+        store,
+        bundled_files(folder, dataset),
+        file_mappings=own,
+        dry_run=dry_run,
+        progress=progress,
+        on_wait=on_wait,
+        control=control,
     )

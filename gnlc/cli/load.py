@@ -13,6 +13,7 @@ from gnlc.cli.context import app_context, console, err_console
 from gnlc.loaders.bundled import DATASETS, DEFAULT_DATASET
 
 if TYPE_CHECKING:
+    from gnlc.graph.store import GraphStore
     from gnlc.loaders.control import LoadControl
     from gnlc.loaders.pipeline import LoadReport
 
@@ -109,37 +110,58 @@ def load(
     Ctrl-C or SIGTERM stops the load where the graph is whole: before its first write (a first
     load in bulk: to its end) nothing is kept; writing row by row, it stops after the batch being
     written, and running the same command again completes it. Exit code 130 (SIGINT), 143 (SIGTERM)."""
-    from gnlc.cli.interrupt import stop_on_signals
-    from gnlc.errors import LoadCancelled
-    from gnlc.loaders.control import LoadControl, LoadInterrupted
     from gnlc.loaders.mapping import Mapping
     from gnlc.loaders.pipeline import load_files
 
     mapping = Mapping.parse(kind=kind, pairs=map_, strict=strict, file=mapping_file)
-    control = LoadControl(on_phase=_say_phase(files, dry_run))
+    report = _stoppable(
+        ctx,
+        len(files),
+        dry_run,
+        lambda store, progress, control: load_files(
+            store,
+            files,
+            mapping=mapping,
+            dry_run=dry_run,
+            keep_going=keep_going,
+            progress=progress,
+            new_cities=not no_new_cities,
+            on_wait=say,
+            control=control,
+        ),
+        verbose=verbose,
+    )
+    if any(f.rejected for f in report.files):
+        raise typer.Exit(1)
+
+
+def _stoppable(
+    ctx: typer.Context,
+    n_files: int,
+    dry_run: bool,
+    run: Callable[[GraphStore, Callable[[int], None], LoadControl], LoadReport],
+    *,
+    verbose: bool = False,
+) -> LoadReport:
+    """A load of `gnlc load` or `gnlc demo`, its phases said on stderr, stopped by Ctrl-C or SIGTERM
+    where the graph is whole (:mod:`gnlc.cli.interrupt`); its report printed."""
+    from gnlc.cli.interrupt import stop_on_signals
+    from gnlc.errors import LoadCancelled
+    from gnlc.loaders.control import LoadControl, LoadInterrupted
+
+    control = LoadControl(on_phase=_say_phase(n_files, dry_run))
     with stop_on_signals(control, say) as interrupt:
         try:
             store = app_context(ctx).store()
             with _progress() as progress:
-                report = load_files(
-                    store,
-                    files,
-                    mapping=mapping,
-                    dry_run=dry_run,
-                    keep_going=keep_going,
-                    progress=progress,
-                    new_cities=not no_new_cities,
-                    on_wait=say,
-                    control=control,
-                )
+                report = run(store, progress, control)
         except (LoadCancelled, LoadInterrupted) as exc:
             exc.exit_code = interrupt.exit_code or exc.exit_code
             raise
     print_report(report, verbose=verbose)
     if interrupt.signum is not None:
         say("the load was complete when it was interrupted: everything is written")
-    if any(f.rejected for f in report.files):
-        raise typer.Exit(1)
+    return report
 
 
 def say(message: str) -> None:
@@ -147,13 +169,13 @@ def say(message: str) -> None:
     err_console.print(message, highlight=False, markup=False)
 
 
-def _say_phase(files: list[Path], dry_run: bool) -> Callable[[LoadControl], None]:
+def _say_phase(n_files: int, dry_run: bool) -> Callable[[LoadControl], None]:
     """What `gnlc load` says as its load reaches each phase."""
 
     def on_phase(control: LoadControl) -> None:
         phase = control.phase
         if phase == "reading":
-            say(f"reading {len(files)} file(s)")
+            say(f"reading {n_files} file(s)")
         elif phase == "validating":
             say(f"validating {control.rows_read:,} rows" + (" (dry run: nothing is written)" if dry_run else ""))
         elif phase == "comparing":
@@ -176,22 +198,23 @@ def demo(
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing."),
 ) -> None:
     """Load a bundled dataset: the GNLC facts (members, awards, conferences, clusters, organisations,
-    partnerships, peer-learning links) and Wikidata twinning links of member cities."""
-    from gnlc.analytics import describe_network
-    from gnlc.loaders.bundled import load_bundled
+    partnerships, peer-learning links) and Wikidata twinning links of member cities.
 
-    context = app_context(ctx)
-    store = context.store()
-    with _progress() as progress:
-        report = load_bundled(
-            store,
-            context.settings.dataset_dir,
-            dataset=dataset,
-            dry_run=dry_run,
-            progress=progress,
-            on_wait=lambda msg: err_console.print(msg, highlight=False),
-        )
-    print_report(report)
+    Ctrl-C or SIGTERM stops it as it stops `gnlc load`: exit code 130 (SIGINT), 143 (SIGTERM)."""
+    from gnlc.analytics import describe_network
+    from gnlc.loaders.bundled import bundled_files, load_bundled
+
+    folder = app_context(ctx).settings.dataset_dir
+    files = bundled_files(folder, dataset)
+    _stoppable(
+        ctx,
+        len(files),
+        dry_run,
+        lambda store, progress, control: load_bundled(
+            store, folder, dataset=dataset, dry_run=dry_run, progress=progress, on_wait=say, control=control
+        ),
+    )
+    store = app_context(ctx).store()
     console.print(f"graph on {store.description}: {describe_network(store)}", highlight=False)
 
 
