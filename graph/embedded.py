@@ -17,6 +17,7 @@ is loading, with its progress.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import signal
 import subprocess
@@ -32,6 +33,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from gnlc.errors import EngineStartError, EngineUnavailable
+from gnlc.graph.fork_child import STALL_S, StallWatch
 
 SOCKET_NAME = "falkordb.sock"
 PID_NAME = "falkordb.pid"
@@ -39,6 +41,7 @@ LOG_NAME = "falkordb.log"
 LOCK_NAME = "engine.lock"
 MAX_SOCKET_PATH = 100  # AF_UNIX paths are limited to 107 bytes on Linux
 START_TIMEOUT_S = 30.0  # to answer or to say it is loading; loading itself has no limit
+_log = logging.getLogger(__name__)
 COMPACT_MIN_BYTES = 256 * 1024  # appended since the last snapshot: below this, replay is instant
 # what redis-server writes to its log before it exits for want of disk, and what it means
 _STOP_CAUSES = (
@@ -314,13 +317,18 @@ class EmbeddedEngine:
             return "loading", float(info.get("loading_loaded_perc", 0.0))
         return "ready", 100.0
 
-    def compact(self, *, min_bytes: int = COMPACT_MIN_BYTES, timeout: float = 600.0) -> bool:
+    def compact(self, *, min_bytes: int = COMPACT_MIN_BYTES, timeout: float = 600.0, stall_s: float = STALL_S) -> bool:
         """Rewrite the append-only file into one snapshot of the graph (BGREWRITEAOF) and wait
         for it, when more than ``min_bytes`` were appended since the last one. True if it was
-        rewritten. The engine keeps serving meanwhile (the rewrite runs in a forked child)."""
+        rewritten. The engine keeps serving meanwhile (the rewrite runs in a forked child). A
+        rewrite child that used no CPU for ``stall_s`` is stuck and is killed
+        (:mod:`gnlc.graph.fork_child`): the rewrite waited for then fails, and one stuck before
+        this call is replaced by a new one."""
         conn = client(self.socket, timeout=10.0)
+        pid = self._pid()
+        watch = StallWatch(pid, stall_s) if pid else None
         try:
-            info = self._rewrite_done(conn, timeout)
+            info = self._rewrite_done(conn, timeout, watch)
             if int(info.get("aof_current_size", 0)) - int(info.get("aof_base_size", 0)) < min_bytes:
                 return False
             try:
@@ -328,18 +336,20 @@ class EmbeddedEngine:
             except redis.ResponseError as exc:  # "already in progress": that one is waited for
                 if "in progress" not in str(exc):
                     raise
-            return self._rewrite_done(conn, timeout).get("aof_last_bgrewrite_status") == "ok"
+            return self._rewrite_done(conn, timeout, watch).get("aof_last_bgrewrite_status") == "ok"
         finally:
             conn.close()
 
-    @staticmethod
-    def _rewrite_done(conn: redis.Redis, timeout: float) -> dict[str, Any]:
+    def _rewrite_done(self, conn: redis.Redis, timeout: float, watch: StallWatch | None) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             info = conn.info("persistence")
             busy = int(info.get("aof_rewrite_in_progress", 0)) or int(info.get("aof_rewrite_scheduled", 0))
             if not busy or time.monotonic() > deadline:
                 return info
+            if watch is not None:
+                for child in watch.stop_stuck():
+                    _log.warning("the engine's fork child %d (%s) was stuck and was stopped", child, self.dir)
             time.sleep(0.05)
 
     def stop_cause(self) -> str | None:
