@@ -14,7 +14,8 @@ first and applies the schema (indexes, constraints) afterwards.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import repeat
 from typing import Any
 
 from gnlc.errors import QueryError
@@ -23,64 +24,87 @@ from gnlc.graph.store import BulkNodes, BulkRels, batches
 
 MAX_CALL_BYTES = 8 * 1024 * 1024  # one GRAPH.BULK call carries at most about this much (held while sent)
 PACK_BATCH = 10_000  # nodes or relationships packed at a time
-_CACHE_LIMIT = 50_000  # distinct values of one property whose packed form is kept
 _NULL = b"\x00"
 _EDGE_ENDS = struct.Struct("=QQ")
+_TYPED_LONG = struct.Struct("=Bq").pack
+_TYPED_DOUBLE = struct.Struct("=Bd").pack
+_BOOLS = {False: b"\x01\x00", True: b"\x01\x01"}
 
 
 def pack_value(value: Any) -> bytes:
+    if value.__class__ is str:  # (most values)
+        return _pack_text(value)
     if value is None:
         return _NULL
     if isinstance(value, bool):
-        return struct.pack("=B?", 1, value)
+        return _BOOLS[value]
     if isinstance(value, int):
-        return struct.pack("=Bq", 4, value)
+        return _TYPED_LONG(4, value)
     if isinstance(value, float):
-        return struct.pack("=Bd", 2, value)
+        return _TYPED_DOUBLE(2, value)
     if isinstance(value, str):
-        raw = value.encode("utf-8")
-        if b"\x00" in raw:
-            raise ValueError("a text with a NUL character cannot be stored")
-        return b"\x03" + raw + b"\x00"
+        return _pack_text(value)
     if isinstance(value, list | tuple):
-        return struct.pack("=Bq", 5, len(value)) + b"".join(pack_value(v) for v in value)
+        return b"".join([_TYPED_LONG(5, len(value)), *map(pack_value, value)])
     raise TypeError(f"cannot store a {type(value).__name__} value")
 
 
-def _column(values: list[Any]) -> list[bytes]:
-    """The packed values of one property; repeated values (kinds, years, sources) are
-    packed once."""
-    cache: dict[tuple[type, Any], bytes] = {}
+def _pack_text(value: str) -> bytes:
+    if "\x00" in value:
+        raise ValueError("a text with a NUL character cannot be stored")
+    return ("\x03" + value + "\x00").encode("utf-8")
+
+
+def _column(values: Iterable[Any]) -> list[bytes]:
+    """The packed values of one property, each distinct value packed once."""
+    values = list(values)
+    types = set(map(type, values))
+    types.discard(type(None))
+    if len(types) == 1 and types <= _ALIKE:  # values of one type (and None): none equal to another's
+        table = {value: pack_value(value) for value in dict.fromkeys(values)}
+        return list(map(table.__getitem__, values))
+    if types == {list}:
+        return [_pack_list(value) if value is not None else _NULL for value in values]
+    cache: dict[tuple[type, Any], bytes] = {}  # 1, 1.0 and True are equal: with their type
     out: list[bytes] = []
-    append = out.append
     for value in values:
         if isinstance(value, list):
-            append(pack_value(value))
+            out.append(pack_value(value))
             continue
         key = (type(value), value)
         got = cache.get(key)
         if got is None:
-            got = pack_value(value)
-            if len(cache) < _CACHE_LIMIT:
-                cache[key] = got
-        append(got)
+            got = cache[key] = pack_value(value)
+        out.append(got)
     return out
+
+
+_ALIKE = frozenset({str, int, float, bool})
+_ONE = _TYPED_LONG(5, 1)
+
+
+def _pack_list(value: list[Any]) -> bytes:
+    """:func:`pack_value` of a list (a provenance's one source, mostly)."""
+    if len(value) == 1 and value[0].__class__ is str:
+        return _ONE + _pack_text(value[0])
+    return pack_value(value)
 
 
 def _header(name: str, props: list[str]) -> bytes:
     return name.encode() + b"\x00" + struct.pack("=I", len(props)) + b"".join(p.encode() + b"\x00" for p in props)
 
 
-def _keys(items: Any, first: list[str]) -> list[str]:
+def _keys(items: Iterable[dict[str, Any]], first: list[str]) -> list[str]:
     seen: set[str] = set()
+    update = seen.update
     for props in items:
-        seen.update(props)
+        update(props)
     return first + sorted(seen - set(first))
 
 
-def _entities(columns: list[list[bytes]]) -> list[bytes]:
-    """One bytes string per entity: its columns' values side by side."""
-    return [b"".join(parts) for parts in zip(*columns, strict=True)]
+def _columns(first: list[Any], props: list[dict[str, Any]], keys: list[str]) -> list[list[bytes]]:
+    """The packed columns of a batch: ``first`` (ids or keys), then each property of ``keys``."""
+    return [_column(first), *(_column(map(dict.get, props, repeat(k))) for k in keys)]
 
 
 def bulk_calls(nodes: BulkNodes, rels: BulkRels) -> Iterator[tuple[list[Any], int]]:
@@ -93,28 +117,69 @@ def bulk_calls(nodes: BulkNodes, rels: BulkRels) -> Iterator[tuple[list[Any], in
     for label, by_id in nodes.items():
         own = numbers.setdefault(label, {})
         for batch in batches(by_id.items(), PACK_BATCH):
-            for node_id, _ in batch:
-                own[node_id] = sent
-                sent += 1
-            props = _keys((p for _, p in batch), [NODE_KEY])
-            columns = [_column([i for i, _ in batch])] + [_column([p.get(k) for _, p in batch]) for k in props[1:]]
-            for token, n in _split(_header(label, props), _entities(columns)):
+            ids = [node_id for node_id, _ in batch]
+            own.update(zip(ids, range(sent, sent + len(ids)), strict=True))
+            sent += len(ids)
+            props = [p for _, p in batch]
+            keys = _keys(props, [NODE_KEY])
+            for token, n in _tokens(_header(label, keys), _columns(ids, props, keys[1:]), None):
                 yield from calls.add(True, token, n)
     for (rel, start_label), by_ends in rels.items():
         starts, ends = numbers.get(start_label, {}), numbers.get(ENDPOINTS[rel][1], {})
         for rel_batch in batches(by_ends.items(), PACK_BATCH):
-            pairs = [_ends(rel, start_label, starts, ends, key) for key, _ in rel_batch]
-            props = _keys((p for _, p in rel_batch), ["key"])
-            columns = [_column([k for (_, _, k), _ in rel_batch])] + [
-                _column([p.get(k) for _, p in rel_batch]) for k in props[1:]
-            ]
-            values = _entities(columns)
-            body = [_EDGE_ENDS.pack(a, b) + packed for (a, b), packed in zip(pairs, values, strict=True)]
-            if rel in SYMMETRIC:
-                body += [_EDGE_ENDS.pack(b, a) + packed for (a, b), packed in zip(pairs, values, strict=True)]
-            for token, n in _split(_header(rel, props), body):
+            pairs = _pairs(rel, start_label, starts, ends, [key for key, _ in rel_batch])
+            props = [p for _, p in rel_batch]
+            keys = _keys(props, ["key"])
+            columns = _columns([k for (_, _, k), _ in rel_batch], props, keys[1:])
+            for token, n in _tokens(_header(rel, keys), columns, (pairs, rel in SYMMETRIC)):
                 yield from calls.add(False, token, n)
     yield from calls.flush()
+
+
+def _pairs(
+    rel: Rel, start_label: Label, starts: dict[str, int], ends: dict[str, int], keys: list[tuple[str, str, str]]
+) -> list[tuple[int, int]]:
+    """The node numbers of each relationship's ends."""
+    try:
+        return [(starts[start], ends[end]) for start, end, _ in keys]
+    except KeyError:
+        for key in keys:
+            _ends(rel, start_label, starts, ends, key)
+        raise
+
+
+def _tokens(
+    header: bytes, columns: list[list[bytes]], edges: tuple[list[tuple[int, int]], bool] | None
+) -> Iterator[tuple[bytes, int]]:
+    """A batch's entities (``edges``: relationships, with their ends and whether they are sent
+    in both directions too) under the header, split where a call would grow too large."""
+    values = list(zip(*columns, strict=True))
+    if edges is None:
+        body: list[bytes] = [piece for entity in values for piece in entity]
+        count = len(values)
+    else:
+        pairs, both_ways = edges
+        pack = _EDGE_ENDS.pack
+        forward = [pack(a, b) for a, b in pairs]
+        body = [piece for ends, entity in zip(forward, values, strict=True) for piece in (ends, *entity)]
+        if both_ways:
+            backward = [pack(b, a) for a, b in pairs]
+            body += [piece for ends, entity in zip(backward, values, strict=True) for piece in (ends, *entity)]
+        count = len(values) * (2 if both_ways else 1)
+    token = b"".join([header, *body])
+    if len(token) <= MAX_CALL_BYTES:
+        yield token, count
+        return
+    del token
+    if edges is None:
+        entities = [b"".join(entity) for entity in values]
+    else:
+        pairs, both_ways = edges
+        packed = [b"".join(entity) for entity in values]
+        entities = [_EDGE_ENDS.pack(a, b) + v for (a, b), v in zip(pairs, packed, strict=True)]
+        if both_ways:
+            entities += [_EDGE_ENDS.pack(b, a) + v for (a, b), v in zip(pairs, packed, strict=True)]
+    yield from _split(header, entities)
 
 
 def _ends(

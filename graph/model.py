@@ -197,15 +197,24 @@ SOURCE_KEYS = frozenset({"source", "source_row", "source_url", "loaded_at", "sou
 
 def source_entry(props: dict[str, Any]) -> str:
     """'file.csv row 3 | https://... | 2026-12-01T10:00:00+00:00' (the parts that exist)."""
-    where = f"{props['source']} row {props['source_row']}" if props.get("source_row") else str(props["source"])
-    return " | ".join(str(x) for x in (where, props.get("source_url"), props.get("loaded_at")) if x)
+    return source_entry_of(props["source"], props.get("source_row"), props.get("source_url"), props.get("loaded_at"))
+
+
+def source_entry_of(source: Any, row: int | None, url: Any, loaded_at: Any) -> str:
+    """:func:`source_entry` from its parts."""
+    entry = f"{source} row {row}" if row else str(source)
+    for part in (url, loaded_at):
+        if part:
+            entry = entry + " | " + str(part) if entry else str(part)
+    return entry
 
 
 def _entries(props: dict[str, Any]) -> list[str]:
     return list(props.get("sources") or ([source_entry(props)] if props.get("source") else []))
 
 
-def _has_entry(entries: list[str], source: str) -> bool:
+def has_entry(entries: list[str], source: str) -> bool:
+    """Whether ``entries`` has one from ``source`` (a file or URL)."""
     return any(e == source or e.startswith(source + " row ") or e.startswith(source + " | ") for e in entries)
 
 
@@ -215,13 +224,13 @@ def combine_sources(current: dict[str, Any], incoming: dict[str, Any]) -> dict[s
     entries = _entries(current)
     if incoming.get("source") == current.get("source"):
         merged = {**current, **{k: v for k, v in incoming.items() if v is not None or k in SOURCE_KEYS}}
-        if not _has_entry(entries, str(incoming["source"])):
+        if not has_entry(entries, str(incoming["source"])):
             entries.append(source_entry(incoming))
         return {**merged, "sources": entries}
     merged = {
         **current,
         **{k: v for k, v in incoming.items() if k not in SOURCE_KEYS and v is not None and current.get(k) is None},
     }
-    if incoming.get("source") and not _has_entry(entries, str(incoming["source"])):
+    if incoming.get("source") and not has_entry(entries, str(incoming["source"])):
         entries.append(source_entry(incoming))
     return {**merged, "sources": entries}

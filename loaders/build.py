@@ -78,16 +78,17 @@ def certain_population(name: str, country: str, props: dict[str, Any], populatio
     return not (member and population < MIN_MEMBER_POPULATION)
 
 
-def city_props(name: str, country: str, extra: dict[str, Any]) -> dict[str, Any]:
+def city_props(name: str, country: str, extra: dict[str, Any], *, look_up: bool = True) -> dict[str, Any]:
     """A new city's properties: the row's, then what the gazetteer knows (marked as such)
     where the row has nothing, and the folded names full-text search uses. A row that gives
-    a ``geonames_id`` took its figures from that gazetteer place: they are marked too."""
+    a ``geonames_id`` took its figures from that gazetteer place: they are marked too.
+    ``look_up=False``: the caller asked the gazetteer already, which knows no such place."""
     props = {"name": name, "country_code": country, "region": region_of(country), **extra}
     if props.get("geonames_id") is not None:
         for key in ("population", "latitude", "longitude"):
             if props.get(key) is not None:
                 props[f"{key}_source"] = "geonames"
-    place = gazetteer_lookup(name, country) if props.get("geonames_id") is None else None
+    place = gazetteer_lookup(name, country) if look_up and props.get("geonames_id") is None else None
     if place:
         props["geonames_id"] = place.geonames_id
         population = place.population if certain_population(name, country, props, place.population) else None

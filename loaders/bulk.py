@@ -20,7 +20,12 @@ from the rows when the store reads it (:class:`Streamed`), not held: a cities ro
 country relationship, its membership and the partnerships a membership implies; a
 partnerships or links row's relationship (a hash per row while they are checked; one that
 rows of two files give is held, combined). Held, they took 500-800 bytes a row (traced;
-tests/test_bulk_memory.py).
+tests/test_bulk_memory.py). Of a cities row, a byte is held: whether the gazetteer knows its
+name (asked once, when the row is checked).
+
+Speed: a row's facts are made once per kind that is read (each stream makes only its own),
+the facts a cities row shares with others (its country, the network, ...) once per country,
+and each row's provenance once per stream (tests/test_bulk_identical.py pins the output).
 """
 
 from __future__ import annotations
@@ -37,13 +42,14 @@ from gnlc.graph.model import (
     MembershipStatus,
     Rel,
     combine_sources,
-    source_entry,
+    has_entry,
+    source_entry_of,
 )
 from gnlc.graph.store import BulkNodes, BulkRels
 from gnlc.loaders import rules
 from gnlc.loaders.build import CITY_FIELDS, city_props
 from gnlc.loaders.normalise import fold, region_of
-from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id
+from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id, gazetteer_lookup
 from gnlc.loaders.rows import ParsedTable
 from gnlc.loaders.rules import Fact, NodeFact, RelFact, organisation_id
 from gnlc.loaders.unchanged import Predictor, stamped_plan
@@ -151,8 +157,12 @@ class BulkBuilder:
         self.plan = BulkPlan()
         self._nodes: dict[Label, dict[str, dict[str, Any]]] = defaultdict(dict)
         self._rels: dict[tuple[Rel, Label], dict[RelKey, dict[str, Any]]] = defaultdict(dict)
-        self._city_tables: list[tuple[ParsedTable, list[str]]] = []  # with each good row's city id (held once)
+        # each cities table with its good rows' city ids and, a byte a row, 1 where the gazetteer
+        # knows no place of the row's name (it is not asked again when the city is made again)
+        self._city_tables: list[tuple[ParsedTable, list[str], bytearray]] = []
         self._members = 0
+        self._member_countries: set[str] = set()
+        self._shared: dict[tuple[str, bool], list[tuple[dict[Any, dict[str, Any]], Any, dict[str, Any]]]] = {}
         self._row_tables: dict[tuple[Rel, Label], list[ParsedTable]] = defaultdict(list)
         self._row_firsts: dict[tuple[Rel, Label], dict[int, int]] = defaultdict(dict)  # hash of ends -> place
         self._row_count: dict[tuple[Rel, Label], int] = defaultdict(int)  # distinct, not held
@@ -177,14 +187,10 @@ class BulkBuilder:
         self.plan.nodes.update(self._nodes)
         self.plan.rels.update({k: v for k, v in self._rels.items() if k not in (PARTNERSHIPS, LINKS)})
         if self._city_tables:
-            self.plan.nodes[Label.CITY] = _Cities(lambda: self._streamed(Label.CITY), self.resolver.cities)
-            self.plan.rels[(Rel.IN_COUNTRY, Label.CITY)] = Streamed(
-                lambda: self._streamed((Rel.IN_COUNTRY, Label.CITY)), len(self.resolver.cities)
-            )
+            self.plan.nodes[Label.CITY] = _Cities(self._city_nodes, self.resolver.cities)
+            self.plan.rels[(Rel.IN_COUNTRY, Label.CITY)] = Streamed(self._cities_in_country, len(self.resolver.cities))
         if self._members:
-            self.plan.rels[(Rel.MEMBER_OF, Label.CITY)] = Streamed(
-                lambda: self._streamed((Rel.MEMBER_OF, Label.CITY)), self._members
-            )
+            self.plan.rels[(Rel.MEMBER_OF, Label.CITY)] = Streamed(self._memberships, self._members)
         for kind, derived in ((PARTNERSHIPS, DERIVED_PARTNERSHIPS * self._members), (LINKS, 0)):
             count = derived + len(self._rels.get(kind, ())) + self._row_count[kind]
             if count:
@@ -194,43 +200,54 @@ class BulkBuilder:
     def _kind_stream(self, kind: tuple[Rel, Label]) -> Callable[[], Iterator[tuple[RelKey, dict[str, Any]]]]:
         def make() -> Iterator[tuple[RelKey, dict[str, Any]]]:
             if kind == PARTNERSHIPS and self._members:
-                yield from self._streamed(kind)
+                yield from self._derived_partnerships()
             yield from self._row_rels(kind)
 
         return make
 
     # -- helpers ----------------------------------------------------------------------------
-    def _prov(self, pt: ParsedTable, i: int, source_url: str | None) -> dict[str, Any]:
-        prov = {
-            "source": pt.table.label,
-            "source_row": pt.table.row_number(i),
-            "source_url": source_url,
-            "loaded_at": self.loaded_at,
-        }
-        return {**prov, "sources": [source_entry(prov)]}
+    def _merge(self, held: dict[Any, dict[str, Any]], key: Any, props: dict[str, Any], prov: dict[str, Any]) -> None:
+        """Add a node or relationship (``props``: its known properties), or combine it with the
+        same one met earlier, as the writer does (:func:`combine_sources`; with a row of the file
+        that made it, in place: what it gives is the same)."""
+        current = held.get(key)
+        if current is None:
+            held[key] = {**props, **prov}
+            return
+        sources, source = current.get("sources"), prov["source"]
+        if current.get("source") == source and sources and _has_entry(sources, source):
+            current.update(props)
+            current.update(prov)
+            current["sources"] = sources
+        else:
+            held[key] = combine_sources(current, {**props, **prov})
 
-    def _node(self, label: Label, node_id: str, props: dict[str, Any], prov: dict[str, Any]) -> None:
-        """Add a node, or combine it with the same node met earlier (as the writer does)."""
-        nodes, new = self._nodes[label], _with_prov(props, prov)
-        nodes[node_id] = new if node_id not in nodes else combine_sources(nodes[node_id], new)
-
-    def _rel(
-        self, rel: Rel, start_label: Label, start: str, end: str, key: str, props: dict[str, Any], prov: dict[str, Any]
-    ) -> None:
-        if rel in SYMMETRIC and end < start:
-            start, end = end, start
-        rels, new = self._rels[(rel, start_label)], _with_prov(props, prov)
-        ends = (start, end, key)
-        rels[ends] = new if ends not in rels else combine_sources(rels[ends], new)
+    def _held(self, f: Fact) -> tuple[dict[Any, dict[str, Any]], Any, dict[str, Any]]:
+        """Where a fact the plan holds goes, its key there and its known properties."""
+        if isinstance(f, NodeFact):
+            return self._nodes[f.label], f.id, _known(f.props)
+        return self._rels[(f.type, f.start_label)], _ends(f), _known(f.props)
 
     def _emit(self, facts: list[Fact], prov: dict[str, Any]) -> None:
         """The rules' facts into the plan, with the row's provenance (but the streamed ones)."""
         for f in facts:
-            if isinstance(f, NodeFact):
-                if f.label not in STREAMED_NODES:
-                    self._node(f.label, f.id, f.props, prov)
-            elif (f.type, f.start_label) not in STREAMED_RELS:
-                self._rel(f.type, f.start_label, f.start, f.end, f.key, f.props, prov)
+            if not _is_streamed(f):
+                self._merge(*self._held(f), prov)
+
+    def _shared_facts(
+        self, cid: str, code: str, status: str | None, year: int | None
+    ) -> list[tuple[dict[Any, dict[str, Any]], Any, dict[str, Any]]]:
+        """What a cities row gives but the city's own facts (streamed): its country and region
+        and, for a member, the network, its National Commission and UIL. They follow from the
+        country and the membership alone: made once per country (held, without provenance)."""
+        member = status in rules.MEMBER_STATES
+        shared = self._shared.get((code, member))
+        if shared is None:
+            facts = rules.city(cid, code, {"status": status})
+            if member:
+                facts += rules.membership(cid, code, year, status or "")
+            shared = self._shared[(code, member)] = [self._held(f) for f in facts if not _is_streamed(f)]
+        return shared
 
     def _unique(self, pt: ParsedTable, identity: tuple[Any, ...], seen: set[tuple[Any, ...]], i: int) -> None:
         if identity in seen:
@@ -255,11 +272,15 @@ class BulkBuilder:
 
     # -- one method per kind ----------------------------------------------------------------
     def _cities(self, pt: ParsedTable) -> None:
-        get, ids = _city_columns(pt), list[str]()
+        get, ids, unplaced = _city_columns(pt), list[str](), bytearray()
+        prov = _Provenance(pt, self.loaded_at)
+        names, codes, regions, statuses, years = (
+            get[k] for k in ("name", "country", "region", "status", "year_joined")
+        )
         for i in pt.good:
-            name, code = get["name"][i], get["country"][i]
+            name, code = names[i], codes[i]
             region = region_of(code)
-            if get["region"][i] and region and get["region"][i] != region:
+            if regions[i] and region and regions[i] != region:
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: region does not fit the country")
             res = self.resolver.resolve(name, code, fuzzy=False)
             if res.status != "new":
@@ -274,56 +295,75 @@ class BulkBuilder:
             cid = city_id(name, code)
             if cid in self.resolver.cities:  # a city is streamed once: a second row of its id goes row by row
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} repeats an earlier row")
-            props, facts, prov = self._city_row(pt, get, i, cid, with_props=True)
-            self._emit(facts, prov)
-            aliases = tuple(props.get("aliases") or ())
-            self.resolver.add(KnownCity(cid, name, code, aliases, props.get("geonames_id"), looked_up=True))
+            status = rules.membership_status(statuses[i], years[i])
+            row_prov = prov(i)
+            for held, key, props in self._shared_facts(cid, code, status, years[i]):
+                self._merge(held, key, props, row_prov)
+            # the gazetteer place city_props would find (the city itself is made when written)
+            geonames_id, place = get["geonames_id"][i], None
+            if geonames_id is None:
+                place = gazetteer_lookup(name, code)
+                geonames_id = place.geonames_id if place else None
+            unplaced.append(place is None)
+            aliases = tuple(get["aliases"][i] or ())
+            self.resolver.add(KnownCity(cid, name, code, aliases, geonames_id, looked_up=True))
             ids.append(cid)
-            if props["status"] in rules.MEMBER_STATES:
-                self._derived_orgs |= rules.derived_organisations(code)
+            if status in rules.MEMBER_STATES:
+                if code not in self._member_countries:
+                    self._member_countries.add(code)
+                    self._derived_orgs |= rules.derived_organisations(code)
                 self._members += 1
-        self._city_tables.append((pt, ids))
+        self._city_tables.append((pt, ids, unplaced))
 
-    def _city_row(
-        self, pt: ParsedTable, get: dict[str, Any], i: int, cid: str, *, with_props: bool
-    ) -> tuple[dict[str, Any], list[Fact], dict[str, Any]]:
-        """A cities row's city properties, facts and provenance; without the properties (and
-        their gazetteer look-ups) when only its relationships are wanted."""
-        name, code, year, aliases = get["name"][i], get["country"][i], get["year_joined"][i], get["aliases"][i]
-        status = rules.status_of({"status": get["status"][i], "year_joined": year})
-        props: dict[str, Any] = {"status": status}
-        if with_props:
+    def _city_rows(self) -> Iterator[tuple[dict[str, Any], int, str, str | None, _Provenance, bool]]:
+        """The good rows of the cities tables: columns, position, city id, membership status,
+        provenance and whether the gazetteer may know the place."""
+        for pt, ids, unplaced in self._city_tables:
+            get, prov = _city_columns(pt), _Provenance(pt, self.loaded_at)
+            statuses, years = get["status"], get["year_joined"]
+            for i, cid, no_place in zip(pt.good, ids, unplaced, strict=True):
+                yield get, i, cid, rules.membership_status(statuses[i], years[i]), prov, not no_place
+
+    # What a cities row gives once (Streamed), made again from the rows each time it is read.
+    def _city_nodes(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for get, i, cid, status, prov, look_up in self._city_rows():
             props = {k: get[k][i] for k in CITY_PROPS}
+            aliases = get["aliases"][i]
             props.update(aliases=list(aliases) if aliases else None, status=status)
-            props = city_props(name, code, props)
-        facts = rules.city(cid, code, props)
-        if status in rules.MEMBER_STATES:
-            facts += rules.membership(cid, code, year, status)
-        return props, facts, self._prov(pt, i, get["source_url"][i])
+            city = city_props(get["name"][i], get["country"][i], props, look_up=look_up)
+            yield cid, _with_prov(city, prov(i))  # (rules.city's city node)
 
-    def _streamed(self, kind: Label | tuple[Rel, Label]) -> Iterator[tuple[Any, dict[str, Any]]]:
-        """The cities rows' streamed nodes of a label or relationships of a type, as the plan
-        would hold them, made again from the rows."""
-        for pt, ids in self._city_tables:
-            get = _city_columns(pt)
-            for i, cid in zip(pt.good, ids, strict=True):
-                _, facts, prov = self._city_row(pt, get, i, cid, with_props=kind == Label.CITY)
-                for f in facts:
-                    if isinstance(f, NodeFact) and f.label == kind:
-                        yield f.id, _with_prov(f.props, prov)
-                    elif isinstance(f, RelFact) and (f.type, f.start_label) == kind:
-                        yield (f.start, f.end, f.key), _with_prov(f.props, prov)
+    def _cities_in_country(self) -> Iterator[tuple[RelKey, dict[str, Any]]]:
+        for get, i, cid, _, prov, _ in self._city_rows():
+            fact = rules.city_in_country(cid, get["country"][i])
+            yield _ends(fact), _with_prov(fact.props, prov(i))
+
+    def _memberships(self) -> Iterator[tuple[RelKey, dict[str, Any]]]:
+        for get, i, cid, status, prov, _ in self._city_rows():
+            if status in rules.MEMBER_STATES:
+                fact = rules.member_of(cid, get["year_joined"][i], status)
+                yield _ends(fact), _with_prov(fact.props, prov(i))
+
+    def _derived_partnerships(self) -> Iterator[tuple[RelKey, dict[str, Any]]]:
+        for get, i, cid, status, prov, _ in self._city_rows():
+            if status in rules.MEMBER_STATES:
+                year, row_prov = get["year_joined"][i], prov(i)
+                for fact in (
+                    rules.endorsement(cid, rules.natcom_id(get["country"][i]), year),
+                    rules.coordination(cid, year),
+                ):
+                    yield _ends(fact), _with_prov(fact.props, row_prov)
 
     def _organisations(self, pt: ParsedTable) -> None:
-        c, seen = pt.columns, set[tuple[Any, ...]]()
-        country, city, note, src = (c.get(k) or _ABSENT for k in ("country", "city", "note", "source_url"))
+        c, seen, prov = pt.columns, set[tuple[Any, ...]](), _Provenance(pt, self.loaded_at)
+        country, city, note = (c.get(k) or _ABSENT for k in ("country", "city", "note"))
         for i in pt.good:
             name = c["name"][i]
             oid = organisation_id(name, c["kind"][i], country[i])
             self._unique(pt, ("organisation", oid), seen, i)
             based_in = self._city_ref(pt, i, city[i], country[i]) if city[i] else None
             row = {"name": name, "kind": c["kind"][i], "country": country[i], "note": note[i]}
-            self._emit(rules.organisation(oid, row, based_in), self._prov(pt, i, src[i]))
+            self._emit(rules.organisation(oid, row, based_in), prov(i))
             self.orgs[(fold(name), country[i])] = oid
             self.orgs.setdefault((fold(name), None), oid)
 
@@ -333,34 +373,43 @@ class BulkBuilder:
     def _links(self, pt: ParsedTable) -> None:
         self._rows_of(LINKS, pt)
 
-    def _partnership(self, pt: ParsedTable, i: int) -> tuple[RelFact, dict[str, Any]]:
+    def _partnership_facts(self, pt: ParsedTable) -> Callable[[int], RelFact]:
         c = pt.columns
-        country, role_col, since, until, note, src = (
-            c.get(k) or _ABSENT for k in ("country", "role", "since", "until", "note", "source_url")
-        )
-        folded = fold(c["organisation"][i])
-        oid = self.orgs.get((folded, country[i])) or self.orgs.get((folded, None))
-        if oid is None:
-            raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: unknown organisation")
-        cid = self._city_ref(pt, i, c["city"][i], country[i])
-        row = {"role": role_col[i], "since": since[i], "until": until[i], "note": note[i]}
-        _period(pt, i, row)
-        return rules.partnership(oid, cid, row), self._prov(pt, i, src[i])
+        orgs, cities = c["organisation"], c["city"]
+        country, role, since, until, note = (c.get(k) or _ABSENT for k in ("country", "role", "since", "until", "note"))
 
-    def _link(self, pt: ParsedTable, i: int) -> tuple[RelFact, dict[str, Any]]:
+        def fact(i: int) -> RelFact:
+            folded = fold(orgs[i])
+            oid = self.orgs.get((folded, country[i])) or self.orgs.get((folded, None))
+            if oid is None:
+                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: unknown organisation")
+            cid = self._city_ref(pt, i, cities[i], country[i])
+            row = {"role": role[i], "since": since[i], "until": until[i], "note": note[i]}
+            _period(pt, i, row)
+            return rules.partnership(oid, cid, row)
+
+        return fact
+
+    def _link_facts(self, pt: ParsedTable) -> Callable[[int], RelFact]:
         c = pt.columns
-        optional = ("source_country", "target_country", "since", "until", "note", "source_url")
-        sc, tc, since, until, note, src = (c.get(k) or _ABSENT for k in optional)
-        a = self._city_ref(pt, i, c["source"][i], sc[i])
-        b = self._city_ref(pt, i, c["target"][i], tc[i])
-        if a == b:
-            raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} links a city to itself")
-        row = {"kind": c["kind"][i], "since": since[i], "until": until[i], "note": note[i]}
-        _period(pt, i, row)
-        return rules.link(a, b, row), self._prov(pt, i, src[i])
+        sources, targets, kinds = c["source"], c["target"], c["kind"]
+        optional = ("source_country", "target_country", "since", "until", "note")
+        sc, tc, since, until, note = (c.get(k) or _ABSENT for k in optional)
 
-    def _row_fact(self, kind: tuple[Rel, Label], pt: ParsedTable, i: int) -> tuple[RelFact, dict[str, Any]]:
-        return self._partnership(pt, i) if kind == PARTNERSHIPS else self._link(pt, i)
+        def fact(i: int) -> RelFact:
+            a = self._city_ref(pt, i, sources[i], sc[i])
+            b = self._city_ref(pt, i, targets[i], tc[i])
+            if a == b:
+                raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} links a city to itself")
+            row = {"kind": kinds[i], "since": since[i], "until": until[i], "note": note[i]}
+            _period(pt, i, row)
+            return rules.link(a, b, row)
+
+        return fact
+
+    def _row_facts(self, kind: tuple[Rel, Label], pt: ParsedTable) -> Callable[[int], RelFact]:
+        """The relationship a row of a partnerships or links table gives, by the row's position."""
+        return self._partnership_facts(pt) if kind == PARTNERSHIPS else self._link_facts(pt)
 
     def _rows_of(self, kind: tuple[Rel, Label], pt: ParsedTable) -> None:
         """Check a partnerships or links table; keep a hash of each row's relationship (a row
@@ -368,20 +417,22 @@ class BulkBuilder:
         tables, firsts, held = self._row_tables[kind], self._row_firsts[kind], self._rels[kind]
         number = len(tables)
         tables.append(pt)
+        fact_of, prov = self._row_facts(kind, pt), _Provenance(pt, self.loaded_at)
         for i in pt.good:
-            fact, prov = self._row_fact(kind, pt, i)
+            fact = fact_of(i)
             ends = _ends(fact)
             first = firsts.get(hash(ends))
             if first is not None and first >> _ROW_BITS == number:
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} repeats an earlier row")
-            new = _with_prov(fact.props, prov)
             if ends in held:
-                held[ends] = combine_sources(held[ends], new)
+                held[ends] = combine_sources(held[ends], _with_prov(fact.props, prov(i)))
             elif first is not None:  # as a row of an earlier file: held from now on, combined
-                earlier, earlier_prov = self._row_fact(kind, tables[first >> _ROW_BITS], first & _ROW_MASK)
+                earlier_pt, j = tables[first >> _ROW_BITS], first & _ROW_MASK
+                earlier = self._row_facts(kind, earlier_pt)(j)
                 if _ends(earlier) != ends:  # (two hashes alike)
                     raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: not told apart from an earlier row")
-                held[ends] = combine_sources(_with_prov(earlier.props, earlier_prov), new)
+                earlier_prov = _Provenance(earlier_pt, self.loaded_at)(j)
+                held[ends] = combine_sources(_with_prov(earlier.props, earlier_prov), _with_prov(fact.props, prov(i)))
                 self._row_count[kind] -= 1
             else:
                 self._row_count[kind] += 1
@@ -393,14 +444,47 @@ class BulkBuilder:
         held (given by rows of two files) where its first row is."""
         held, given = self._rels.get(kind, {}), set[RelKey]()
         for pt in self._row_tables[kind]:
+            fact_of, prov = self._row_facts(kind, pt), _Provenance(pt, self.loaded_at)
             for i in pt.good:
-                fact, prov = self._row_fact(kind, pt, i)
+                fact = fact_of(i)
                 ends = _ends(fact)
                 if ends not in held:
-                    yield ends, _with_prov(fact.props, prov)
+                    yield ends, _with_prov(fact.props, prov(i))
                 elif ends not in given:
                     given.add(ends)
                     yield ends, held[ends]
+
+
+class _Provenance:
+    """The provenance of a table's rows by position (what all rows share made once)."""
+
+    __slots__ = ("first", "loaded_at", "source", "urls")
+
+    def __init__(self, pt: ParsedTable, loaded_at: str) -> None:
+        self.source, self.first, self.loaded_at = pt.table.label, pt.table.first_row, loaded_at
+        self.urls = pt.columns.get("source_url") or _ABSENT
+
+    def __call__(self, i: int) -> dict[str, Any]:
+        row, url = self.first + i, self.urls[i]
+        return {
+            "source": self.source,
+            "source_row": row,
+            "source_url": url,
+            "loaded_at": self.loaded_at,
+            "sources": [source_entry_of(self.source, row, url, self.loaded_at)],
+        }
+
+
+def _has_entry(entries: list[str], source: str) -> bool:
+    """:func:`has_entry`, the first entry (the file's that made it, mostly) looked at here."""
+    first = entries[0]
+    return first == source or first.startswith((source + " row ", source + " | ")) or has_entry(entries, source)
+
+
+def _is_streamed(f: Fact) -> bool:
+    if isinstance(f, NodeFact):
+        return f.label in STREAMED_NODES
+    return (f.type, f.start_label) in STREAMED_RELS
 
 
 def _ends(fact: RelFact) -> RelKey:
@@ -425,9 +509,16 @@ def plan_first_load(tables: list[ParsedTable], loaded_at: str) -> tuple[BulkPlan
     return plan, nodes, rels
 
 
+def _known(props: dict[str, Any]) -> dict[str, Any]:
+    """A fact's known properties (None is not known)."""
+    return {k: v for k, v in props.items() if v is not None}
+
+
 def _with_prov(props: dict[str, Any], prov: dict[str, Any]) -> dict[str, Any]:
-    """A fact's known properties (None is not known) and the row's provenance."""
-    return {**{k: v for k, v in props.items() if v is not None}, **prov}
+    """A fact's known properties and the row's provenance."""
+    out = {k: v for k, v in props.items() if v is not None}
+    out.update(prov)
+    return out
 
 
 class _Absent:

@@ -11,6 +11,7 @@ provenance; each builder adds the row's provenance in its own form.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from gnlc.graph.model import GNLC_NETWORK_ID, REGIONS, UIL_ORG_ID, Label, MembershipStatus, Rel
@@ -56,6 +57,7 @@ def organisation_id(name: str, kind: str, country: str | None) -> str:
     return org_id(name, country)
 
 
+@lru_cache(maxsize=1024)  # (one per country)
 def natcom_id(country: str) -> str:
     return org_id("national-commission-for-unesco", country)
 
@@ -74,7 +76,11 @@ def place(code: str) -> list[Fact]:
 
 def city(cid: str, code: str, props: dict[str, Any]) -> list[Fact]:
     """A city (its properties as :func:`gnlc.loaders.build.city_props` made them) in its country."""
-    return [NodeFact(Label.CITY, cid, props), *place(code), RelFact(Rel.IN_COUNTRY, Label.CITY, cid, code)]
+    return [NodeFact(Label.CITY, cid, props), *place(code), city_in_country(cid, code)]
+
+
+def city_in_country(cid: str, code: str) -> RelFact:
+    return RelFact(Rel.IN_COUNTRY, Label.CITY, cid, code)
 
 
 def membership(cid: str, code: str, year: int | None, status: str) -> list[Fact]:
@@ -83,7 +89,7 @@ def membership(cid: str, code: str, year: int | None, status: str) -> list[Fact]
     natcom = natcom_id(code)
     return [
         NodeFact(Label.NETWORK, GNLC_NETWORK_ID, {"name": "UNESCO Global Network of Learning Cities"}),
-        RelFact(Rel.MEMBER_OF, Label.CITY, cid, GNLC_NETWORK_ID, "", {"since": year, "status": status}),
+        member_of(cid, year, status),
         NodeFact(
             Label.ORGANISATION,
             natcom,
@@ -95,14 +101,7 @@ def membership(cid: str, code: str, year: int | None, status: str) -> list[Fact]
             },
         ),
         RelFact(Rel.IN_COUNTRY, Label.ORGANISATION, natcom, code),
-        RelFact(
-            Rel.PARTNERS_WITH,
-            Label.ORGANISATION,
-            natcom,
-            cid,
-            "endorsed membership",
-            {"role": "endorsed membership", "since": year, "derivation": NATCOM_DERIVATION},
-        ),
+        endorsement(cid, natcom, year),
         NodeFact(
             Label.ORGANISATION,
             UIL_ORG_ID,
@@ -115,15 +114,38 @@ def membership(cid: str, code: str, year: int | None, status: str) -> list[Fact]
         ),
         *place("DE"),
         RelFact(Rel.IN_COUNTRY, Label.ORGANISATION, UIL_ORG_ID, "DE"),
-        RelFact(
-            Rel.PARTNERS_WITH,
-            Label.ORGANISATION,
-            UIL_ORG_ID,
-            cid,
-            "network coordinator",
-            {"role": "network coordinator", "since": year, "derivation": UIL_DERIVATION},
-        ),
+        coordination(cid, year),
     ]
+
+
+# The parts of a membership that are the member's own (the rest is shared by all members of a
+# country); the bulk path makes them one at a time.
+def member_of(cid: str, year: int | None, status: str) -> RelFact:
+    return RelFact(Rel.MEMBER_OF, Label.CITY, cid, GNLC_NETWORK_ID, "", {"since": year, "status": status})
+
+
+def endorsement(cid: str, natcom: str, year: int | None) -> RelFact:
+    """The National Commission's partnership with a member (``natcom``: :func:`natcom_id`)."""
+    return RelFact(
+        Rel.PARTNERS_WITH,
+        Label.ORGANISATION,
+        natcom,
+        cid,
+        "endorsed membership",
+        {"role": "endorsed membership", "since": year, "derivation": NATCOM_DERIVATION},
+    )
+
+
+def coordination(cid: str, year: int | None) -> RelFact:
+    """UIL's partnership with a member."""
+    return RelFact(
+        Rel.PARTNERS_WITH,
+        Label.ORGANISATION,
+        UIL_ORG_ID,
+        cid,
+        "network coordinator",
+        {"role": "network coordinator", "since": year, "derivation": UIL_DERIVATION},
+    )
 
 
 def derived_organisations(code: str) -> set[str]:
@@ -186,4 +208,9 @@ def period_error(v: dict[str, Any]) -> str | None:
 
 def status_of(v: dict[str, Any]) -> str | None:
     """A cities row's membership status: as given, else member when it gives a join year."""
-    return v.get("status") or (MembershipStatus.MEMBER.value if v.get("year_joined") else None)
+    return membership_status(v.get("status"), v.get("year_joined"))
+
+
+def membership_status(status: str | None, year_joined: int | None) -> str | None:
+    """:func:`status_of` from the two values."""
+    return status or (MembershipStatus.MEMBER.value if year_joined else None)

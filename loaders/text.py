@@ -44,7 +44,11 @@ def _fold_unicode(text: str) -> str:
     return unicodedata.normalize("NFC", _PUNCT.sub(" ", no_marks)).strip()
 
 
+_NOT_ID = re.compile(r"[^a-z0-9]+")
+
+
 def slug(text: str) -> str:
     """ASCII id part: 'Yeonsu-gu' -> 'yeonsu-gu', '岡山市' -> 'gang-shan-shi'."""
-    ascii_text = anyascii(clean_text(text)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "x"
+    if not (text.isascii() and text.isprintable()):  # (printable ASCII: nothing to clean or transliterate)
+        text = anyascii(clean_text(text))
+    return _NOT_ID.sub("-", text.lower()).strip("-") or "x"
