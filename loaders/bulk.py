@@ -215,12 +215,14 @@ class BulkBuilder:
             held[key] = {**props, **prov}
             return
         sources, source = current.get("sources"), prov["source"]
-        if current.get("source") == source and sources and _has_entry(sources, source):
+        known = _has_entry(sources, source) if sources else False
+        if known and current.get("source") == source:
             current.update(props)
             current.update(prov)
             current["sources"] = sources
-        else:
+        elif not known or any(current.get(k) is None for k in props):
             held[key] = combine_sources(current, {**props, **prov})
+        # (else it has this file's entry and every property: combining changes nothing)
 
     def _held(self, f: Fact) -> tuple[dict[Any, dict[str, Any]], Any, dict[str, Any]]:
         """Where a fact the plan holds goes, its key there and its known properties."""
@@ -273,7 +275,7 @@ class BulkBuilder:
     # -- one method per kind ----------------------------------------------------------------
     def _cities(self, pt: ParsedTable) -> None:
         get, ids, unplaced = _city_columns(pt), list[str](), bytearray()
-        prov = _Provenance(pt, self.loaded_at)
+        prov, last = _Provenance(pt, self.loaded_at), dict[tuple[str, bool], int]()  # group of shared facts -> row
         names, codes, regions, statuses, years = (
             get[k] for k in ("name", "country", "region", "status", "year_joined")
         )
@@ -296,9 +298,12 @@ class BulkBuilder:
             if cid in self.resolver.cities:  # a city is streamed once: a second row of its id goes row by row
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} repeats an earlier row")
             status = rules.membership_status(statuses[i], years[i])
-            row_prov = prov(i)
-            for held, key, props in self._shared_facts(cid, code, status, years[i]):
-                self._merge(held, key, props, row_prov)
+            group = (code, status in rules.MEMBER_STATES)
+            if group not in last:
+                row_prov = prov(i)
+                for held, key, props in self._shared_facts(cid, code, status, years[i]):
+                    self._merge(held, key, props, row_prov)
+            last[group] = i
             # the gazetteer place city_props would find (the city itself is made when written)
             geonames_id, place = get["geonames_id"][i], None
             if geonames_id is None:
@@ -313,7 +318,17 @@ class BulkBuilder:
                     self._member_countries.add(code)
                     self._derived_orgs |= rules.derived_organisations(code)
                 self._members += 1
+        self._merge_last(last, prov)
         self._city_tables.append((pt, ids, unplaced))
+
+    def _merge_last(self, last: dict[tuple[str, bool], int], prov: _Provenance) -> None:
+        """A cities table's shared facts combined with the last of its rows that gave them (the
+        rows after the first that did only set the provenance of the file's own facts again,
+        which the last one sets), the latest last."""
+        for group, i in sorted(last.items(), key=lambda item: item[1]):
+            row_prov = prov(i)
+            for held, key, props in self._shared[group]:
+                self._merge(held, key, props, row_prov)
 
     def _city_rows(self) -> Iterator[tuple[dict[str, Any], int, str, str | None, _Provenance, bool]]:
         """The good rows of the cities tables: columns, position, city id, membership status,
@@ -331,28 +346,28 @@ class BulkBuilder:
             aliases = get["aliases"][i]
             props.update(aliases=list(aliases) if aliases else None, status=status)
             city = city_props(get["name"][i], get["country"][i], props, look_up=look_up)
-            yield cid, _with_prov(city, prov(i))  # (rules.city's city node)
+            yield cid, prov.on(city, i)  # (rules.city's city node)
 
     def _cities_in_country(self) -> Iterator[tuple[RelKey, dict[str, Any]]]:
         for get, i, cid, _, prov, _ in self._city_rows():
             fact = rules.city_in_country(cid, get["country"][i])
-            yield _ends(fact), _with_prov(fact.props, prov(i))
+            yield _ends(fact), prov.on(fact.props, i)
 
     def _memberships(self) -> Iterator[tuple[RelKey, dict[str, Any]]]:
         for get, i, cid, status, prov, _ in self._city_rows():
             if status in rules.MEMBER_STATES:
                 fact = rules.member_of(cid, get["year_joined"][i], status)
-                yield _ends(fact), _with_prov(fact.props, prov(i))
+                yield _ends(fact), prov.on(fact.props, i)
 
     def _derived_partnerships(self) -> Iterator[tuple[RelKey, dict[str, Any]]]:
         for get, i, cid, status, prov, _ in self._city_rows():
             if status in rules.MEMBER_STATES:
-                year, row_prov = get["year_joined"][i], prov(i)
+                year = get["year_joined"][i]
                 for fact in (
                     rules.endorsement(cid, rules.natcom_id(get["country"][i]), year),
                     rules.coordination(cid, year),
                 ):
-                    yield _ends(fact), _with_prov(fact.props, row_prov)
+                    yield _ends(fact), prov.on(fact.props, i)
 
     def _organisations(self, pt: ParsedTable) -> None:
         c, seen, prov = pt.columns, set[tuple[Any, ...]](), _Provenance(pt, self.loaded_at)
@@ -377,15 +392,17 @@ class BulkBuilder:
         c = pt.columns
         orgs, cities = c["organisation"], c["city"]
         country, role, since, until, note = (c.get(k) or _ABSENT for k in ("country", "role", "since", "until", "note"))
+        refs = self._refs  # (a name resolved once; the first time, _city_ref)
 
         def fact(i: int) -> RelFact:
             folded = fold(orgs[i])
             oid = self.orgs.get((folded, country[i])) or self.orgs.get((folded, None))
             if oid is None:
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: unknown organisation")
-            cid = self._city_ref(pt, i, cities[i], country[i])
+            cid = refs.get((cities[i], country[i])) or self._city_ref(pt, i, cities[i], country[i])
             row = {"role": role[i], "since": since[i], "until": until[i], "note": note[i]}
-            _period(pt, i, row)
+            if until[i]:
+                _period(pt, i, row)
             return rules.partnership(oid, cid, row)
 
         return fact
@@ -395,14 +412,16 @@ class BulkBuilder:
         sources, targets, kinds = c["source"], c["target"], c["kind"]
         optional = ("source_country", "target_country", "since", "until", "note")
         sc, tc, since, until, note = (c.get(k) or _ABSENT for k in optional)
+        refs = self._refs
 
         def fact(i: int) -> RelFact:
-            a = self._city_ref(pt, i, sources[i], sc[i])
-            b = self._city_ref(pt, i, targets[i], tc[i])
+            a = refs.get((sources[i], sc[i])) or self._city_ref(pt, i, sources[i], sc[i])
+            b = refs.get((targets[i], tc[i])) or self._city_ref(pt, i, targets[i], tc[i])
             if a == b:
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} links a city to itself")
             row = {"kind": kinds[i], "since": since[i], "until": until[i], "note": note[i]}
-            _period(pt, i, row)
+            if until[i]:
+                _period(pt, i, row)
             return rules.link(a, b, row)
 
         return fact
@@ -425,14 +444,14 @@ class BulkBuilder:
             if first is not None and first >> _ROW_BITS == number:
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} repeats an earlier row")
             if ends in held:
-                held[ends] = combine_sources(held[ends], _with_prov(fact.props, prov(i)))
+                held[ends] = combine_sources(held[ends], prov.on(fact.props, i))
             elif first is not None:  # as a row of an earlier file: held from now on, combined
                 earlier_pt, j = tables[first >> _ROW_BITS], first & _ROW_MASK
                 earlier = self._row_facts(kind, earlier_pt)(j)
                 if _ends(earlier) != ends:  # (two hashes alike)
                     raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: not told apart from an earlier row")
-                earlier_prov = _Provenance(earlier_pt, self.loaded_at)(j)
-                held[ends] = combine_sources(_with_prov(earlier.props, earlier_prov), _with_prov(fact.props, prov(i)))
+                earlier_props = _Provenance(earlier_pt, self.loaded_at).on(earlier.props, j)
+                held[ends] = combine_sources(earlier_props, prov.on(fact.props, i))
                 self._row_count[kind] -= 1
             else:
                 self._row_count[kind] += 1
@@ -449,7 +468,7 @@ class BulkBuilder:
                 fact = fact_of(i)
                 ends = _ends(fact)
                 if ends not in held:
-                    yield ends, _with_prov(fact.props, prov(i))
+                    yield ends, prov.on(fact.props, i)
                 elif ends not in given:
                     given.add(ends)
                     yield ends, held[ends]
@@ -465,14 +484,18 @@ class _Provenance:
         self.urls = pt.columns.get("source_url") or _ABSENT
 
     def __call__(self, i: int) -> dict[str, Any]:
+        return self.on({}, i)
+
+    def on(self, props: dict[str, Any], i: int) -> dict[str, Any]:
+        """A fact's known properties (None is not known) and the provenance of row ``i``."""
+        out = {k: v for k, v in props.items() if v is not None}
         row, url = self.first + i, self.urls[i]
-        return {
-            "source": self.source,
-            "source_row": row,
-            "source_url": url,
-            "loaded_at": self.loaded_at,
-            "sources": [source_entry_of(self.source, row, url, self.loaded_at)],
-        }
+        out["source"] = self.source
+        out["source_row"] = row
+        out["source_url"] = url
+        out["loaded_at"] = self.loaded_at
+        out["sources"] = [source_entry_of(self.source, row, url, self.loaded_at)]
+        return out
 
 
 def _has_entry(entries: list[str], source: str) -> bool:
@@ -514,13 +537,6 @@ def _known(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if v is not None}
 
 
-def _with_prov(props: dict[str, Any], prov: dict[str, Any]) -> dict[str, Any]:
-    """A fact's known properties and the row's provenance."""
-    out = {k: v for k, v in props.items() if v is not None}
-    out.update(prov)
-    return out
-
-
 class _Absent:
     """A column the file does not have: None in every row (a list of Nones per absent
     column took 8 MB per million rows)."""
@@ -538,6 +554,7 @@ def _city_columns(pt: ParsedTable) -> dict[str, Any]:
 
 
 def _period(pt: ParsedTable, i: int, row: dict[str, Any]) -> None:
+    """(Only a row with an ``until`` can have a period error.)"""
     if rules.period_error(row):
         raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)}: until before since")
 
