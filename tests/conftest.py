@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,23 +74,44 @@ def neo4j(request: pytest.FixtureRequest) -> Iterator[neo4j_server.Neo4jServer]:
         server.notes.append(f"peak RSS {server.rss_mib('VmHWM'):.0f} MiB")
 
 
-# The test files that take longest (minutes with their fixtures; --durations on CI's 2 cores), run first:
-# xdist hands each worker a whole file as it becomes free, so the long ones start early and the two workers
-# end together instead of one waiting on a long file handed out last.
+# The test files that take longest (worker seconds with their fixtures, a full run with --durations=0 on
+# 2 cores at load average 8, largest first), run first: xdist hands each worker a whole file as it becomes
+# free, so the long ones start early and the two workers end together instead of one waiting on a long
+# file handed out last (pytest_configure below keeps xdist from reordering them).
 LONG_FILES = (
-    "test_fuzz_api.py",
-    "test_faults.py",
-    "test_api.py",
-    "test_engines_agree.py",
-    "test_concurrency.py",
-    "test_cli_interrupt.py",
-    "test_neo4j_kill.py",
-    "test_export_roundtrip.py",
-    "test_corpus.py",
-    "test_notebooks.py",
+    "test_corpus.py",  # 550 s (before its shared base)
+    "test_api.py",  # 480 s, with a Neo4j start and the bundled load on it
+    "test_engines_agree.py",  # 275 s
+    "test_projection.py",  # 235 s
+    "test_loaders.py",  # 325 s (before its shared bundled load)
+    "test_faults.py",  # 185 s
+    "test_injection.py",  # 155 s
+    "test_fuzz_api.py",  # 145 s, one test
+    "test_maps.py",  # 150 s
+    "test_cypher_lint.py",  # 150 s, most of it waiting on node's lint
+    "test_load_jobs.py",  # 140 s
+    "test_bad_input.py",  # 115 s
+    "test_questions.py",  # 110 s
+    "test_notebooks.py",  # 105 s
+    "test_cli_interrupt.py",  # 100 s
+    "test_restart.py",  # 100 s
+    "test_export_roundtrip.py",  # 95 s
+    "test_bulk.py",  # 90 s
+    "test_concurrency.py",  # 85 s
+    "test_unchanged.py",  # 80 s
+    "test_bounds.py",  # 65 s
+    "test_real_links.py",  # 55 s
+    "test_neo4j_kill.py",  # 55 s
     "test_admin_forms.py",
-    "test_bad_input.py",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """xdist's --dist loadfile hands out files largest first (by their number of tests) unless
+    told not to: LONG_FILES would then be ignored (a run on 2 busy cores began test_fuzz_api, one
+    test of two minutes, last of all). Keep the order given below."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -180,6 +201,46 @@ def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[GraphS
 def _neo4j_for(request: pytest.FixtureRequest) -> neo4j_server.Neo4jServer | None:
     """The session's Neo4j, started only when a Neo4j-parametrised test asks for it."""
     return request.getfixturevalue("neo4j") if request.param == "neo4j" else None
+
+
+class SharedGraph:
+    """A graph that `fill(store)` loads once for a module's tests that only read it, or leave it as
+    it was (which they assert); see `shared_graph`."""
+
+    def __init__(self, store: GraphStore, engine: str, fill: Callable[[GraphStore], Any]) -> None:
+        self._store, self._engine, self._fill = store, engine, fill
+        self.filled: Any = None  # what `fill` returned (a load report)
+        self._summary: Any = None
+        self._load()
+
+    def _load(self) -> None:
+        self.filled = self._fill(self._store)
+        self._summary = self._store.summary()
+
+    def get(self) -> GraphStore:
+        """The store, loaded again first if anything changed it since (its counts differ, or on
+        Neo4j another test emptied the one database): a test that changed it fails by its own
+        assertion, and the next one still starts from the loaded graph."""
+        if self._store.summary() != self._summary:
+            if self._engine == "neo4j":
+                self._store.clear()
+                _NEO4J_HOLDS.clear()
+            else:
+                drop_graph(self._store)
+            self._store.apply_schema()
+            self._load()
+        return self._store
+
+
+@contextmanager
+def shared_graph(
+    request: pytest.FixtureRequest, session_data_dir: Path, fill: Callable[[GraphStore], Any]
+) -> Iterator[SharedGraph]:
+    """For a module-scoped fixture parametrised by engine (`request.param`): a store that `fill`
+    loads once for the module instead of once per test; dropped (embedded) at the module's end."""
+    settings = load_settings(data_dir=session_data_dir, graph_name="s_" + uuid.uuid4().hex[:12])
+    with engine_store(request.param, settings, _neo4j_for(request)) as s:
+        yield SharedGraph(s, request.param, fill)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from gnlc.loaders.bundled import load_bundled
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.pipeline import LoadRejected, load_files
 from gnlc.loaders.resolver import city_id
-from tests.conftest import DATA, DATA_ROOT, cli
+from tests.conftest import DATA, DATA_ROOT, SharedGraph, cli, shared_graph
 
 HERE = Path(__file__).parent / "data"
 
@@ -30,8 +31,18 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def test_bundled_data_holds_every_member_once_with_country_region_year_source(store: GraphStore) -> None:
-    report = load_bundled(store, DATA_ROOT)
+@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def bundled(request: pytest.FixtureRequest, session_data_dir: Path) -> Iterator[SharedGraph]:
+    """The bundled data loaded once per engine for the tests below that read it (a load each was
+    four loads per engine, half a minute each on Neo4j on a busy machine); the reload test asserts
+    that it changes nothing, and the graph is loaded again if anything did."""
+    with shared_graph(request, session_data_dir, lambda s: load_bundled(s, DATA_ROOT)) as graph:
+        yield graph
+
+
+def test_bundled_data_holds_every_member_once_with_country_region_year_source(bundled: SharedGraph) -> None:
+    store = bundled.get()
+    report = bundled.filled
     members = _members() + _members("gnlc_members_added.csv")
     assert report.files[0].loaded + report.files[1].loaded == len(members)
     from gnlc.loaders.normalise import country_code, region_id
@@ -52,8 +63,8 @@ def test_bundled_data_holds_every_member_once_with_country_region_year_source(st
     assert len(derived) == 2 * len(members)
 
 
-def test_bundled_twinning_links_carry_wikidata_provenance_and_partners_are_non_members(store: GraphStore) -> None:
-    load_bundled(store, DATA_ROOT)
+def test_bundled_twinning_links_carry_wikidata_provenance_and_partners_are_non_members(bundled: SharedGraph) -> None:
+    store = bundled.get()
     links = _rows(DATA_ROOT / "wikidata_twins" / "links_members.csv")
     hamburg = store.node(Label.CITY, "de-hamburg")
     assert hamburg["wikidata"] == "Q1055" and hamburg["status"] == "member"
@@ -70,9 +81,9 @@ def test_bundled_twinning_links_carry_wikidata_provenance_and_partners_are_non_m
     assert first["source_url"].startswith("https://www.wikidata.org/wiki/Q") and first["source_url"].endswith("#P190")
 
 
-def test_member_populations_come_only_from_certain_gazetteer_matches(store: GraphStore) -> None:
+def test_member_populations_come_only_from_certain_gazetteer_matches(bundled: SharedGraph) -> None:
     """Melton (Australia) is the City of Melton; the gazetteer's Melton is a town of 7,999."""
-    load_bundled(store, DATA_ROOT)
+    store = bundled.get()
     melton = store.node(Label.CITY, "au-melton")
     assert melton["status"] == "member" and melton.get("population") is None
     for row in _members() + _members("gnlc_members_added.csv"):
@@ -83,8 +94,8 @@ def test_member_populations_come_only_from_certain_gazetteer_matches(store: Grap
             assert node["population"] >= 10_000, row["city"]
 
 
-def test_reloading_the_bundled_data_changes_nothing(store: GraphStore) -> None:
-    load_bundled(store, DATA_ROOT)
+def test_reloading_the_bundled_data_changes_nothing(bundled: SharedGraph) -> None:
+    store = bundled.get()  # the bundled data, loaded
     before = store.summary()
     city = store.node(Label.CITY, "kr-yeonsu-gu")
     again = load_bundled(store, DATA_ROOT)
