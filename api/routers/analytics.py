@@ -1,10 +1,14 @@
-"""Network analytics: counts, growth, centrality, communities, components."""
+"""Network analytics: counts, growth, centrality, communities, components.
+
+The questions on the projection are coroutines that run the question in a worker thread: one hop per
+request (a plain function costs two: the handler, then the validation of its answer)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from gnlc.api.deps import AnalyticsDep
 from gnlc.schemas import Community, CountRow, GrowthRow, NetworkStats, RankedNode
@@ -41,26 +45,26 @@ def awards(
 
 
 @router.get("/network", response_model=NetworkStats, summary="Size, density and connected components")
-def network(an: AnalyticsDep, scope: ScopeQ = "partnerships") -> NetworkStats:
-    return an.stats(scope)
+async def network(an: AnalyticsDep, scope: ScopeQ = "partnerships") -> NetworkStats:
+    return await run_in_threadpool(an.stats, scope)
 
 
 @router.get("/centrality", response_model=list[RankedNode], summary="Top nodes by degree, betweenness or PageRank")
-def centrality(
+async def centrality(
     an: AnalyticsDep,
     metric: Annotated[Literal["degree", "betweenness", "pagerank"], Query(examples=["betweenness"])] = "degree",
     scope: ScopeQ = "partnerships",
     label: Annotated[Literal["City", "Organisation"] | None, Query(examples=["City"])] = None,
     limit: Annotated[int, Query(ge=1, le=1000, examples=[20])] = 20,
 ) -> list[RankedNode]:
-    return an.top(metric, scope=scope, limit=limit, label=label)
+    return await run_in_threadpool(an.top, metric, scope=scope, limit=limit, label=label)
 
 
 @router.get("/communities", response_model=list[Community], summary="Communities (Louvain, fixed seed)")
-def communities(
+async def communities(
     an: AnalyticsDep,
     scope: ScopeQ = "partnerships",
     limit: Annotated[int, Query(ge=1, le=1000, examples=[20])] = 20,
     min_size: Annotated[int, Query(ge=1, le=1_000_000, examples=[2])] = 2,
 ) -> list[Community]:
-    return an.communities(scope=scope, limit=limit, min_size=min_size)
+    return await run_in_threadpool(an.communities, scope=scope, limit=limit, min_size=min_size)
