@@ -244,21 +244,26 @@ REL_CURRENT = {
     (rel, start): _rel_current(rel, start, end) for rel, (starts, end) in ENDPOINTS.items() for start in starts
 }
 
-# The content hashes of what rows of the given files wrote, as one list (gnlc.loaders.unchanged):
-# a reload builds only the rows whose hash is not among them. A symmetric link once.
+# The content hashes of what rows of the given files wrote, one a row (gnlc.loaders.unchanged;
+# rows of one plain string, which an engine's reply carries without a parse per list item): a
+# reload builds only the rows whose hash is not among them. A symmetric link once.
 
 
 def _node_hashes(lbl: Label) -> Query:
+    held = "n." + CONTENT_HASH
     return Query(
-        f"content_hashes_{lbl}",
-        "MATCH (n:" + lbl + ") WHERE n.source IN $sources RETURN collect(n." + CONTENT_HASH + ") AS hashes",
+        f"content_hash_rows_{lbl}",
+        "MATCH (n:" + lbl + ") WHERE n.source IN $sources AND " + held + " IS NOT NULL RETURN " + held + " AS hash",
     )
 
 
 def _rel_hashes(rel: Rel, start: Label, end: Label) -> Query:
+    held = "r." + CONTENT_HASH
     match = "MATCH (a:" + start + ")-[r:" + rel + "]->(b:" + end + ") WHERE r.source IN $sources"
     once = " AND a.id < b.id" if rel in SYMMETRIC else ""
-    return Query(f"content_hashes_{rel}_{start}", match + once + " RETURN collect(r." + CONTENT_HASH + ") AS hashes")
+    return Query(
+        f"content_hash_rows_{rel}_{start}", match + once + " AND " + held + " IS NOT NULL RETURN " + held + " AS hash"
+    )
 
 
 NODE_HASHES = {lbl: _node_hashes(lbl) for lbl in Label}
@@ -272,6 +277,18 @@ KNOWN_CITIES = Query(
     "known_cities",
     "MATCH (c:" + Label.CITY + ") RETURN c.id AS id, c.name AS name, c.country_code AS country, c.aliases AS aliases,"
     " c.wikidata AS wikidata, c.geonames_id AS geonames_id",
+)
+# KNOWN_CITIES for a load (gnlc.loaders.pipeline), in the same order, read as lists: the cities'
+# plain values, then the aliases of those that have some (a list is a reply's one value the
+# embedded engine's plain reply cannot carry as such).
+KNOWN_CITY_VALUES = Query(
+    "known_city_values",
+    "MATCH (c:" + Label.CITY + ") RETURN c.id AS id, c.name AS name, c.country_code AS country,"
+    " c.wikidata AS wikidata, c.geonames_id AS geonames_id",
+)
+KNOWN_CITY_ALIASES = Query(
+    "known_city_aliases",
+    "MATCH (c:" + Label.CITY + ") WHERE c.aliases IS NOT NULL RETURN c.id AS id, c.aliases AS aliases",
 )
 KNOWN_ORGANISATIONS = Query(
     "known_organisations",

@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from gnlc.errors import GnlcError, InputError, LoadCancelled
 from gnlc.graph import cypher
@@ -146,12 +146,12 @@ def _load_parsed(
         bulk_note = done
     else:
         bulk_note = None
-    known = store.read(cypher.KNOWN_CITIES)
+    known = _known_cities(store)
     builder = RecordBuilder(
         _resolver(known),
         _organisations(store),
         new_cities=new_cities,
-        wikidata={r["wikidata"]: r["id"] for r in known if r.get("wikidata")},
+        wikidata={r.wikidata: r.id for r in known if r.wikidata},
     )
     unchanged = Unchanged.read(store, parsed)
     predictor = Predictor(builder.resolver, builder.organisations, builder.wikidata, builder.qid_of)
@@ -236,21 +236,43 @@ def unused_columns(pt: ParsedTable) -> list[str]:
     return [str(c) for c in pt.table.frame.columns if c not in bound and str(c).strip()]
 
 
-def _resolver(known: list[dict[str, Any]]) -> CityResolver:
+class _Known(NamedTuple):
+    """A city of the graph as a load starts from it (cypher.KNOWN_CITIES)."""
+
+    id: str
+    name: str | None
+    country: str | None
+    wikidata: str | None
+    geonames_id: int | None
+    aliases: tuple[str, ...]
+
+
+def _known_cities(store: GraphStore) -> list[_Known]:
+    """The graph's cities, read as lists (no dict a row); their aliases apart (few have some),
+    as rows: the embedded engine's reply of lists (``read_lists``) has each list as one text."""
+    aliases = {r["id"]: tuple(r["aliases"] or ()) for r in store.read(cypher.KNOWN_CITY_ALIASES)}
+    return [
+        _Known(cid, name, country, qid, geonames_id, aliases.get(cid, ()))
+        for cid, name, country, qid, geonames_id in store.read_lists(cypher.KNOWN_CITY_VALUES)
+    ]
+
+
+def _resolver(known: list[_Known]) -> CityResolver:
     return KnownCities(
         [
-            KnownCity(r["id"], r["name"], r["country"], tuple(r["aliases"] or ()), r.get("geonames_id"), looked_up=True)
+            KnownCity(r.id, r.name, r.country, r.aliases, r.geonames_id, looked_up=True)
             for r in known
-            if r["name"] and r["country"]
+            if r.name and r.country
         ]
     )
 
 
 def _organisations(store: GraphStore) -> dict[tuple[str, str | None], str]:
     out: dict[tuple[str, str | None], str] = {}
-    for r in store.read(cypher.KNOWN_ORGANISATIONS):
-        out[(fold(r["name"] or ""), r["country"])] = r["id"]
-        out.setdefault((fold(r["name"] or ""), None), r["id"])
+    for oid, name, country in store.read_lists(cypher.KNOWN_ORGANISATIONS):
+        key = fold(name or "")
+        out[(key, country)] = oid
+        out.setdefault((key, None), oid)
     return out
 
 

@@ -134,28 +134,41 @@ class _Parser:
         self.specs = {s.name: s for s in KINDS[self.kind]}
         self.columns: dict[str, list[Any]] = {name: [] for name in self.bound}
         self.memos: dict[str, dict[str, Any]] = {name: {} for name in self.bound}
+        self.failing: dict[str, set[str]] = {name: set() for name in self.bound}  # cells that did not parse
         self.bad: dict[int, list[RowError]] = {}
         self.n = 0
 
     def add(self, table: Table) -> None:
+        """A table's (or chunk's) cells, column by column: each distinct cell not parsed yet is
+        parsed once, then the column's values are looked up; a cell that failed is an error."""
         n = len(table.frame)
         for name, column in self.bound.items():
-            spec, memo, values = self.specs[name], self.memos[name], self.columns[name]
+            spec, memo, failing = self.specs[name], self.memos[name], self.failing[name]
             if len(memo) > MEMO_LIMIT:
                 memo.clear()
             cells = table.frame[column].tolist() if column in table.frame.columns else [""] * n
-            for i, raw in enumerate(cells):
-                cell = str(raw or "")
-                got = memo.get(cell, _ABSENT)
-                if got is _ABSENT:
-                    got = memo[cell] = _parse_cell(spec, name, cell)
+            distinct = set(cells)
+            if any(type(c) is not str for c in distinct):  # (not from a reader of strings)
+                cells = [c if type(c) is str else str(c or "") for c in cells]
+                distinct = set(cells)
+            for cell in distinct.difference(memo):
+                got = memo[cell] = _parse_cell(spec, name, cell)
                 if isinstance(got, _Failure):
-                    error = RowError(table.label, table.row_number(i), column, cell, got.expected)
-                    self.bad.setdefault(self.n + i, []).append(error)
-                    values.append(None)
-                else:
-                    values.append(got)
+                    failing.add(cell)
+            values = self.columns[name]
+            values.extend(map(memo.__getitem__, cells))
+            if failing and not failing.isdisjoint(distinct):
+                self._errors(table, column, memo, cells, values)
         self.n += n
+
+    def _errors(self, table: Table, column: str, memo: dict[str, Any], cells: list[str], values: list[Any]) -> None:
+        """The errors of a column's cells that failed, their values None."""
+        for i, cell in enumerate(cells):
+            got = memo[cell]
+            if isinstance(got, _Failure):
+                error = RowError(table.label, table.row_number(i), column, cell, got.expected)
+                self.bad.setdefault(self.n + i, []).append(error)
+                values[self.n + i] = None
 
     def parsed(self, table: Table) -> ParsedTable:
         n, columns, bad = self.n, self.columns, self.bad

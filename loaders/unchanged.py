@@ -46,6 +46,13 @@ ABOUT: dict[str, Label | tuple[Rel, Label]] = {
 Ids = tuple[str, ...]
 K = TypeVar("K")
 Identity = tuple[Any, ...]
+# The fields :meth:`Predictor.predict_table` reads for each kind, in the order its guess takes them.
+PREDICTED_FROM = {
+    "cities": ("name", "country", "wikidata"),
+    "organisations": ("name", "kind", "country", "city"),
+    "partnerships": ("organisation", "city", "country", "role"),
+    "links": ("source", "source_country", "source_wikidata", "target", "target_country", "target_wikidata", "kind"),
+}
 EXACT_REMEMBERED = 100_000  # names whose exact match is remembered (a first load names each city once)
 
 
@@ -107,6 +114,54 @@ class Predictor:
                 return None
             return (a, b), ("link", *sorted((a, b)), v["kind"])
         return None
+
+    def predict_table(self, pt: ParsedTable) -> list[tuple[Ids, Identity] | None]:
+        """:meth:`predict` of each good row of a table, in order, read column by column (no
+        dict per row): what the rows of a reload are about, the skipped ones included."""
+        fields = PREDICTED_FROM.get(pt.kind)
+        if fields is None:
+            return [None] * len(pt.good)
+        by_kind: dict[str, Callable[..., tuple[Ids, Identity] | None]] = {
+            "cities": self._city_guess,
+            "organisations": self._org_guess,
+            "partnerships": self._partnership_guess,
+            "links": self._link_guess,
+        }
+        guess = by_kind[pt.kind]
+        absent = [None] * pt.table.row_count
+        return [guess(*at) for at in _at(pt.good, *(pt.columns.get(f, absent) for f in fields))]
+
+    def _exact_city(self, name: str, country: str | None) -> str | None:
+        """:meth:`city` without a Wikidata item, its remembered answers read first."""
+        cid = self._exact.get((name, country))
+        return cid if cid is not None else self.city(name, country)
+
+    def _city_guess(self, name: str, country: str, qid: str | None) -> tuple[Ids, Identity] | None:
+        cid = self.city(name, country, qid) if qid else self._exact_city(name, country)
+        return None if cid is None else ((cid,), ("city", cid))
+
+    def _org_guess(self, name: str, kind: str, country: str | None, city: str | None) -> tuple[Ids, Identity] | None:
+        oid = organisation_id(name, kind, country)
+        based_in = self._exact_city(city, country) if city else ""
+        return None if based_in is None else ((oid, based_in), ("organisation", oid))
+
+    def _partnership_guess(
+        self, organisation: str, city: str, country: str | None, role: str | None
+    ) -> tuple[Ids, Identity] | None:
+        folded = fold(organisation)
+        org = self.organisations.get((folded, country)) or self.organisations.get((folded, None))
+        cid = self._exact_city(city, country)
+        if org is None or cid is None:
+            return None
+        return (org, cid), ("partnership", org, cid, role or rules.DEFAULT_ROLE)
+
+    def _link_guess(self, *row: Any) -> tuple[Ids, Identity] | None:
+        source, source_country, source_qid, target, target_country, target_qid, kind = row
+        a = self.city(source, source_country, source_qid) if source_qid else self._exact_city(source, source_country)
+        b = self.city(target, target_country, target_qid) if target_qid else self._exact_city(target, target_country)
+        if a is None or b is None or a == b:
+            return None
+        return (a, b), ("link", *sorted((a, b)), kind)
 
     def stamp(self, kind: str, row: ParsedRow, built: Built) -> str:
         """The hash of a row just built: with its ids when predicting them gives what the
@@ -181,17 +236,42 @@ class _ToBuild:
         return len(self.pt.good) - len(self.skipped)
 
 
+def _at(positions: Sequence[int], *columns: list[Any]) -> Iterable[tuple[Any, ...]]:
+    """The given columns' values at each position, a tuple a position."""
+    if positions == range(len(columns[0])):
+        return zip(*columns, strict=True)
+    return (tuple(c[i] for c in columns) for i in positions)
+
+
+HASH_BLOCK = 10_000  # rows whose hash texts are made at once (the parts of a million rows'd take 1 GB)
+
+
+def table_row_hashes(pt: ParsedTable, positions: Sequence[int], ids: Sequence[Ids | None]) -> list[str]:
+    """:func:`row_hash` of the rows at ``positions`` (with their ``ids``), read column by column:
+    each value's part of the text (``('name', value)``, as ``repr`` of the sorted items writes it)
+    is made a column at a time, and a row's text joins its parts."""
+    names = sorted(pt.columns)
+    heads = [f"({name!r}, " for name in names]
+    columns = [pt.columns[name] for name in names]
+    start = f"({HASH_VERSION!r}, {pt.kind!r}, {pt.table.label!r}, "
+    first, blake2b = pt.table.first_row, hashlib.blake2b
+    out: list[str] = []
+    for b in range(0, len(positions), HASH_BLOCK):
+        block = positions[b : b + HASH_BLOCK]
+        parts = [
+            [None if (v := c[i]) is None else f"{head}{v!r})" for i in block]
+            for head, c in zip(heads, columns, strict=True)
+        ]
+        for i, items, row_ids in zip(block, zip(*parts, strict=True), ids[b : b + HASH_BLOCK], strict=True):
+            text = f"{start}{first + i}, [{', '.join(filter(None, items))}], {row_ids!r})"
+            out.append(blake2b(text.encode("utf-8"), digest_size=8).hexdigest())
+    return out
+
+
 def _row(pt: ParsedTable, i: int) -> ParsedRow:
     """The row at position ``i``, as :attr:`ParsedTable.rows` makes it."""
     values = {n: c[i] for n, c in pt.columns.items() if c[i] is not None}
     return ParsedRow(pt.table.path.name, pt.table.label, pt.table.row_number(i), values, pt.bound)
-
-
-def _values(pt: ParsedTable) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Each good row's position and values, column by column (no row objects)."""
-    names, cols = list(pt.columns), list(pt.columns.values())
-    for i in pt.good:
-        yield i, {n: c[i] for n, c in zip(names, cols, strict=True) if c[i] is not None}
 
 
 NO_SKIP = TableSkip("", None, {})
@@ -221,8 +301,7 @@ class Unchanged:
         for kind, labels in sources.items():
             about = ABOUT[kind]
             query = cypher.NODE_HASHES[about] if isinstance(about, Label) else cypher.REL_HASHES[about]
-            rows = store.read(query, sources=labels)
-            hashes[kind] = set(rows[0]["hashes"] or ()) if rows else set()
+            hashes[kind] = {row[0] for row in store.read_lists(query, sources=labels)}  # one a row
         return cls(hashes)
 
     def table(self, pt: ParsedTable, predictor: Predictor) -> TableSkip:
@@ -231,18 +310,13 @@ class Unchanged:
         held = self.hashes.get(pt.kind)
         if not held:
             return TableSkip(pt.kind, predictor, {})
-        candidates: dict[int, Identity] = {}
-        count: Counter[Identity] = Counter()
-        source, first = pt.table.label, pt.table.first_row
-        for i, values in _values(pt):
-            guess = predictor.predict(pt.kind, values)
-            if guess is None:
-                continue
-            count[guess[1]] += 1
-            h = row_hash(pt.kind, source, first + i, values, guess[0])
-            if h in held:
-                candidates[i] = guess[1]
+        guesses = predictor.predict_table(pt)
+        known = [(i, guess) for i, guess in zip(pt.good, guesses, strict=True) if guess is not None]
+        count = Counter(guess[1] for _, guess in known)
+        hashes = table_row_hashes(pt, [i for i, _ in known], [guess[0] for _, guess in known])
+        candidates = {i: guess[1] for (i, guess), h in zip(known, hashes, strict=True) if h in held}
         skip = TableSkip(pt.kind, predictor, {i: x for i, x in candidates.items() if count[x] == 1})
+        source, first = pt.table.label, pt.table.first_row
         self.unbuilt[source].update(first + i for i in skip.skipped)
         self.tables.append(skip)
         return skip
@@ -283,11 +357,16 @@ def table_hashes(pt: ParsedTable, predictor: Predictor) -> RowHashes:
     """Each row's hash by its position in the table (None for a bad row), read column by
     column (no row objects): for a first load in bulk, whose rows resolve names exactly."""
     out = RowHashes(pt.table.row_count)
-    for i, values in _values(pt):
-        guess = predictor.predict(pt.kind, values) if pt.kind in ABOUT else None
-        if pt.kind == "cities" and guess and guess[0] != (city_id(values["name"], values["country"]),):
-            guess = None  # (the plan's city has the id of its name)
-        out[i] = row_hash(pt.kind, pt.table.label, pt.table.row_number(i), values, guess[0] if guess else None)
+    guesses = predictor.predict_table(pt) if pt.kind in ABOUT else [None] * len(pt.good)
+    if pt.kind == "cities":  # (the plan's city has the id of its name)
+        names, countries = pt.columns["name"], pt.columns["country"]
+        guesses = [
+            g if g and g[0] == (city_id(names[i], countries[i]),) else None
+            for i, g in zip(pt.good, guesses, strict=True)
+        ]
+    hashes = table_row_hashes(pt, pt.good, [g[0] if g else None for g in guesses])
+    for i, h in zip(pt.good, hashes, strict=True):
+        out[i] = h
     return out
 
 
