@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from gnlc.graph import falkor_bulk
-from gnlc.graph.model import ENDPOINTS, NODE_KEY, SYMMETRIC, Label, MembershipStatus, Rel
+from gnlc.graph.model import ENDPOINTS, NODE_KEY, SYMMETRIC, Label, MembershipStatus, Rel, source_entry
 from gnlc.graph.store import BulkNodes, BulkRels, batches
 from gnlc.loaders.bulk import BulkBuilder, plan_first_load
 from gnlc.loaders.mapping import Mapping
@@ -170,3 +170,14 @@ def test_the_plan_of_a_generated_network_is_unchanged(network: list[ParsedTable]
     plan = BulkBuilder(LOADED_AT).build(network)
     assert plan.rel_count() > 1000
     assert digest(falkor_bulk.bulk_calls(plan.nodes, plan.rels)) == NETWORK_DIGEST
+
+
+@pytest.mark.parametrize("source", ["a.csv", "", 0])
+@pytest.mark.parametrize("row", [None, 0, 1, 12345, "7"])
+@pytest.mark.parametrize("url", [None, "", "https://example.org/x", 3])
+@pytest.mark.parametrize("loaded_at", [None, "", LOADED_AT])
+def test_a_source_entry_reads_as_it_did(source: Any, row: Any, url: Any, loaded_at: Any) -> None:
+    """source_entry (now made from its parts, which the bulk path gives it directly) as first written."""
+    props = {"source": source, "source_row": row, "source_url": url, "loaded_at": loaded_at}
+    where = f"{source} row {row}" if row else str(source)
+    assert source_entry(props) == " | ".join(str(x) for x in (where, url, loaded_at) if x)
