@@ -12,10 +12,19 @@ from enum import Enum
 from typing import Any
 
 from gnlc.graph.model import CityKind, LinkKind, MembershipStatus, OrgKind
-from gnlc.loaders.normalise import CountryError, city_kind, clean_text, link_kind, org_kind, region_id, resolve_country
+from gnlc.loaders import normalise
+from gnlc.loaders.normalise import CountryError, city_kind, link_kind, org_kind, region_id, resolve_country
 
 MAX_TEXT = 500
 THIS_YEAR = date.today().year
+
+
+def clean_text(value: str) -> str:
+    """:func:`~gnlc.loaders.normalise.clean_text`, at once for a cell it leaves as it is (printable
+    ASCII, no space at either end nor two together: most cells)."""
+    if value.isascii() and value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value
+    return normalise.clean_text(value)
 
 
 def text(value: str) -> str:
