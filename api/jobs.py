@@ -27,13 +27,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from gnlc.errors import GnlcError, LoadCancelled
 from gnlc.loaders.control import LoadControl, Phase
 from gnlc.loaders.mapping import Mapping
-from gnlc.loaders.pipeline import LoadReport, load_files
-from gnlc.loaders.readers import read_tables
-from gnlc.loaders.rows import parse_table
 from gnlc.loaders.upload import UploadLimits, check_upload
 
 if TYPE_CHECKING:
     from gnlc.api.deps import Services
+    from gnlc.loaders.pipeline import LoadReport
 
 KEEP_FINISHED = 50
 MAX_UNFINISHED = 8
@@ -302,6 +300,9 @@ def check_readable(svc: Services, upload: Upload) -> None:
         path = Path(tmp) / upload.filename
         path.write_bytes(upload.body)
         check_upload(path, _limits(svc))
+        from gnlc.loaders.readers import read_tables  # here: the readers and the pipeline bring pandas
+        from gnlc.loaders.rows import parse_table  # (about 45 MiB in every API process that never loads)
+
         for table in read_tables(path):
             parse_table(table, Mapping(kind=upload.kind))
 
@@ -313,6 +314,8 @@ def run_upload(svc: Services, upload: Upload, control: LoadControl) -> dict[str,
         path = Path(tmp) / upload.filename
         path.write_bytes(upload.body)
         check_upload(path, _limits(svc))  # what the body expands to, before it is read
+        from gnlc.loaders.pipeline import load_files  # here: see check_readable
+
         report = load_files(store, [path], mapping=Mapping(kind=upload.kind), dry_run=upload.dry_run, control=control)
     svc.analytics().invalidate()
     return answer(report, dry_run=upload.dry_run)

@@ -125,17 +125,22 @@ class Projection:
 
         keep = self.is_city if scope == "cities" else np.ones(self.nodes, dtype=bool)
         vertices = np.flatnonzero(keep)
+        n = len(vertices)
         local = np.full(self.nodes, -1, dtype=np.int64)
-        local[vertices] = np.arange(len(vertices))
+        local[vertices] = np.arange(n)
         edges = self.etype == LINK if scope == "cities" else np.ones(len(self.src), dtype=bool)
         a, b = local[self.src[edges]], local[self.dst[edges]]
-        pairs = (
-            np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
-            if len(a)
-            else np.zeros((0, 2), dtype=np.int64)
-        )
-        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-        return ig.Graph(n=len(vertices), edges=pairs), vertices
+        del local
+        # each pair once, as one integer (smaller * n + larger): the order of (smaller, larger), in a
+        # fraction of the memory of np.unique(axis=0) over the pairs as rows
+        key = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+        del a, b
+        key = key[key // n != key % n]  # no loops
+        pairs = np.stack([key // n, key % n], axis=1)
+        del key
+        g = ig.Graph(n=n)
+        g.add_edges(pairs)  # from the array's buffer: Graph(edges=pairs) walked it row by row (+146 MiB, 2.5x slower)
+        return g, vertices
 
     # -- per-step filters ------------------------------------------------------------------------
     def allowed(self, *, kinds: Sequence[str] | None, year: int | None, with_orgs: bool) -> np.ndarray:
