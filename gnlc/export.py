@@ -18,14 +18,15 @@ import io
 import json
 import zipfile
 from pathlib import Path
-from typing import Any, Literal
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Literal
 
 from gnlc.errors import InputError
 from gnlc.files import write_bytes
 from gnlc.graph.model import SYMMETRIC
 from gnlc.schemas import Subgraph
+
+if TYPE_CHECKING:  # networkx (22 MiB) is imported when a GraphML or GEXF file is written, not by every API process
+    import networkx as nx
 
 Format = Literal["graphml", "gexf", "csv", "json"]
 FORMATS: dict[str, tuple[str, str]] = {  # format -> (file suffix, media type)
@@ -67,6 +68,8 @@ def _scalar(value: Any) -> Any:
 
 
 def to_networkx(sub: Subgraph) -> nx.MultiDiGraph:
+    import networkx as nx
+
     g: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=sub.title)
     for n in sub.nodes:
         attrs = {k: _scalar(v) for k, v in n.props.items() if k != "id"}
@@ -80,6 +83,8 @@ def to_networkx(sub: Subgraph) -> nx.MultiDiGraph:
 
 def to_gexf_graph(sub: Subgraph) -> nx.MultiGraph | nx.MultiDiGraph:
     """The subgraph as GEXF means it: names as labels, edge direction as ``type``."""
+    import networkx as nx
+
     undirected = any(e.type in SYMMETRIC for e in sub.edges)
     g: nx.MultiGraph | nx.MultiDiGraph = (
         nx.MultiGraph(name=sub.title) if undirected else nx.MultiDiGraph(name=sub.title)
@@ -112,6 +117,8 @@ def render(sub: Subgraph, fmt: str) -> bytes:
                 "edges.csv", _csv([[safe_cell(getattr(e, c)) for c in EDGE_COLUMNS] for e in sub.edges], EDGE_COLUMNS)
             )
         return buf.getvalue()
+    import networkx as nx
+
     out = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(to_networkx(sub), out, encoding="utf-8")
