@@ -337,6 +337,7 @@ LOADED_FILES = (REPO / "tests" / "data" / "partner_cities.csv", REPO / "tests" /
 
 
 _EMBEDDED_LOADED: dict[str, Any] = {}  # the embedded `loaded` graph: its name and its summary when loaded
+_NEO4J_LOADED: dict[str, Any] = {}  # the Neo4j `loaded` graph's summary when loaded
 
 
 def _load_test_data(s: GraphStore) -> None:
@@ -357,11 +358,14 @@ def loaded(request: pytest.FixtureRequest, session_data_dir: Path) -> Iterator[G
     if neo4j is not None:
         if "loaded" in _NEO4J_HOLDS:  # Neo4j has one database: load it once while unchanged
             with open_store(neo4j.settings()) as s:
-                yield s
-            return
+                # a test may have emptied or changed it without engine_store (open_store(...).clear())
+                if s.summary() == _NEO4J_LOADED["summary"]:
+                    yield s
+                    return
         with engine_store("neo4j", load_settings(data_dir=session_data_dir), neo4j) as s:
             _load_test_data(s)
             _NEO4J_HOLDS.add("loaded")
+            _NEO4J_LOADED["summary"] = s.summary()
             yield s
         return
     kept = _EMBEDDED_LOADED.get("graph")
