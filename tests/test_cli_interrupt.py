@@ -1,4 +1,4 @@
-"""`gnlc load` stopped by Ctrl-C (SIGINT) or SIGTERM: a real child process on the real embedded
+"""`gnlc load` (and `gnlc demo`) stopped by Ctrl-C (SIGINT) or SIGTERM: a real child process on the real embedded
 engine, signalled once it says which phase its load is in. A first load in bulk leaves the graph
 as it was; a load writing row by row stops after the batch being written, says how many batches
 are in the graph and that the same command completes it, which it does (the graph then equals a
@@ -59,9 +59,14 @@ class Child:
 
 
 def start_load(env: dict[str, str], *files: Path) -> Child:
+    return start_cli(env, "load", *map(str, files))
+
+
+def start_cli(env: dict[str, str], *args: str) -> Child:
+    """`gnlc ARGS` in a child process, its stderr read as it comes."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GNLC_", "NEO4J_"))} | env
     proc = subprocess.Popen(  # noqa: S603 - this interpreter, the project's CLI
-        [sys.executable, "-c", "from gnlc.cli.main import run; run()", "load", *map(str, files)],
+        [sys.executable, "-c", "from gnlc.cli.main import run; run()", *args],
         env=full_env | {"COLUMNS": "200"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -191,3 +196,17 @@ def test_a_stop_past_the_point_of_no_return_ends_after_the_batch_being_written(
     finally:
         drop_graph(reference)
         reference.close()
+
+
+def test_an_interrupted_demo_leaves_the_graph_as_it_was(graph: tuple[dict[str, str], GraphStore]) -> None:
+    """`gnlc demo` stops as `gnlc load` does (SIGINT only: SIGTERM takes the same handler), signalled
+    while it validates the bundled rows: its first load in bulk is cancelled or undone."""
+    env, store = graph
+    child = start_cli(env, "demo")
+    child.wait_for("validating")
+    child.proc.send_signal(signal.SIGINT)
+    code, said = child.end()
+    assert code == 130, said
+    assert "Traceback" not in said and "error:" not in said, said
+    assert "the load was interrupted by SIGINT" in said and said.rstrip().endswith("the graph is as it was"), said
+    assert store.is_empty() and store.summary() == {"nodes": {}, "relationships": {}}
