@@ -120,6 +120,17 @@ def hubs_on_projection(store: GraphStore, proj: Projection, table: CityTable) ->
     return Hubs(why=why, at=time.monotonic())
 
 
+def hub_mask(proj: Projection, hubs: Hubs) -> np.ndarray:
+    """Which projection nodes are hubs (a boolean per node), made once per graph version."""
+
+    def make() -> np.ndarray:
+        mask = np.zeros(proj.nodes, dtype=bool)
+        mask[[proj.index[h] for h in hubs.why if h in proj.index]] = True
+        return mask
+
+    return proj.memo("hub_mask", make)
+
+
 def _hub_reason(
     kind: str | None,
     total: int,

@@ -6,15 +6,14 @@ hold on every step and hub organisations (see :mod:`gnlc.hubs`) are never walked
 unless asked. When link kinds are given, the path holds city-to-city links of those kinds
 only: partnerships with organisations have no link kind, so organisations are not steps of
 such a path. The first ``limit`` paths of the shortest length (in the order of their node
-ids) are then read from the engine with their facts: two statements for the steps, one or
-two for the nodes.
+ids) are then read from the engine with their facts, in one statement.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,7 +21,7 @@ import numpy as np
 from gnlc.errors import InputError, NotFound
 from gnlc.graph import cypher
 from gnlc.graph.cypher import MAX_PATH_HOPS
-from gnlc.graph.model import Label
+from gnlc.hubs import hub_mask
 from gnlc.names import bounded, check_kinds, check_year, gedge, gnode, summary_of
 from gnlc.projection import Projection, projection
 from gnlc.schemas import GEdge, PathOut, PathResult
@@ -35,20 +34,39 @@ MAX_VISITED = 200_000  # nodes one search may reach before it stops and says so
 
 @dataclass
 class _Side:
-    """One end of the search: distance of each reached node (-1: not reached), the nodes one
-    step closer to the start that reached each node, the frontier."""
+    """One end of the search: distance of each reached node (-1: not reached), the steps that
+    reached each level (from, to; the nodes one step closer to the start that reached a node
+    are its predecessors), the frontier."""
 
     start: int
     dist: np.ndarray
-    back: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    levels: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # index d-1: the steps to depth d
     depth: int = 0
     reached: int = 1
     frontier: np.ndarray = field(init=False)
     reached_now: np.ndarray = field(init=False)  # the nodes the last step reached
+    _by_to: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _preds: dict[int, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.dist[self.start] = 0
         self.frontier = np.array([self.start], dtype=np.int64)
+
+    def predecessors(self, node: int) -> list[int]:
+        """The nodes one step closer to the start that reached ``node``, each once."""
+        if node in self._preds:
+            return self._preds[node]
+        d = int(self.dist[node])
+        if d <= 0:
+            return []
+        if d not in self._by_to:  # sorted by destination on first need: only paths' nodes are asked
+            frm, to = self.levels[d - 1]
+            order = np.argsort(to, kind="stable")
+            self._by_to[d] = (frm[order], to[order])
+        frm, to = self._by_to[d]
+        lo, hi = np.searchsorted(to, [node, node + 1]).tolist()
+        self._preds[node] = found = list(set(frm[lo:hi].tolist()))
+        return found
 
 
 def find_paths(
@@ -73,7 +91,7 @@ def find_paths(
     if a == b:
         raise InputError("target: expected a city other than the source city")
     kinds_, year_ = check_kinds(kinds), check_year(year)
-    hubs = set() if include_hubs else ex.hubs(proj).ids()
+    hubs = None if include_hubs else hub_mask(proj, ex.hubs(proj))
     with_orgs = via == "all" and kinds_ is None
     search = _Search(proj, proj.allowed(kinds=kinds_, year=year_, with_orgs=with_orgs), hubs)
     found, nodes = _read_paths(ex.store, search.run(a, b, max_hops, limit), proj, kinds_, year_, ends=(a, b))
@@ -107,10 +125,10 @@ def find_paths(
 
 
 class _Search:
-    def __init__(self, proj: Projection, allowed: np.ndarray, hubs: set[str]) -> None:
+    def __init__(self, proj: Projection, allowed: np.ndarray, hubs: np.ndarray | None) -> None:
+        """``hubs``: which nodes no path may go through (see :func:`gnlc.hubs.hub_mask`), or None."""
         self.proj, self.allowed = proj, allowed
-        self.hub_mask = np.zeros(proj.nodes, dtype=bool)
-        self.hub_mask[[proj.index[h] for h in hubs if h in proj.index]] = True
+        self.hub_mask = hubs if hubs is not None else np.zeros(proj.nodes, dtype=bool)
         self.hubs_seen: set[str] = set()
         self.stopped = False
 
@@ -120,8 +138,8 @@ class _Search:
         if a not in self.proj.index or b not in self.proj.index:
             return []
         n = self.proj.nodes
-        fwd = _Side(self.proj.index[a], np.full(n, -1, dtype=np.int32))
-        bwd = _Side(self.proj.index[b], np.full(n, -1, dtype=np.int32))
+        fwd = _Side(self.proj.index[a], np.full(n, -1, dtype=np.int8))  # distances up to MAX_PATH_HOPS
+        bwd = _Side(self.proj.index[b], np.full(n, -1, dtype=np.int8))
         for _ in range(max_hops):
             side, other = (fwd, bwd) if len(fwd.frontier) <= len(bwd.frontier) else (bwd, fwd)
             if not len(side.frontier):
@@ -150,38 +168,56 @@ class _Search:
         keep = (seen < 0) | (seen >= depth)
         frm, to = frm[keep], to[keep]
         side.dist[to] = depth
-        for f, t in zip(frm.tolist(), to.tolist(), strict=True):
-            side.back[t].add(f)
+        side.levels.append((frm, to))
         side.frontier = side.reached_now = np.unique(to)
         side.depth, side.reached = depth, side.reached + len(side.frontier)
         if side.reached > MAX_VISITED:
             self.stopped, side.frontier = True, np.zeros(0, dtype=np.int64)
 
     def _paths(self, fwd: _Side, bwd: _Side, middle: list[int], limit: int) -> list[tuple[list[str], list[bool]]]:
-        out: list[list[int]] = []
-        for m in middle:
-            for head in self._walk(fwd, m, limit):
-                for tail in self._walk(bwd, m, limit):
-                    nodes = [*head, *reversed(tail[:-1])]
-                    if len(set(nodes)) == len(nodes):
-                        out.append(nodes)
+        """The first ``limit`` shortest paths in the order of their node ids, walked from the
+        source in that order: through the nodes that lead to a meeting node, then from the
+        meeting node to the target. Only the paths returned are walked."""
         ids = self.proj.ids
-        out.sort(key=lambda p: tuple(ids[i] for i in p))
-        return [
-            ([ids[i] for i in nodes], [x in fwd.back.get(y, ()) for x, y in zip(nodes, nodes[1:], strict=False)])
-            for nodes in out[:limit]
-        ]
+        depth = int(fwd.dist[middle[0]])  # every meeting node is this far from the source
+        on = np.zeros(self.proj.nodes, dtype=bool)  # the nodes that lead to a meeting node
+        on[middle] = True
+        for d in range(depth, 0, -1):
+            frm, to = fwd.levels[d - 1]
+            on[frm[on[to]]] = True
+        nexts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    def _walk(self, side: _Side, node: int, limit: int) -> list[list[int]]:
-        """Node sequences from the side's start to ``node``, in id order, at most ``limit``."""
-        if node == side.start:
-            return [[node]]
-        out: list[list[int]] = []
-        for prev in sorted(side.back[node], key=self.proj.ids.__getitem__):
-            out += [[*p, node] for p in self._walk(side, prev, limit - len(out))]
-            if len(out) >= limit:
-                break
-        return out[:limit]
+        def after(node: int, d: int) -> list[int]:  # the next nodes toward a meeting node, in id order
+            if d not in nexts:
+                frm, to = fwd.levels[d]
+                keep = on[to]
+                order = np.argsort(frm[keep], kind="stable")
+                nexts[d] = (frm[keep][order], to[keep][order])
+            frm, to = nexts[d]
+            lo, hi = np.searchsorted(frm, [node, node + 1]).tolist()
+            return sorted(set(to[lo:hi].tolist()), key=ids.__getitem__)
+
+        def tails(node: int) -> Iterator[list[int]]:  # from a meeting node to the target
+            if node == bwd.start:
+                yield [node]
+                return
+            for nxt in sorted(bwd.predecessors(node), key=ids.__getitem__):
+                for rest in tails(nxt):
+                    yield [node, *rest]
+
+        def walks(node: int, d: int) -> Iterator[list[int]]:
+            if d == depth:
+                yield from tails(node)
+                return
+            for nxt in after(node, d):
+                for rest in walks(nxt, d + 1):
+                    yield [node, *rest]
+
+        out = list(islice((n for n in walks(fwd.start, 0) if len(set(n)) == len(n)), limit))
+        return [
+            ([ids[i] for i in nodes], [x in fwd.predecessors(y) for x, y in zip(nodes, nodes[1:], strict=False)])
+            for nodes in out
+        ]
 
 
 def _read_paths(
@@ -207,28 +243,39 @@ def _read_paths(
         for x, y in sorted(steps)
         if not (is_city[x] and is_city[y])
     ]
+    rows = store.read(
+        cypher.PATH_FACTS,
+        links=links,
+        partners=partners,
+        kinds=kinds,
+        year=year,
+        cities=sorted(i for i, c in is_city.items() if c),
+        orgs=sorted(i for i, c in is_city.items() if not c),
+    )
     edges: dict[tuple[str, str], dict[str, Any]] = {}
-    rows = store.read(cypher.PATH_LINK_EDGES, pairs=links, kinds=kinds, year=year) if links else []
-    rows += store.read(cypher.PATH_PARTNER_EDGES, pairs=partners, year=year) if partners else []
+    nodes: dict[str, Any] = {}
     for r in rows:
+        if r["node"] is not None:
+            nodes[r["node"]["id"]] = r["node"]
+            continue
         key = (r["from_id"], r["to_id"])
         if key not in edges or _edge_order(r["edge"]) < _edge_order(edges[key]):
             edges[key] = r["edge"]
-    nodes: dict[str, Any] = {}
-    for label in (Label.CITY, Label.ORGANISATION):
-        wanted = sorted(i for i, c in is_city.items() if c == (label is Label.CITY))
-        if wanted:
-            nodes.update((r["node"]["id"], r["node"]) for r in store.read(cypher.NODES_BY_IDS[label], ids=wanted))
     if not all(e in nodes for e in ends):
         raise NotFound("city", next(e for e in ends if e not in nodes))  # removed since the projection was read
+    # each node and step made once: ten paths of six steps share most of them
+    made_nodes = {i: gnode(n) for i, n in nodes.items()}
+    made_edges: dict[tuple[str, str], GEdge] = {}
     out = []
     for ids, forward in found:
         path_edges: list[GEdge] = []
         for x, y, fw in zip(ids, ids[1:], forward, strict=False):
             a, b = (x, y) if fw else (y, x)
-            raw = edges.get((a, b)) or edges.get((b, a))  # a partnership is read from its organisation
-            path_edges.append(gedge(raw or {}))
-        out.append(PathOut(length=len(ids) - 1, nodes=[gnode(nodes[i]) for i in ids], edges=path_edges))
+            if (a, b) not in made_edges:
+                raw = edges.get((a, b)) or edges.get((b, a))  # a partnership is read from its organisation
+                made_edges[a, b] = gedge(raw or {})
+            path_edges.append(made_edges[a, b])
+        out.append(PathOut(length=len(ids) - 1, nodes=[made_nodes[i] for i in ids], edges=path_edges))
     return out, nodes
 
 

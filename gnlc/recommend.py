@@ -34,7 +34,7 @@ from gnlc.candidates import (
 from gnlc.facts import CityArrays, CityTable, city_arrays, city_facts, city_table
 from gnlc.graph import cypher
 from gnlc.graph.model import Label
-from gnlc.hubs import Hubs
+from gnlc.hubs import hub_mask
 from gnlc.names import bounded, summary_of
 from gnlc.peers import CityFacts, NetworkContext, near_pool
 from gnlc.projection import Projection, projection
@@ -72,7 +72,7 @@ def recommend(
     me = city_facts(table.rows([cid])[0], places.get(cid))
     w = weights.model_dump()
     hubs = ex.hubs(proj)
-    around = _around(proj, arrays, cid, None if include_hubs else _hub_mask(proj, hubs), places, w)
+    around = _around(proj, arrays, cid, None if include_hubs else hub_mask(proj, hubs), places, w)
     found = _Found.of(proj, arrays, ctx, around.nb, me, _pool(proj, arrays, table, around, me, ctx, w, members_only), w)
     notes = _drop_shared(found, me, table, around, ctx, w)
     ranked = found.ranked()
@@ -102,15 +102,6 @@ def _with_places(ex: Explorer, ctx: NetworkContext) -> NetworkContext:
     if ctx.coords is None:
         ctx.coords = {r["id"]: (float(r["latitude"]), float(r["longitude"])) for r in ex.store.read(cypher.CITY_PLACES)}
     return ctx
-
-
-def _hub_mask(proj: Projection, hubs: Hubs) -> np.ndarray:
-    def make() -> np.ndarray:
-        mask = np.zeros(proj.nodes, dtype=bool)
-        mask[[proj.index[h] for h in hubs.ids() if h in proj.index]] = True
-        return mask
-
-    return proj.memo("hub_mask", make)
 
 
 def _around(

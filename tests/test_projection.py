@@ -148,7 +148,7 @@ def test_path_lengths_equal_networkx_on_sampled_pairs(an: Analytics, via: str, i
     pairs = [tuple(rng.sample(cities, 2)) for _ in range(40)]
     linked = [n for n in cities if g.degree(n)]
     pairs += [tuple(rng.sample(linked, 2)) for _ in range(40)]  # most of these are connected
-    found = 0
+    found = many = 0
     for a, b in pairs:
         res = ex.paths(a, b, via=via, max_hops=6, include_hubs=include_hubs, limit=5)
         try:
@@ -162,7 +162,10 @@ def test_path_lengths_equal_networkx_on_sampled_pairs(an: Analytics, via: str, i
         assert {p.length for p in res.paths} == {theirs}, (a, b)
         assert all(p.nodes[0].id == a and p.nodes[-1].id == b for p in res.paths)
         assert all(g.has_edge(x.id, y.id) for p in res.paths for x, y in zip(p.nodes, p.nodes[1:], strict=False))
-    assert found >= 20
+        # the first five of all shortest paths, in the order of their node ids
+        assert [[n.id for n in p.nodes] for p in res.paths] == sorted(nx.all_shortest_paths(g, a, b))[:5], (a, b)
+        many += len(res.paths) == 5
+    assert found >= 20 and many >= 5
 
 
 def test_neighbours_from_the_projection_equal_the_engine_reads(an: Analytics) -> None:
