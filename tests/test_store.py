@@ -205,3 +205,39 @@ def test_report_says_what_was_written_when_a_later_batch_fails(store: GraphStore
     assert info.value.report.written == {"LINKED_TO": 1}
     assert "0 of 1 rows of a batch were written" in str(info.value)
     assert "rows written before the failure: LINKED_TO: 1" in str(info.value)
+
+
+def test_the_quick_reply_reader_equals_the_clients_parser(embedded_store: GraphStore) -> None:
+    """FalkorStore reads plain values (null, text, integer, boolean, double, list, map) from the
+    engine's compact reply itself: the same values as the client's parser and _plain, on every
+    such type and on real statements; nodes and edges are left to the client's parser."""
+    from falkordb.query_result import parse_scalar
+
+    from gnlc.graph.falkor import _NotPlain, _plain, _value
+
+    s = embedded_store
+    conn, graph = s._db.connection, s._graph  # type: ignore[attr-defined]  # noqa: SLF001
+    literal = (
+        "RETURN null, 'Łódź \\u00e9 \"q\"', '', -7, 9007199254740993, true, false, 1.5, -0.0, 1e300,"
+        " [1, 'a', [true, null, 2.25]], {a: 1, b: {c: 'é', d: [{e: null}]}, f: []}, {}"
+    )
+    (row,) = conn.execute_command("GRAPH.RO_QUERY", s.graph_name, literal, "--compact")[1]  # type: ignore[attr-defined]
+    ours, theirs = [_value(cell) for cell in row], [_plain(parse_scalar(cell, graph)) for cell in row]
+    assert ours == theirs and [type(v) for v in ours] == [type(v) for v in theirs]
+    assert ours[5:7] == [True, False] and ours[11]["b"]["d"] == [{"e": None}] and ours[4] == 9007199254740993
+    nodes, rels = _sample()
+    GraphWriter(s).write(nodes, rels)
+    for query in (cypher.DUMP_NODES, cypher.DUMP_RELS):
+        result = graph.ro_query(query)
+        names = [h[1] for h in result.header]
+        expected = [dict(zip(names, map(_plain, r), strict=True)) for r in result.result_set]
+        assert s.read(query) == expected and len(expected) >= len(nodes)
+    (row,) = conn.execute_command("GRAPH.RO_QUERY", s.graph_name, "MATCH (n) RETURN n LIMIT 1", "--compact")[1]  # type: ignore[attr-defined]
+    with pytest.raises(_NotPlain):
+        _value(row[0])
+
+    class Unregistered(str):  # the store's own reads are all plain: a node returned whole is not one of them
+        name = "a_node_whole"
+
+    ((whole,),) = (r.values() for r in s._call(Unregistered("MATCH (n) RETURN n LIMIT 1"), {}, read_only=True))  # type: ignore[attr-defined]  # noqa: SLF001
+    assert whole == _plain(graph.ro_query("MATCH (n) RETURN n LIMIT 1").result_set[0][0]) and whole["id"]
