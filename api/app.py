@@ -17,7 +17,7 @@ from gnlc import __version__
 from gnlc.api.budget import RequestBudget
 from gnlc.api.deps import Services
 from gnlc.api.docs import add_docs
-from gnlc.api.params import refuse_control_characters, refuse_unknown_parameters
+from gnlc.api.params import check_parameters
 from gnlc.api.routers import analytics, cities, eligibility, exports, health, links, loads, maps
 from gnlc.errors import GnlcError
 from gnlc.graph.store import GraphStore
@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(refuse_control_characters), Depends(refuse_unknown_parameters)],
+        dependencies=[Depends(check_parameters)],
         docs_url=None,
         redoc_url=None,
     )

@@ -79,14 +79,18 @@ async def services(request: Request) -> Services:
     return request.app.state.services
 
 
-async def explorer(svc: Annotated[Services, Depends(services)]) -> Explorer:
+async def explorer(request: Request) -> Explorer:
     """The explorer; the first request opens the store in a worker thread (it waits on the engine).
-    Async (as ``services``): a plain function would cost every request a hop to a worker thread."""
+    Async (as ``services``): a plain function would cost every request a hop to a worker thread.
+    It reads the services itself rather than through ``Depends(services)``: one dependency less
+    to resolve on every request."""
+    svc: Services = request.app.state.services
     ex = svc.opened()
     return ex if ex is not None else await run_in_threadpool(svc.explorer)
 
 
-async def analytics(svc: Annotated[Services, Depends(services)]) -> Analytics:
+async def analytics(request: Request) -> Analytics:
+    svc: Services = request.app.state.services
     return svc.analytics() if svc.opened() else await run_in_threadpool(svc.analytics)
 
 
