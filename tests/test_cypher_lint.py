@@ -59,7 +59,7 @@ def test_every_falkordb_statement_is_planned_by_the_engine(embedded_store: Graph
     assert failures == {}
 
 
-LIST_PARAMS = {"rows", "ids", "kinds", "labels", "names", "pairs", "orgs"}
+LIST_PARAMS = {"rows", "ids", "kinds", "labels", "names", "pairs", "orgs", "links", "partners", "cities"}
 INT_PARAMS = {"limit", "offset", "year", "year_from", "year_to", "award_year", "min_cities"}
 BOOL_PARAMS = {"with_orgs", "awarded"}
 
