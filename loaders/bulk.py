@@ -49,7 +49,7 @@ from gnlc.graph.store import BulkNodes, BulkRels
 from gnlc.loaders import rules
 from gnlc.loaders.build import CITY_FIELDS, city_props
 from gnlc.loaders.normalise import fold, region_of
-from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id, gazetteer_lookup
+from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id, gazetteer_lookups
 from gnlc.loaders.rows import ParsedTable
 from gnlc.loaders.rules import Fact, NodeFact, RelFact, organisation_id
 from gnlc.loaders.unchanged import Predictor, stamped_plan
@@ -279,6 +279,8 @@ class BulkBuilder:
         names, codes, regions, statuses, years = (
             get[k] for k in ("name", "country", "region", "status", "year_joined")
         )
+        unknown = [i for i in pt.good if get["geonames_id"][i] is None]  # the places city_props would find
+        places = dict(zip(unknown, gazetteer_lookups([(names[i], codes[i]) for i in unknown]), strict=True))
         for i in pt.good:
             name, code = names[i], codes[i]
             region = region_of(code)
@@ -305,9 +307,8 @@ class BulkBuilder:
                     self._merge(held, key, props, row_prov)
             last[group] = i
             # the gazetteer place city_props would find (the city itself is made when written)
-            geonames_id, place = get["geonames_id"][i], None
+            geonames_id, place = get["geonames_id"][i], places.get(i)
             if geonames_id is None:
-                place = gazetteer_lookup(name, code)
                 geonames_id = place.geonames_id if place else None
             unplaced.append(place is None)
             aliases = tuple(get["aliases"][i] or ())
