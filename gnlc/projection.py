@@ -17,16 +17,15 @@ adds about 150 MiB to the process (250 MiB when every edge row was held at once)
 from __future__ import annotations
 
 import ctypes
-import gc
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import numpy as np
 
+from gnlc import collector
 from gnlc.graph import cypher
 from gnlc.graph.model import Label
 
@@ -191,7 +190,7 @@ def build(store: GraphStore, token: str | None = None) -> Projection:
     """Read the projection from ``store``: one statement for the nodes, then the links and the
     partnerships (on FalkorDB in pages of start nodes, named by the engine's integer node ids, so
     that the rows read are never all held at once), as plain lists; sorted and coded with numpy."""
-    with _no_gc():  # millions of small objects: the cyclic collector would scan them again and again (3x slower)
+    with collector.paused():  # (millions of small objects: see gnlc.collector)
         nodes = sorted(store.read_lists(cypher.PROJECTION_NODES), key=lambda r: r[1])  # Python's order on any engine
         keys, ids, labels, names = (list(c) for c in zip(*nodes, strict=True)) if nodes else ([], [], [], [])
         del nodes
@@ -237,17 +236,6 @@ def _read_edges(
     his = [*bounds[1:], len(index.lookup)]
     pieces = [_edges(store.read_lists(page, lo=lo, hi=hi), index, code) for lo, hi in zip(bounds, his, strict=True)]
     return cast(_Columns, tuple(np.concatenate([p[i] for p in pieces]) for i in range(5)))
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 _Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]

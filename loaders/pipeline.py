@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from gnlc import collector
 from gnlc.errors import GnlcError, InputError, LoadCancelled
 from gnlc.graph import cypher
 from gnlc.graph.model import NodeRecord, RelRecord
@@ -188,6 +189,13 @@ def _load_bulk(
 ) -> LoadReport | str:
     """A first load into an empty graph, created at once; or why it is loaded row by row.
     Cancelled, it is undone (create_all empties the graph again): the graph was empty."""
+    with collector.paused():
+        return _load_bulk_paused(store, parsed, progress, control)
+
+
+def _load_bulk_paused(
+    store: GraphStore, parsed: list[ParsedTable], progress: Progress | None, control: LoadControl
+) -> LoadReport | str:
     loaded_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
         plan, nodes, rels = plan_first_load(parsed, loaded_at)

@@ -3,6 +3,7 @@ cannot be sure, and leaves nothing behind when it fails."""
 
 from __future__ import annotations
 
+import gc
 import uuid
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,29 @@ def test_real_member_list_in_bulk_is_the_same_graph(store: GraphStore, other: Gr
     assert dump(store) == dump(other)
     assert bulk.decisions == rows.decisions
     assert store.count(Label.CITY) == bulk.files[0].rows == 331
+
+
+def test_a_first_load_pauses_the_cyclic_collector_and_enables_it_again(
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(gnlc.collector: the collector scanned the plan's millions of objects again and again.)"""
+    import gnlc.loaders.pipeline as pipeline
+
+    generate(tmp_path, cities=50, seed=5)
+    seen: list[bool] = []
+    real = pipeline.plan_first_load
+    monkeypatch.setattr(pipeline, "plan_first_load", lambda *a: (seen.append(gc.isenabled()), real(*a))[1])
+    assert gc.isenabled()
+    assert load_files(store, sorted(tmp_path.glob("*.csv"))).path == "bulk"
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()  # paused by someone else before: left paused
+    try:
+        store.clear()
+        assert load_files(store, sorted(tmp_path.glob("*.csv"))).path == "bulk"
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_second_load_goes_row_by_row_and_changes_nothing(store: GraphStore, tmp_path: Path) -> None:
