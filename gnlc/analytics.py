@@ -210,6 +210,6 @@ def describe_network(store: GraphStore) -> str:
         f"{nodes.get('Organisation', 0):,} organisations "
         f"({c['partner_organisations']:,} partners beyond UIL and the national commissions), "
         f"{nodes.get('Country', 0):,} countries; {c['links']:,} city-to-city links ({kinds or 'none'}), "
-        f"{c['member_links']:,} of them between two members; {c['members_linked']:,} members ({share}) have one "
-        "or more"
+        f"{c['member_links']:,} of them between two members; {c['members_linked']:,} members ({share}) have at "
+        "least one such link"
     )

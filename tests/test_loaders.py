@@ -193,7 +193,7 @@ def test_cli_demo_loads_and_reports(tmp_path: Path) -> None:
         members = len(_members()) + len(_members("gnlc_members_added.csv"))
         out = " ".join(result.stdout.split())  # the terminal width wraps lines
         assert f"({members} members)" in out and "gnlc_awards.csv" in out
-        assert "between two members" in out and "have one or more" in out
+        assert "between two members" in out and "have at least one such link" in out
     finally:
         cli("engine", "stop", env={"GNLC_DATA_DIR": str(data_dir)})
         shutil.rmtree(data_dir, ignore_errors=True)
