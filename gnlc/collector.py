@@ -1,8 +1,8 @@
 """Python's cyclic garbage collector paused while millions of small objects are made.
 
-Building a projection or the plan of a first load makes millions of dicts, tuples and strings that
-live until the work ends; each automatic collection scans all of them again (a 100k-city first load
-spent about 3 of its 31 s there, a projection was 3x slower). They form no cycles worth collecting
+Building a projection, or the plan and the calls of a first load, makes millions of dicts, tuples
+and strings that live until the work ends; each automatic collection scans all of them again (a
+100k-city first load spent about 3 of its 31 s there, a projection was 3x slower). They form no cycles worth collecting
 in the meantime: the peak memory of that load is the same with the collector paused.
 """
 

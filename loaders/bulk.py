@@ -279,7 +279,7 @@ class BulkBuilder:
         names, codes, regions, statuses, years = (
             get[k] for k in ("name", "country", "region", "status", "year_joined")
         )
-        unknown = [i for i in pt.good if get["geonames_id"][i] is None]  # the places city_props would find
+        unknown = [i for i in pt.good if get["geonames_id"][i] is None]
         places = dict(zip(unknown, gazetteer_lookups([(names[i], codes[i]) for i in unknown]), strict=True))
         for i in pt.good:
             name, code = names[i], codes[i]
@@ -307,9 +307,8 @@ class BulkBuilder:
                     self._merge(held, key, props, row_prov)
             last[group] = i
             # the gazetteer place city_props would find (the city itself is made when written)
-            geonames_id, place = get["geonames_id"][i], places.get(i)
-            if geonames_id is None:
-                geonames_id = place.geonames_id if place else None
+            place = places.get(i)
+            geonames_id = place.geonames_id if place else get["geonames_id"][i]
             unplaced.append(place is None)
             aliases = tuple(get["aliases"][i] or ())
             self.resolver.add(KnownCity(cid, name, code, aliases, geonames_id, looked_up=True))
