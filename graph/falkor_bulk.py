@@ -13,10 +13,13 @@ first and applies the schema (indexes, constraints) afterwards.
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Iterable, Iterator
 from itertools import repeat
 from typing import Any
+
+import numpy as np
 
 from gnlc import collector
 from gnlc.errors import QueryError
@@ -62,10 +65,13 @@ def _column(values: Iterable[Any]) -> list[bytes]:
     types = set(map(type, values))
     types.discard(type(None))
     if len(types) == 1 and types <= _ALIKE:  # values of one type (and None): none equal to another's
-        table = {value: pack_value(value) for value in dict.fromkeys(values)}
-        return list(map(table.__getitem__, values))
+        distinct = list(dict.fromkeys(values))
+        packed = _packed_alike(distinct, types.pop())
+        if len(packed) == len(values):  # (all distinct)
+            return packed
+        return list(map(dict(zip(distinct, packed, strict=True)).__getitem__, values))
     if types == {list}:
-        return [_pack_list(value) if value is not None else _NULL for value in values]
+        return _packed_lists(values)
     cache: dict[tuple[type, Any], bytes] = {}  # 1, 1.0 and True are equal: with their type
     out: list[bytes] = []
     for value in values:
@@ -78,6 +84,51 @@ def _column(values: Iterable[Any]) -> list[bytes]:
             got = cache[key] = pack_value(value)
         out.append(got)
     return out
+
+
+def _packed_alike(distinct: list[Any], kind: type) -> list[bytes]:
+    """:func:`pack_value` of each of ``distinct`` (values of type ``kind``, or None): texts or
+    whole numbers without None packed together (see :func:`_texts`, :func:`_longs`)."""
+    if None not in distinct:
+        if kind is str:
+            return _texts(distinct)
+        if kind is int:
+            return _longs(distinct)
+    return [pack_value(value) for value in distinct]
+
+
+_PACKED_TEXT = re.compile(rb"\x03[^\x00]*\x00")
+
+
+def _texts(values: list[str]) -> list[bytes]:
+    """:func:`pack_value` of each text, encoded together and cut at each terminating NUL (one
+    a text: a text holding a NUL of its own is packed alone, which refuses it)."""
+    data = ("\x03" + "\x00\x03".join(values) + "\x00").encode("utf-8")
+    if data.count(b"\x00") != len(values):
+        return [pack_value(value) for value in values]
+    return _PACKED_TEXT.findall(data)
+
+
+_LONG = np.dtype([("type", "u1"), ("value", "=i8")])  # a type byte and the long, 9 bytes, no padding
+
+
+def _longs(values: list[int]) -> list[bytes]:
+    """:func:`pack_value` of each whole number, packed as one array and cut in 9 bytes each."""
+    packed = np.empty(len(values), dtype=_LONG)
+    packed["type"] = 4
+    try:
+        packed["value"] = values
+    except OverflowError:  # (beyond 64 bits: packed alone, which refuses it)
+        return [pack_value(value) for value in values]
+    data, size = packed.tobytes(), _LONG.itemsize
+    return [data[at : at + size] for at in range(0, len(data), size)]
+
+
+def _packed_lists(values: list[Any]) -> list[bytes]:
+    """A column of lists (and None): a provenance's one source each, mostly."""
+    if None not in values and all(len(v) == 1 and v[0].__class__ is str for v in values):
+        return [_ONE + text for text in _texts([v[0] for v in values])]
+    return [_pack_list(value) if value is not None else _NULL for value in values]
 
 
 _ALIKE = frozenset({str, int, float, bool})
@@ -159,33 +210,37 @@ def _tokens(
 ) -> Iterator[tuple[bytes, int]]:
     """A batch's entities (``edges``: relationships, with their ends and whether they are sent
     in both directions too) under the header, split where a call would grow too large."""
-    values = list(zip(*columns, strict=True))
+    count = len(columns[0])
     if edges is None:
-        body: list[bytes] = [piece for entity in values for piece in entity]
-        count = len(values)
+        body = _interleaved(columns)
     else:
         pairs, both_ways = edges
-        pack = _EDGE_ENDS.pack
-        forward = [pack(a, b) for a, b in pairs]
-        body = [piece for ends, entity in zip(forward, values, strict=True) for piece in (ends, *entity)]
+        ends = np.array(pairs, dtype=np.uint64).reshape(-1, 2)
+        body = _interleaved([_cut(ends.tobytes(), 16), *columns])
         if both_ways:
-            backward = [pack(b, a) for a, b in pairs]
-            body += [piece for ends, entity in zip(backward, values, strict=True) for piece in (ends, *entity)]
-        count = len(values) * (2 if both_ways else 1)
+            body += _interleaved([_cut(ends[:, ::-1].tobytes(), 16), *columns])
+            count *= 2
     token = b"".join([header, *body])
     if len(token) <= MAX_CALL_BYTES:
         yield token, count
         return
     del token
-    if edges is None:
-        entities = [b"".join(entity) for entity in values]
-    else:
-        pairs, both_ways = edges
-        packed = [b"".join(entity) for entity in values]
-        entities = [_EDGE_ENDS.pack(a, b) + v for (a, b), v in zip(pairs, packed, strict=True)]
-        if both_ways:
-            entities += [_EDGE_ENDS.pack(b, a) + v for (a, b), v in zip(pairs, packed, strict=True)]
+    width = len(columns) + (edges is not None)
+    entities = [b"".join(body[at : at + width]) for at in range(0, len(body), width)]
     yield from _split(header, entities)
+
+
+def _interleaved(columns: list[list[bytes]]) -> list[bytes]:
+    """The pieces of each entity in turn: its value of each column."""
+    width = len(columns)
+    body: list[bytes] = [b""] * (width * len(columns[0]))
+    for at, column in enumerate(columns):
+        body[at::width] = column
+    return body
+
+
+def _cut(data: bytes, size: int) -> list[bytes]:
+    return [data[at : at + size] for at in range(0, len(data), size)]
 
 
 def _ends(

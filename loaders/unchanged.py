@@ -247,15 +247,20 @@ HASH_BLOCK = 10_000  # rows whose hash texts are made at once (the parts of a mi
 
 
 def table_row_hashes(pt: ParsedTable, positions: Sequence[int], ids: Sequence[Ids | None]) -> list[str]:
-    """:func:`row_hash` of the rows at ``positions`` (with their ``ids``), read column by column:
-    each value's part of the text (``('name', value)``, as ``repr`` of the sorted items writes it)
-    is made a column at a time, and a row's text joins its parts."""
+    """:func:`row_hash` of the rows at ``positions`` (with their ``ids``), read column by column."""
+    return [digest.hex() for digest in _row_digests(pt, positions, ids)]
+
+
+def _row_digests(pt: ParsedTable, positions: Sequence[int], ids: Sequence[Ids | None]) -> list[bytes]:
+    """The digests of :func:`table_row_hashes`: each value's part of the text (``('name',
+    value)``, as ``repr`` of the sorted items writes it) is made a column at a time, and a row's
+    text joins its parts."""
     names = sorted(pt.columns)
     heads = [f"({name!r}, " for name in names]
     columns = [pt.columns[name] for name in names]
     start = f"({HASH_VERSION!r}, {pt.kind!r}, {pt.table.label!r}, "
     first, blake2b = pt.table.first_row, hashlib.blake2b
-    out: list[str] = []
+    out: list[bytes] = []
     for b in range(0, len(positions), HASH_BLOCK):
         block = positions[b : b + HASH_BLOCK]
         parts = [
@@ -264,7 +269,7 @@ def table_row_hashes(pt: ParsedTable, positions: Sequence[int], ids: Sequence[Id
         ]
         for i, items, row_ids in zip(block, zip(*parts, strict=True), ids[b : b + HASH_BLOCK], strict=True):
             text = f"{start}{first + i}, [{', '.join(filter(None, items))}], {row_ids!r})"
-            out.append(blake2b(text.encode("utf-8"), digest_size=8).hexdigest())
+            out.append(blake2b(text.encode("utf-8"), digest_size=8).digest())
     return out
 
 
@@ -348,9 +353,15 @@ class RowHashes:
     def __getitem__(self, at: int) -> str | None:
         return self._digests[8 * at : 8 * at + 8].hex() if self._set[at] else None
 
-    def __setitem__(self, at: int, content_hash: str) -> None:
-        self._digests[8 * at : 8 * at + 8] = bytes.fromhex(content_hash)
-        self._set[at] = 1
+    def set_digests(self, positions: Sequence[int], digests: list[bytes]) -> None:
+        """The digests (8 bytes each) of the rows at ``positions``, in order."""
+        if positions == range(len(self._set)):  # (every row of the table: at once)
+            self._digests[:] = b"".join(digests)
+            self._set[:] = b"\x01" * len(self._set)
+            return
+        for at, digest in zip(positions, digests, strict=True):
+            self._digests[8 * at : 8 * at + 8] = digest
+            self._set[at] = 1
 
 
 def table_hashes(pt: ParsedTable, predictor: Predictor) -> RowHashes:
@@ -364,9 +375,7 @@ def table_hashes(pt: ParsedTable, predictor: Predictor) -> RowHashes:
             g if g and g[0] == (city_id(names[i], countries[i]),) else None
             for i, g in zip(pt.good, guesses, strict=True)
         ]
-    hashes = table_row_hashes(pt, pt.good, [g[0] if g else None for g in guesses])
-    for i, h in zip(pt.good, hashes, strict=True):
-        out[i] = h
+    out.set_digests(pt.good, _row_digests(pt, pt.good, [g[0] if g else None for g in guesses]))
     return out
 
 

@@ -9,14 +9,15 @@ import hashlib
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from gnlc.graph import falkor_bulk
-from gnlc.graph.model import ENDPOINTS, NODE_KEY, SYMMETRIC, Label, MembershipStatus, Rel, source_entry
+from gnlc.graph.model import ENDPOINTS, NODE_KEY, SYMMETRIC, Label, MembershipStatus, Rel, source_entry, source_entry_of
 from gnlc.graph.store import BulkNodes, BulkRels, batches
-from gnlc.loaders.bulk import BulkBuilder, plan_first_load
+from gnlc.loaders.bulk import BulkBuilder, _Provenance, plan_first_load
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.rows import ParsedTable, parse_file
 from gnlc.loaders.synthetic import generate
@@ -181,3 +182,36 @@ def test_a_source_entry_reads_as_it_did(source: Any, row: Any, url: Any, loaded_
     props = {"source": source, "source_row": row, "source_url": url, "loaded_at": loaded_at}
     where = f"{source} row {row}" if row else str(source)
     assert source_entry(props) == " | ".join(str(x) for x in (where, url, loaded_at) if x)
+
+
+@pytest.mark.parametrize("first", [-1, 0, 1, 2])
+@pytest.mark.parametrize("url", [None, "", "https://example.org/x", 3])
+@pytest.mark.parametrize("loaded_at", ["", LOADED_AT])
+def test_a_rows_provenance_has_the_source_entry_of_its_parts(first: int, url: Any, loaded_at: str) -> None:
+    """The bulk path makes each row's source entry itself (no call a row): as source_entry_of does."""
+    table = SimpleNamespace(label="links.csv", first_row=first)
+    pt = cast(ParsedTable, SimpleNamespace(table=table, columns={"source_url": [url]}))
+    prov = _Provenance(pt, loaded_at).on({"name": "X", "note": None}, 0)
+    assert prov["sources"] == [source_entry_of(pt.table.label, first, url, loaded_at)]
+    assert prov == {
+        "name": "X",
+        "source": pt.table.label,
+        "source_row": first,
+        "source_url": url,
+        "loaded_at": loaded_at,
+        "sources": prov["sources"],
+    }
+
+
+def test_a_column_packed_together_is_each_value_packed_alone() -> None:
+    """Texts and whole numbers of a column are packed together (one encode, one array): the same
+    bytes as each packed alone, and a value that cannot be stored is refused as it was."""
+    texts = ["", "a", "\x03", "line\nbreak\x03x", "Ünïcödé 岡山市", "a", "\x01\x02"]
+    assert falkor_bulk._column(texts) == [ref_value(v) for v in texts]
+    assert falkor_bulk._column([[t] for t in texts]) == [ref_value([t]) for t in texts]
+    numbers = [0, -1, 2**63 - 1, -(2**63), 7, 7]
+    assert falkor_bulk._column(numbers) == [ref_value(v) for v in numbers]
+    with pytest.raises(ValueError, match="NUL"):
+        falkor_bulk._column(["a", "b\x00c"])
+    with pytest.raises(struct.error):
+        falkor_bulk._column([1, 2**63])
