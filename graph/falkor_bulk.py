@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Iterable, Iterator
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -24,7 +23,7 @@ import numpy as np
 from gnlc import collector
 from gnlc.errors import QueryError
 from gnlc.graph.model import ENDPOINTS, NODE_KEY, SYMMETRIC, Label, Rel
-from gnlc.graph.store import BulkNodes, BulkRels, batches
+from gnlc.graph.store import ABSENT, BulkNodes, BulkRels, Chunk, chunks_of
 
 MAX_CALL_BYTES = 8 * 1024 * 1024  # one GRAPH.BULK call carries at most about this much (held while sent)
 PACK_BATCH = 10_000  # nodes or relationships packed at a time
@@ -146,17 +145,50 @@ def _header(name: str, props: list[str]) -> bytes:
     return name.encode() + b"\x00" + struct.pack("=I", len(props)) + b"".join(p.encode() + b"\x00" for p in props)
 
 
-def _keys(items: Iterable[dict[str, Any]], first: list[str]) -> list[str]:
-    seen: set[str] = set()
-    update = seen.update
-    for props in items:
-        update(props)
-    return first + sorted(seen - set(first))
+def _names(chunk: Chunk, first: str) -> list[str]:
+    """The property names of a batch's header: ``first`` (the id or the key), then the others sorted."""
+    return [first, *sorted(set(chunk.names()) - {first})]
 
 
-def _columns(first: list[Any], props: list[dict[str, Any]], keys: list[str]) -> list[list[bytes]]:
-    """The packed columns of a batch: ``first`` (ids or keys), then each property of ``keys``."""
-    return [_column(first), *(_column(map(dict.get, props, repeat(k))) for k in keys)]
+def _columns(first: list[Any], chunk: Chunk, names: list[str]) -> list[list[bytes]]:
+    """The packed columns of a batch: ``first`` (ids or keys), then each property of ``names``."""
+    return [_column(first), *(_column(chunk.values(name)) for name in names)]
+
+
+def _rebatched(chunks: Iterable[Chunk], size: int) -> Iterator[Chunk]:
+    """The entities of ``chunks`` in chunks of ``size`` (the last one shorter): a batch is the
+    same entities whatever chunks its part gives."""
+    pending: list[Chunk] = []
+    count = 0
+    for chunk in chunks:
+        at = 0
+        while at < len(chunk):
+            take = min(size - count, len(chunk) - at)
+            pending.append(chunk if take == len(chunk) else _part(chunk, at, at + take))
+            at, count = at + take, count + take
+            if count == size:
+                yield _joined(pending)
+                pending, count = [], 0
+    if pending:
+        yield _joined(pending)
+
+
+def _part(chunk: Chunk, start: int, stop: int) -> Chunk:
+    columns = {name: values[start:stop] for name, values in chunk.columns.items()}
+    return Chunk(chunk.keys[start:stop], columns, set(chunk.full))
+
+
+def _joined(pieces: list[Chunk]) -> Chunk:
+    """Consecutive chunks as one (a property a piece has no column for: ABSENT in its entities)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    names = dict.fromkeys(name for piece in pieces for name in piece.columns)
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    for piece in pieces:
+        for name, values in columns.items():
+            values += piece.columns.get(name) or [ABSENT] * len(piece)
+    full = set(names).intersection(*(piece.full for piece in pieces))
+    return Chunk([key for piece in pieces for key in piece.keys], columns, full)
 
 
 def bulk_calls(nodes: BulkNodes, rels: BulkRels) -> Iterator[tuple[list[Any], int]]:
@@ -173,22 +205,20 @@ def _bulk_calls(nodes: BulkNodes, rels: BulkRels) -> Iterator[tuple[list[Any], i
     calls, sent = _Calls(), 0
     for label, by_id in nodes.items():
         own = numbers.setdefault(label, {})
-        for batch in batches(by_id.items(), PACK_BATCH):
-            ids = [node_id for node_id, _ in batch]
+        for chunk in _rebatched(chunks_of(by_id, PACK_BATCH), PACK_BATCH):
+            ids = chunk.keys
             own.update(zip(ids, range(sent, sent + len(ids)), strict=True))
             sent += len(ids)
-            props = [p for _, p in batch]
-            keys = _keys(props, [NODE_KEY])
-            for token, n in _tokens(_header(label, keys), _columns(ids, props, keys[1:]), None):
+            names = _names(chunk, NODE_KEY)
+            for token, n in _tokens(_header(label, names), _columns(ids, chunk, names[1:]), None):
                 yield from calls.add(True, token, n)
     for (rel, start_label), by_ends in rels.items():
         starts, ends = numbers.get(start_label, {}), numbers.get(ENDPOINTS[rel][1], {})
-        for rel_batch in batches(by_ends.items(), PACK_BATCH):
-            pairs = _pairs(rel, start_label, starts, ends, [key for key, _ in rel_batch])
-            props = [p for _, p in rel_batch]
-            keys = _keys(props, ["key"])
-            columns = _columns([k for (_, _, k), _ in rel_batch], props, keys[1:])
-            for token, n in _tokens(_header(rel, keys), columns, (pairs, rel in SYMMETRIC)):
+        for chunk in _rebatched(chunks_of(by_ends, PACK_BATCH), PACK_BATCH):
+            pairs = _pairs(rel, start_label, starts, ends, chunk.keys)
+            names = _names(chunk, "key")
+            columns = _columns([key for _, _, key in chunk.keys], chunk, names[1:])
+            for token, n in _tokens(_header(rel, names), columns, (pairs, rel in SYMMETRIC)):
                 yield from calls.add(False, token, n)
     yield from calls.flush()
 

@@ -11,7 +11,8 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import islice
+from dataclasses import dataclass
+from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gnlc.errors import QueryError, SettingsError
@@ -42,6 +43,62 @@ def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(islice(it, size)):
         yield batch
+
+
+class _Absent:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()  # in a Chunk's column: this entity does not have the property (None: has it, unset)
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Consecutive entities of one label or type as columns: ``keys`` (node ids, or relationships'
+    (start, end, key)) and a list of values for each property some of them have (:data:`ABSENT`
+    where one does not; ``full``: the columns without ABSENT). A part of :data:`BulkNodes` or
+    :data:`BulkRels` may give its entities this way, ``chunks()`` in the order of ``items()``,
+    rather than as one dict each: the same entities, each with the same properties."""
+
+    keys: list[Any]
+    columns: dict[str, list[Any]]
+    full: set[str]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def names(self) -> list[str]:
+        """The properties some entity of the chunk has."""
+        return [n for n, values in self.columns.items() if n in self.full or values.count(ABSENT) < len(values)]
+
+    def values(self, name: str) -> list[Any]:
+        """A property's values, None where an entity does not have it."""
+        values = self.columns[name]
+        return values if name in self.full else [None if v is ABSENT else v for v in values]
+
+
+def chunks_of(part: Mapping[Any, dict[str, Any]], size: int = CREATE_BATCH) -> Iterator[Chunk]:
+    """A part's entities as chunks: its own ``chunks()`` when it has them, else its items' dicts
+    ``size`` at a time."""
+    own: Callable[[], Iterator[Chunk]] | None = getattr(part, "chunks", None)
+    if own is not None:
+        yield from own()
+        return
+    for batch in batches(part.items(), size):
+        yield dict_chunk(batch)
+
+
+def dict_chunk(items: list[tuple[Any, dict[str, Any]]]) -> Chunk:
+    """Entities given as (key, properties) as a chunk: a column for each property any of them has."""
+    props = [p for _, p in items]
+    names: set[str] = set()
+    for p in props:
+        names.update(p)
+    columns = {name: list(map(dict.get, props, repeat(name), repeat(ABSENT))) for name in names}
+    return Chunk([k for k, _ in items], columns, {name for name, values in columns.items() if ABSENT not in values})
 
 
 class GraphStore(ABC):

@@ -31,8 +31,9 @@ and each row's provenance once per stream (tests/test_bulk_identical.py pins the
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
+from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, TypeVar
 
 from gnlc.graph.model import (
@@ -45,7 +46,7 @@ from gnlc.graph.model import (
     has_entry,
     source_entry_of,
 )
-from gnlc.graph.store import BulkNodes, BulkRels
+from gnlc.graph.store import ABSENT, BulkNodes, BulkRels, Chunk, batches, dict_chunk
 from gnlc.loaders import rules
 from gnlc.loaders.build import CITY_FIELDS, city_props
 from gnlc.loaders.normalise import fold, region_of
@@ -78,6 +79,7 @@ STREAMED_RELS = frozenset({(Rel.IN_COUNTRY, Label.CITY), (Rel.MEMBER_OF, Label.C
 # held of them is a hash per row while the rows are checked (a repeat in a later file is held,
 # combined), then nothing (held, they took about 800 bytes a row).
 DERIVED_PARTNERSHIPS = 2  # a member city's: its National Commission's and UIL's (rules.membership)
+CHUNK_ROWS = 10_000  # rows made again at a time, as columns (Streamed.chunks)
 _ROW_BITS = 40  # a row's place among the rows of its kind: its table's number, then its position
 
 
@@ -85,8 +87,19 @@ class Streamed(Mapping[K, dict[str, Any]]):
     """Nodes (by id) or relationships (by ends and key) made from the rows each time they
     are read, in the same order; only counted and, for cities, looked up in between."""
 
-    def __init__(self, make: Callable[[], Iterator[tuple[K, dict[str, Any]]]], count: int) -> None:
-        self._make, self._count = make, count
+    def __init__(
+        self,
+        make: Callable[[], Iterator[tuple[K, dict[str, Any]]]],
+        count: int,
+        chunks: Callable[[], Iterator[Chunk]] | None = None,
+    ) -> None:
+        self._make, self._count, self._chunks = make, count, chunks
+
+    def chunks(self) -> Iterator[Chunk]:
+        """The same entities as columns, a block of rows at a time (:class:`~gnlc.graph.store.Chunk`)."""
+        if self._chunks is not None:
+            return self._chunks()
+        return (dict_chunk(batch) for batch in batches(self._make(), CHUNK_ROWS))
 
     def __iter__(self) -> Iterator[K]:
         return (key for key, _ in self._make())
@@ -188,22 +201,31 @@ class BulkBuilder:
         self.plan.rels.update({k: v for k, v in self._rels.items() if k not in (PARTNERSHIPS, LINKS)})
         if self._city_tables:
             self.plan.nodes[Label.CITY] = _Cities(self._city_nodes, self.resolver.cities)
-            self.plan.rels[(Rel.IN_COUNTRY, Label.CITY)] = Streamed(self._cities_in_country, len(self.resolver.cities))
+            self.plan.rels[(Rel.IN_COUNTRY, Label.CITY)] = self._city_stream(_in_country, len(self.resolver.cities))
         if self._members:
-            self.plan.rels[(Rel.MEMBER_OF, Label.CITY)] = Streamed(self._memberships, self._members)
+            self.plan.rels[(Rel.MEMBER_OF, Label.CITY)] = self._city_stream(_membership, self._members)
         for kind, derived in ((PARTNERSHIPS, DERIVED_PARTNERSHIPS * self._members), (LINKS, 0)):
             count = derived + len(self._rels.get(kind, ())) + self._row_count[kind]
             if count:
-                self.plan.rels[kind] = Streamed(self._kind_stream(kind), count)
+                self.plan.rels[kind] = self._kind_stream(kind, count)
         return self.plan
 
-    def _kind_stream(self, kind: tuple[Rel, Label]) -> Callable[[], Iterator[tuple[RelKey, dict[str, Any]]]]:
-        def make() -> Iterator[tuple[RelKey, dict[str, Any]]]:
-            if kind == PARTNERSHIPS and self._members:
-                yield from self._derived_partnerships()
+    def _kind_stream(self, kind: tuple[Rel, Label], count: int) -> Streamed[RelKey]:
+        """The relationships of the partnerships or links rows (for partnerships after those each
+        member's row implies)."""
+        derived = self._city_stream(_derived_partnerships, count) if kind == PARTNERSHIPS and self._members else None
+
+        def items() -> Iterator[tuple[RelKey, dict[str, Any]]]:
+            if derived is not None:
+                yield from derived.items()
             yield from self._row_rels(kind)
 
-        return make
+        def chunks() -> Iterator[Chunk]:
+            if derived is not None:
+                yield from derived.chunks()
+            yield from self._row_chunks(kind)
+
+        return Streamed(items, count, chunks)
 
     # -- helpers ----------------------------------------------------------------------------
     def _merge(self, held: dict[Any, dict[str, Any]], key: Any, props: dict[str, Any], prov: dict[str, Any]) -> None:
@@ -348,26 +370,35 @@ class BulkBuilder:
             city = city_props(get["name"][i], get["country"][i], props, look_up=look_up)
             yield cid, prov.on(city, i)  # (rules.city's city node)
 
-    def _cities_in_country(self) -> Iterator[tuple[RelKey, dict[str, Any]]]:
-        for get, i, cid, _, prov, _ in self._city_rows():
-            fact = rules.city_in_country(cid, get["country"][i])
-            yield _ends(fact), prov.on(fact.props, i)
+    def _city_stream(self, facts_of: _CityFacts, count: int) -> Streamed[RelKey]:
+        """The relationships ``facts_of`` gives for each cities row, with the row's provenance."""
 
-    def _memberships(self) -> Iterator[tuple[RelKey, dict[str, Any]]]:
-        for get, i, cid, status, prov, _ in self._city_rows():
-            if status in rules.MEMBER_STATES:
-                fact = rules.member_of(cid, get["year_joined"][i], status)
-                yield _ends(fact), prov.on(fact.props, i)
-
-    def _derived_partnerships(self) -> Iterator[tuple[RelKey, dict[str, Any]]]:
-        for get, i, cid, status, prov, _ in self._city_rows():
-            if status in rules.MEMBER_STATES:
-                year = get["year_joined"][i]
-                for fact in (
-                    rules.endorsement(cid, rules.natcom_id(get["country"][i]), year),
-                    rules.coordination(cid, year),
-                ):
+        def items() -> Iterator[tuple[RelKey, dict[str, Any]]]:
+            for prov, at, facts in self._city_blocks(facts_of):
+                for i, fact in zip(at, facts, strict=True):
                     yield _ends(fact), prov.on(fact.props, i)
+
+        def chunks() -> Iterator[Chunk]:
+            for prov, at, facts in self._city_blocks(facts_of):
+                if facts:
+                    yield _fact_chunk(facts, prov, at)
+
+        return Streamed(items, count, chunks)
+
+    def _city_blocks(self, facts_of: _CityFacts) -> Iterator[tuple[_Provenance, list[int], list[RelFact]]]:
+        """For each block of a cities table's rows: the table's provenance, and the facts
+        ``facts_of`` gives for each row, each with its row's position."""
+        for pt, ids, _ in self._city_tables:
+            get, prov = _city_columns(pt), _Provenance(pt, self.loaded_at)
+            statuses, years = get["status"], get["year_joined"]
+            for start in range(0, len(ids), CHUNK_ROWS):
+                at: list[int] = []
+                facts: list[RelFact] = []
+                for i, cid in zip(pt.good[start : start + CHUNK_ROWS], ids[start : start + CHUNK_ROWS], strict=True):
+                    for fact in facts_of(get, i, cid, rules.membership_status(statuses[i], years[i])):
+                        at.append(i)
+                        facts.append(fact)
+                yield prov, at, facts
 
     def _organisations(self, pt: ParsedTable) -> None:
         c, seen, prov = pt.columns, set[tuple[Any, ...]](), _Provenance(pt, self.loaded_at)
@@ -462,16 +493,93 @@ class BulkBuilder:
         """The relationships of the partnerships or links rows, made again from the rows; one
         held (given by rows of two files) where its first row is."""
         held, given = self._rels.get(kind, {}), set[RelKey]()
+        for prov, block, facts, ends in self._row_blocks(kind):
+            yield from _row_items(prov, block, facts, ends, held, given)
+
+    def _row_chunks(self, kind: tuple[Rel, Label]) -> Iterator[Chunk]:
+        """:meth:`_row_rels` as columns, a block of rows at a time (a block with a held one: from
+        its dicts)."""
+        held, given = self._rels.get(kind, {}), set[RelKey]()
+        for prov, block, facts, ends in self._row_blocks(kind):
+            if held and not held.keys().isdisjoint(ends):
+                items = list(_row_items(prov, block, facts, ends, held, given))
+                if items:
+                    yield dict_chunk(items)
+            elif facts:
+                yield _fact_chunk(facts, prov, block, ends)
+
+    def _row_blocks(
+        self, kind: tuple[Rel, Label]
+    ) -> Iterator[tuple[_Provenance, Sequence[int], list[RelFact], list[RelKey]]]:
+        """For each block of a partnerships or links table's rows: the table's provenance, the
+        rows' positions, their relationships and those relationships' ends."""
         for pt in self._row_tables[kind]:
             fact_of, prov = self._row_facts(kind, pt), _Provenance(pt, self.loaded_at)
-            for i in pt.good:
-                fact = fact_of(i)
-                ends = _ends(fact)
-                if ends not in held:
-                    yield ends, prov.on(fact.props, i)
-                elif ends not in given:
-                    given.add(ends)
-                    yield ends, held[ends]
+            for start in range(0, len(pt.good), CHUNK_ROWS):
+                block = pt.good[start : start + CHUNK_ROWS]
+                facts = [fact_of(i) for i in block]
+                yield prov, block, facts, [_ends(fact) for fact in facts]
+
+
+def _row_items(
+    prov: _Provenance,
+    block: Sequence[int],
+    facts: list[RelFact],
+    ends: list[RelKey],
+    held: dict[RelKey, dict[str, Any]],
+    given: set[RelKey],
+) -> Iterator[tuple[RelKey, dict[str, Any]]]:
+    for i, fact, key in zip(block, facts, ends, strict=True):
+        if key not in held:
+            yield key, prov.on(fact.props, i)
+        elif key not in given:
+            given.add(key)
+            yield key, held[key]
+
+
+# What a cities row gives in a stream of relationships (its table's columns, its position, its
+# city's id and membership status): rules' facts.
+_CityFacts = Callable[[dict[str, Any], int, str, str | None], list[RelFact]]
+
+
+def _in_country(get: dict[str, Any], i: int, cid: str, status: str | None) -> list[RelFact]:
+    return [rules.city_in_country(cid, get["country"][i])]
+
+
+def _membership(get: dict[str, Any], i: int, cid: str, status: str | None) -> list[RelFact]:
+    return [rules.member_of(cid, get["year_joined"][i], status or "")] if status in rules.MEMBER_STATES else []
+
+
+def _derived_partnerships(get: dict[str, Any], i: int, cid: str, status: str | None) -> list[RelFact]:
+    if status not in rules.MEMBER_STATES:
+        return []
+    year = get["year_joined"][i]
+    return [rules.endorsement(cid, rules.natcom_id(get["country"][i]), year), rules.coordination(cid, year)]
+
+
+def _fact_chunk(facts: list[RelFact], prov: _Provenance, at: Sequence[int], ends: list[RelKey] | None = None) -> Chunk:
+    """Relationships as a chunk: their known properties (a column for each some of them know)
+    and the provenance of their rows (``at``: each one's row), as :meth:`_Provenance.on` gives them."""
+    props = [fact.props for fact in facts]
+    names: set[str] = set()
+    for p in props:
+        names.update(p)
+    columns, full = prov.columns(at), set[str]()
+    for name in names:  # (a property None is not known: ABSENT)
+        values = list(map(dict.get, props, repeat(name)))
+        unknown = values.count(None)
+        if unknown == 0:
+            full.add(name)
+        elif unknown < len(values):
+            values = [ABSENT if v is None else v for v in values]
+        else:
+            continue
+        columns.setdefault(name, values)  # (the provenance's own)
+    full.update(PROVENANCE_KEYS)
+    return Chunk(ends if ends is not None else [_ends(fact) for fact in facts], columns, full)
+
+
+PROVENANCE_KEYS = ("source", "source_row", "source_url", "loaded_at", "sources")  # each row's, always set
 
 
 class _Provenance:
@@ -495,13 +603,26 @@ class _Provenance:
         out["source_row"] = row
         out["source_url"] = url
         out["loaded_at"] = self.loaded_at
-        if row <= 0:  # (no row number in the entry)
-            out["sources"] = [source_entry_of(self.source, row, url, self.loaded_at)]
-        elif url:  # (source_entry_of's entry, made here: a million entries took 0.3 s more)
-            out["sources"] = [f"{self.source} row {row} | {url}{self.tail}"]
-        else:
-            out["sources"] = [f"{self.source} row {row}{self.tail}"]
+        out["sources"] = [self.entry(row, url)]
         return out
+
+    def columns(self, at: Sequence[int]) -> dict[str, list[Any]]:
+        """:meth:`on`'s provenance of the rows at ``at`` as columns."""
+        rows = [self.first + i for i in at]
+        urls = [self.urls[i] for i in at]
+        return {
+            "source": [self.source] * len(rows),
+            "source_row": rows,
+            "source_url": urls,
+            "loaded_at": [self.loaded_at] * len(rows),
+            "sources": [[self.entry(row, url)] for row, url in zip(rows, urls, strict=True)],
+        }
+
+    def entry(self, row: int, url: Any) -> str:
+        """``source_entry_of(source, row, url, loaded_at)``, made here (a million entries took 0.3 s more)."""
+        if row <= 0:  # (no row number in the entry)
+            return source_entry_of(self.source, row, url, self.loaded_at)
+        return f"{self.source} row {row} | {url}{self.tail}" if url else f"{self.source} row {row}{self.tail}"
 
 
 def _has_entry(entries: list[str], source: str) -> bool:

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from gnlc.graph import cypher
 from gnlc.graph.model import CONTENT_HASH, Label, Provenance, Rel
-from gnlc.graph.store import BulkNodes, BulkRels, GraphStore
+from gnlc.graph.store import ABSENT, BulkNodes, BulkRels, Chunk, GraphStore, chunks_of
 from gnlc.graph.writer import WriteReport
 from gnlc.loaders import rules
 from gnlc.loaders.build import Built, RecordBuilder
@@ -353,6 +353,13 @@ class RowHashes:
     def __getitem__(self, at: int) -> str | None:
         return self._digests[8 * at : 8 * at + 8].hex() if self._set[at] else None
 
+    def hex_range(self, start: int, stop: int) -> list[str | None]:
+        """The hashes of the rows ``start`` to ``stop`` (None outside the table)."""
+        if 0 <= start and stop <= len(self._set) and self._set.count(0, start, stop) == 0:
+            text = self._digests[8 * start : 8 * stop].hex()
+            return [text[at : at + 16] for at in range(0, len(text), 16)]
+        return [self[at] if 0 <= at < len(self._set) else None for at in range(start, stop)]
+
     def set_digests(self, positions: Sequence[int], digests: list[bytes]) -> None:
         """The digests (8 bytes each) of the rows at ``positions``, in order."""
         if positions == range(len(self._set)):  # (every row of the table: at once)
@@ -390,18 +397,8 @@ def stamped_plan(
     for pt in tables:
         sources[ABOUT[pt.kind]].add(pt.table.label)
 
-    def stamper(about: Label | tuple[Rel, Label]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-        own = sources[about]
-
-        def stamp(props: dict[str, Any]) -> dict[str, Any]:
-            source = props.get("source")
-            if source in own:
-                first, hashes = by_label[source]
-                at = (props.get("source_row") or 0) - first
-                props[CONTENT_HASH] = hashes[at] if 0 <= at < len(hashes) else None
-            return props
-
-        return stamp
+    def stamper(about: Label | tuple[Rel, Label]) -> _Stamper:
+        return _Stamper({label: by_label[label] for label in sources[about]})
 
     return (
         {label: _Stamped(part, stamper(label)) if label in sources else part for label, part in nodes.items()},
@@ -409,10 +406,53 @@ def stamped_plan(
     )
 
 
+class _Stamper:
+    """Sets the hash of its row on what a row of one of its files (by label: the first row's
+    number and the table's hashes) is about."""
+
+    def __init__(self, own: dict[str, tuple[int, RowHashes]]) -> None:
+        self.own = own
+
+    def __call__(self, props: dict[str, Any]) -> dict[str, Any]:
+        source = props.get("source")
+        if source in self.own:
+            first, hashes = self.own[source]
+            at = (props.get("source_row") or 0) - first
+            props[CONTENT_HASH] = hashes[at] if 0 <= at < len(hashes) else None
+        return props
+
+    def chunk(self, chunk: Chunk) -> Chunk:
+        """:meth:`__call__` of each entity of a chunk (its column of hashes set, the others None)."""
+        sources, rows = chunk.columns.get("source"), chunk.columns.get("source_row")
+        if sources is None or rows is None or self.own.keys().isdisjoint(sources):
+            return chunk
+        first_source, first_row = sources[0], rows[0]
+        if (
+            sources.count(first_source) == len(sources)
+            and isinstance(first_row, int)
+            and rows == list(range(first_row, first_row + len(rows)))
+        ):  # (a block of one table's rows: the hashes of a range at once)
+            first, hashes = self.own[first_source]
+            got = hashes.hex_range(first_row - first, first_row - first + len(rows))
+            chunk.full.add(CONTENT_HASH)
+        else:
+            held = chunk.columns.get(CONTENT_HASH) or [ABSENT] * len(chunk)
+            got = [self(_one(s, r, h)).get(CONTENT_HASH, ABSENT) for s, r, h in zip(sources, rows, held, strict=True)]
+            chunk.full.discard(CONTENT_HASH)
+        chunk.columns[CONTENT_HASH] = got
+        return chunk
+
+
+def _one(source: Any, row: Any, content_hash: Any) -> dict[str, Any]:
+    """An entity's properties the stamp reads (ABSENT: it does not have that one)."""
+    props = {"source": source, "source_row": row, CONTENT_HASH: content_hash}
+    return {k: v for k, v in props.items() if v is not ABSENT}
+
+
 class _Stamped(Mapping[K, dict[str, Any]]):
     """A plan's nodes of one label (or relationships of one type), each stamped as read."""
 
-    def __init__(self, part: Mapping[K, dict[str, Any]], stamp: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    def __init__(self, part: Mapping[K, dict[str, Any]], stamp: _Stamper) -> None:
         self.part, self.stamp = part, stamp
 
     def __iter__(self) -> Iterator[K]:
@@ -432,6 +472,9 @@ class _Stamped(Mapping[K, dict[str, Any]]):
 
     def values(self) -> ValuesView[dict[str, Any]]:
         return _StampedValues(self)
+
+    def chunks(self) -> Iterator[Chunk]:
+        return map(self.stamp.chunk, chunks_of(self.part))
 
 
 class _StampedItems(ItemsView[K, dict[str, Any]]):

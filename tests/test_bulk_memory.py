@@ -13,7 +13,7 @@ import pytest
 
 from gnlc.graph import falkor_bulk
 from gnlc.graph.model import Label, Rel
-from gnlc.loaders import readers
+from gnlc.loaders import bulk, readers
 from gnlc.loaders.bulk import BulkBuilder, Streamed, plan_first_load
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.readers import read_tables
@@ -42,9 +42,10 @@ def towns(n: int) -> Callable[[], Iterator[tuple[str, dict[str, Any]]]]:
 
 
 def test_bulk_calls_hold_a_batch_not_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Packing GRAPH.BULK calls holds the node numbers, one batch and one call: the packed
-    load of all nodes (about 650 bytes a node) is never held at once."""
+    """Packing GRAPH.BULK calls holds the node numbers, one chunk of rows made again, one batch
+    and one call: the packed load of all nodes (about 650 bytes a node) is never held at once."""
     monkeypatch.setattr(falkor_bulk, "PACK_BATCH", 500)
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 700)
     monkeypatch.setattr(falkor_bulk, "MAX_CALL_BYTES", 64 * 1024)
 
     def peak(n: int) -> int:
@@ -94,6 +95,7 @@ def test_a_first_load_peaks_at_a_small_amount_per_row(tmp_path: Path, monkeypatc
     to 1,524 MiB for a minute (about 450 bytes a row traced here; issue 18)."""
     monkeypatch.setattr(falkor_bulk, "PACK_BATCH", 200)
     monkeypatch.setattr(falkor_bulk, "MAX_CALL_BYTES", 64 * 1024)
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 300)  # (rows made again at a time: a fixed amount, not per row)
 
     def peak(n: int) -> int:
         path = tmp_path / f"cities_{n}.csv"
