@@ -17,6 +17,7 @@ import pytest
 from gnlc.graph import falkor_bulk
 from gnlc.graph.model import ENDPOINTS, NODE_KEY, SYMMETRIC, Label, MembershipStatus, Rel, source_entry, source_entry_of
 from gnlc.graph.store import BulkNodes, BulkRels, batches
+from gnlc.loaders import bulk
 from gnlc.loaders.bulk import BulkBuilder, _Provenance, plan_first_load
 from gnlc.loaders.mapping import Mapping
 from gnlc.loaders.rows import ParsedTable, parse_file
@@ -140,16 +141,24 @@ def mixed_values() -> tuple[BulkNodes, BulkRels]:
     return {Label.CITY: cities}, {(Rel.LINKED_TO, Label.CITY): links}
 
 
-SIZES = [(falkor_bulk.PACK_BATCH, falkor_bulk.MAX_CALL_BYTES), (7, 600), (50, 4096), (1000, 64 * 1024)]
+# (batch, call bytes, rows a stream makes at a time)
+SIZES = [
+    (falkor_bulk.PACK_BATCH, falkor_bulk.MAX_CALL_BYTES, bulk.CHUNK_ROWS),
+    (7, 600, bulk.CHUNK_ROWS),
+    (50, 4096, 13),
+    (1000, 64 * 1024, 37),
+]
 
 
-@pytest.mark.parametrize(("batch", "call_bytes"), SIZES)
+@pytest.mark.parametrize(("batch", "call_bytes", "chunk_rows"), SIZES)
 def test_calls_are_the_reference_packers(
-    network: list[ParsedTable], monkeypatch: pytest.MonkeyPatch, batch: int, call_bytes: int
+    network: list[ParsedTable], monkeypatch: pytest.MonkeyPatch, batch: int, call_bytes: int, chunk_rows: int
 ) -> None:
-    """Small batches and calls split batches into several calls and calls out of several batches."""
+    """Small batches and calls split batches into several calls and calls out of several batches;
+    the streams' chunks of rows (made as columns) are cut and joined into the batches."""
     monkeypatch.setattr(falkor_bulk, "PACK_BATCH", batch)
     monkeypatch.setattr(falkor_bulk, "MAX_CALL_BYTES", call_bytes)
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", chunk_rows)
     _, nodes, rels = plan_first_load(network, LOADED_AT)
     calls = list(falkor_bulk.bulk_calls(nodes, rels))
     assert calls == list(ref_calls(nodes, rels))
@@ -215,3 +224,31 @@ def test_a_column_packed_together_is_each_value_packed_alone() -> None:
         falkor_bulk._column(["a", "b\x00c"])
     with pytest.raises(struct.error):
         falkor_bulk._column([1, 2**63])
+
+
+@pytest.mark.parametrize(("batch", "chunk_rows"), [(4, 6), (9, 5), (25, 7), (1000, 1000)])
+def test_properties_some_rows_lack_are_sent_as_the_reference_sends_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int, chunk_rows: int
+) -> None:
+    """Rows with and without a note, an end year or a source page, in runs of several rows: a batch
+    names a property in its header only when one of its own entities has it, wherever the streams'
+    chunks of rows are cut."""
+    monkeypatch.setattr(falkor_bulk, "PACK_BATCH", batch)
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", chunk_rows)
+    cities = tmp_path / "cities.csv"
+    cities.write_text(
+        "name,country,year_joined\n" + "".join(f"Town{i},France,{2015 if i % 3 else ''}\n" for i in range(40)),
+        encoding="utf-8",
+    )
+    links = tmp_path / "links.csv"
+    rows = [
+        f"Town{i},FR,Town{i + 1 + i % 4},FR,twinning,2001,{2010 if i // 10 == 2 else ''},"
+        f"{'met in ' + str(i) if 5 <= i < 12 else ''},{'https://example.org/' + str(i) if i % 15 < 8 else ''}\n"
+        for i in range(35)
+    ]
+    links.write_text("city_a,country_a,city_b,country_b,kind,since,until,note,source_url\n" + "".join(rows), "utf-8")
+    tables = [pt for f in (cities, links) for pt in parse_file(f, Mapping())]
+    _, nodes, rels = plan_first_load(tables, LOADED_AT)
+    calls = list(falkor_bulk.bulk_calls(nodes, rels))
+    assert calls == list(ref_calls(nodes, rels))
+    assert any(b"note\x00" in a for args, _ in calls for a in args if isinstance(a, bytes))
