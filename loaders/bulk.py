@@ -179,6 +179,8 @@ class BulkBuilder:
         self._row_tables: dict[tuple[Rel, Label], list[ParsedTable]] = defaultdict(list)
         self._row_firsts: dict[tuple[Rel, Label], dict[int, int]] = defaultdict(dict)  # hash of ends -> place
         self._row_count: dict[tuple[Rel, Label], int] = defaultdict(int)  # distinct, not held
+        # each table's rows' relationships by (start, end, key), as three lists (24 bytes a row)
+        self._row_ends: dict[tuple[Rel, Label], list[tuple[list[str], list[str], list[str]]]] = defaultdict(list)
         self.resolver = CityResolver([])
         self.orgs: dict[tuple[str, str | None], str] = {}
         self._refs: dict[tuple[str, str | None], str] = {}  # (name, country) -> city id, resolved once
@@ -468,9 +470,16 @@ class BulkBuilder:
         number = len(tables)
         tables.append(pt)
         fact_of, prov = self._row_facts(kind, pt), _Provenance(pt, self.loaded_at)
+        starts: list[str] = []
+        stops: list[str] = []
+        keys: list[str] = []
+        self._row_ends[kind].append((starts, stops, keys))
         for i in pt.good:
             fact = fact_of(i)
             ends = _ends(fact)
+            starts.append(ends[0])
+            stops.append(ends[1])
+            keys.append(ends[2])
             first = firsts.get(hash(ends))
             if first is not None and first >> _ROW_BITS == number:
                 raise NotBulk(f"{pt.table.label} row {pt.table.row_number(i)} repeats an earlier row")
@@ -497,16 +506,34 @@ class BulkBuilder:
             yield from _row_items(prov, block, facts, ends, held, given)
 
     def _row_chunks(self, kind: tuple[Rel, Label]) -> Iterator[Chunk]:
-        """:meth:`_row_rels` as columns, a block of rows at a time (a block with a held one: from
-        its dicts)."""
+        """:meth:`_row_rels` as columns, a block of rows at a time: the relationships' ends as the
+        rows were checked, their properties made from the rows' columns by the rules (a block
+        with a held one: from its facts, one at a time)."""
         held, given = self._rels.get(kind, {}), set[RelKey]()
-        for prov, block, facts, ends in self._row_blocks(kind):
-            if held and not held.keys().isdisjoint(ends):
-                items = list(_row_items(prov, block, facts, ends, held, given))
-                if items:
-                    yield dict_chunk(items)
-            elif facts:
-                yield _fact_chunk(facts, prov, block, ends)
+        fields, props_of = (
+            (rules.PARTNERSHIP_FIELDS, rules.partnership_props)
+            if kind == PARTNERSHIPS
+            else (rules.LINK_FIELDS, rules.link_props)
+        )
+        for pt, (starts, stops, keys) in zip(self._row_tables[kind], self._row_ends[kind], strict=True):
+            prov = _Provenance(pt, self.loaded_at)
+            for start in range(0, len(pt.good), CHUNK_ROWS):
+                block = pt.good[start : start + CHUNK_ROWS]
+                ends = list(
+                    zip(
+                        starts[start : start + CHUNK_ROWS],
+                        stops[start : start + CHUNK_ROWS],
+                        keys[start : start + CHUNK_ROWS],
+                        strict=True,
+                    )
+                )
+                if held and not held.keys().isdisjoint(ends):
+                    fact_of = self._row_facts(kind, pt)
+                    items = list(_row_items(prov, block, [fact_of(i) for i in block], ends, held, given))
+                    if items:
+                        yield dict_chunk(items)
+                elif ends:
+                    yield _props_chunk(ends, props_of({f: _at(pt.columns.get(f), block) for f in fields}), prov, block)
 
     def _row_blocks(
         self, kind: tuple[Rel, Label]
@@ -557,26 +584,41 @@ def _derived_partnerships(get: dict[str, Any], i: int, cid: str, status: str | N
     return [rules.endorsement(cid, rules.natcom_id(get["country"][i]), year), rules.coordination(cid, year)]
 
 
-def _fact_chunk(facts: list[RelFact], prov: _Provenance, at: Sequence[int], ends: list[RelKey] | None = None) -> Chunk:
-    """Relationships as a chunk: their known properties (a column for each some of them know)
-    and the provenance of their rows (``at``: each one's row), as :meth:`_Provenance.on` gives them."""
+def _fact_chunk(facts: list[RelFact], prov: _Provenance, at: Sequence[int]) -> Chunk:
+    """Relationships as a chunk: their known properties and the provenance of their rows (``at``:
+    each one's row), as :meth:`_Provenance.on` gives them."""
     props = [fact.props for fact in facts]
     names: set[str] = set()
     for p in props:
         names.update(p)
-    columns, full = prov.columns(at), set[str]()
-    for name in names:  # (a property None is not known: ABSENT)
-        values = list(map(dict.get, props, repeat(name)))
+    columns = {name: list(map(dict.get, props, repeat(name))) for name in names}
+    return _props_chunk([_ends(fact) for fact in facts], columns, prov, at)
+
+
+def _props_chunk(keys: list[Any], columns: dict[str, list[Any]], prov: _Provenance, at: Sequence[int]) -> Chunk:
+    """Entities as a chunk from their properties as columns (None: not known, so not a property of
+    that one; a property none knows: no column) and the provenance of their rows."""
+    out, full = prov.columns(at), set(PROVENANCE_KEYS)
+    for name, values in columns.items():
         unknown = values.count(None)
+        if name in out or unknown == len(values):  # (the provenance's own; none known)
+            continue
         if unknown == 0:
             full.add(name)
-        elif unknown < len(values):
-            values = [ABSENT if v is None else v for v in values]
         else:
-            continue
-        columns.setdefault(name, values)  # (the provenance's own)
-    full.update(PROVENANCE_KEYS)
-    return Chunk(ends if ends is not None else [_ends(fact) for fact in facts], columns, full)
+            values = [ABSENT if v is None else v for v in values]
+        out[name] = values
+    return Chunk(keys, out, full)
+
+
+def _at(column: Sequence[Any] | None, at: Sequence[int]) -> list[Any]:
+    """A table's column at the positions ``at`` (a column the table lacks: None at each)."""
+    if column is None:
+        return [None] * len(at)
+    if isinstance(at, range) and at.step == 1:
+        values = column[at.start : at.stop]
+        return values if isinstance(values, list) else list(values)
+    return [column[i] for i in at]
 
 
 PROVENANCE_KEYS = ("source", "source_row", "source_url", "loaded_at", "sources")  # each row's, always set

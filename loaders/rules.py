@@ -178,27 +178,34 @@ def organisation(oid: str, v: dict[str, Any], based_in: str | None) -> list[Fact
     return facts
 
 
+# What a partnership and a link hold of their row. The bulk path makes them for a block of rows
+# at once (partnership_props, link_props: the same properties, tests/test_rules_columns.py).
+PARTNERSHIP_FIELDS = ("role", "since", "until", "note")
+LINK_FIELDS = ("kind", "since", "until", "note")
+
+
 def partnership(oid: str, cid: str, v: dict[str, Any]) -> RelFact:
     role = v.get("role") or DEFAULT_ROLE
-    return RelFact(
-        Rel.PARTNERS_WITH,
-        Label.ORGANISATION,
-        oid,
-        cid,
-        role,
-        {"role": role, "since": v.get("since"), "until": v.get("until"), "note": v.get("note")},
-    )
+    props = {f: v.get(f) for f in PARTNERSHIP_FIELDS}
+    props["role"] = role
+    return RelFact(Rel.PARTNERS_WITH, Label.ORGANISATION, oid, cid, role, props)
+
+
+def partnership_props(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """:func:`partnership`'s properties of rows given as columns (each field's values, None
+    where a row has none), as columns. A partnership's key is its role."""
+    props = {f: columns[f] for f in PARTNERSHIP_FIELDS}
+    props["role"] = [role or DEFAULT_ROLE for role in props["role"]]
+    return props
 
 
 def link(a: str, b: str, v: dict[str, Any]) -> RelFact:
-    return RelFact(
-        Rel.LINKED_TO,
-        Label.CITY,
-        a,
-        b,
-        v["kind"],
-        {"kind": v["kind"], "since": v.get("since"), "until": v.get("until"), "note": v.get("note")},
-    )
+    return RelFact(Rel.LINKED_TO, Label.CITY, a, b, v["kind"], {f: v.get(f) for f in LINK_FIELDS})
+
+
+def link_props(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """:func:`link`'s properties of rows given as columns, as columns. A link's key is its kind."""
+    return {f: columns[f] for f in LINK_FIELDS}
 
 
 def period_error(v: dict[str, Any]) -> str | None:
