@@ -203,6 +203,12 @@ _SUFFIX_WORDS, _PREFIX_WORDS = _index(SUFFIX_WORDS), _index(PREFIX_WORDS)
 _SUFFIX_ATTACHED, _PREFIX_ATTACHED = _index(SUFFIX_ATTACHED), _index(PREFIX_ATTACHED)
 _LONGEST = max(len(f) for f in (*_SUFFIX_ATTACHED, *_PREFIX_ATTACHED))
 _MOST_WORDS = max(len(f.split()) for f in (*_SUFFIX_WORDS, *_PREFIX_WORDS))
+# A name can have a form only if it ends with a suffix's last word or character, or begins with a
+# prefix's first (most names have none: forms() then looks no further)
+_SUFFIX_LAST_WORDS = {f.split(" ")[-1] for f in _SUFFIX_WORDS}
+_PREFIX_FIRST_WORDS = {f.split(" ")[0] for f in _PREFIX_WORDS}
+_SUFFIX_LAST_CHARS = {f[-1] for f in _SUFFIX_ATTACHED}
+_PREFIX_FIRST_CHARS = {f[0] for f in _PREFIX_ATTACHED}
 
 
 @lru_cache(maxsize=1 << 16)
@@ -211,11 +217,14 @@ def forms(key: str) -> tuple[tuple[str, Level], ...]:
     (the name without it, the form's level). 'bucheon si' -> (('bucheon', municipal),)."""
     out: list[tuple[str, Level]] = []
     words = key.split(" ")
-    for n in range(1, min(_MOST_WORDS, len(words) - 1) + 1):
-        if (level := _SUFFIX_WORDS.get(" ".join(words[-n:]))) is not None:
-            out.append((" ".join(words[:-n]), level))
-        if (level := _PREFIX_WORDS.get(" ".join(words[:n]))) is not None:
-            out.append((" ".join(words[n:]), level))
+    if words[-1] in _SUFFIX_LAST_WORDS or words[0] in _PREFIX_FIRST_WORDS:
+        for n in range(1, min(_MOST_WORDS, len(words) - 1) + 1):
+            if (level := _SUFFIX_WORDS.get(" ".join(words[-n:]))) is not None:
+                out.append((" ".join(words[:-n]), level))
+            if (level := _PREFIX_WORDS.get(" ".join(words[:n]))) is not None:
+                out.append((" ".join(words[n:]), level))
+    if not key or (key[-1] not in _SUFFIX_LAST_CHARS and key[0] not in _PREFIX_FIRST_CHARS):
+        return tuple(dict.fromkeys((rest, level) for rest, level in out if len(rest) >= MIN_REST))
     for n in range(1, min(_LONGEST, len(key) - MIN_REST) + 1):
         if (level := _SUFFIX_ATTACHED.get(key[-n:])) is not None:
             out.append((key[:-n].rstrip(), level))
