@@ -405,15 +405,24 @@ class BulkBuilder:
     def _organisations(self, pt: ParsedTable) -> None:
         c, seen, prov = pt.columns, set[tuple[Any, ...]](), _Provenance(pt, self.loaded_at)
         country, city, note = (c.get(k) or _ABSENT for k in ("country", "city", "note"))
+        last: dict[str, int] = {}  # country -> the last row of it (its place: as a cities table's)
         for i in pt.good:
-            name = c["name"][i]
-            oid = organisation_id(name, c["kind"][i], country[i])
+            name, code = c["name"][i], country[i]
+            oid = organisation_id(name, c["kind"][i], code)
             self._unique(pt, ("organisation", oid), seen, i)
-            based_in = self._city_ref(pt, i, city[i], country[i]) if city[i] else None
-            row = {"name": name, "kind": c["kind"][i], "country": country[i], "note": note[i]}
-            self._emit(rules.organisation(oid, row, based_in), prov(i))
-            self.orgs[(fold(name), country[i])] = oid
+            based_in = self._city_ref(pt, i, city[i], code) if city[i] else None
+            row = {"name": name, "kind": c["kind"][i], "country": code, "note": note[i]}
+            facts, row_prov = rules.organisation(oid, row, based_in), prov(i)
+            if code:
+                facts = [f for f in facts if not _of_place(f)]
+                if code not in last:
+                    self._emit(rules.place(code), row_prov)
+                last[code] = i
+            self._emit(facts, row_prov)
+            self.orgs[(fold(name), code)] = oid
             self.orgs.setdefault((fold(name), None), oid)
+        for code, i in sorted(last.items(), key=lambda item: item[1]):
+            self._emit(rules.place(code), prov(i))
 
     def _partnerships(self, pt: ParsedTable) -> None:
         self._rows_of(PARTNERSHIPS, pt)
@@ -671,6 +680,13 @@ def _has_entry(entries: list[str], source: str) -> bool:
     """:func:`has_entry`, the first entry (the file's that made it, mostly) looked at here."""
     first = entries[0]
     return first == source or first.startswith((source + " row ", source + " | ")) or has_entry(entries, source)
+
+
+def _of_place(f: Fact) -> bool:
+    """Whether a fact is one :func:`rules.place` gives (a country, its region, the link of the two)."""
+    if isinstance(f, NodeFact):
+        return f.label in (Label.COUNTRY, Label.REGION)
+    return f.type == Rel.IN_REGION
 
 
 def _is_streamed(f: Fact) -> bool:
