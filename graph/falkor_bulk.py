@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,8 @@ _EDGE_ENDS = struct.Struct("=QQ")
 _TYPED_LONG = struct.Struct("=Bq").pack
 _TYPED_DOUBLE = struct.Struct("=Bd").pack
 _BOOLS = {False: b"\x01\x00", True: b"\x01\x01"}
+_ALIKE = frozenset({str, int, float, bool})
+_ONE = _TYPED_LONG(5, 1)
 
 
 def pack_value(value: Any) -> bytes:
@@ -64,6 +67,8 @@ def _column(values: Iterable[Any]) -> list[bytes]:
     types = set(map(type, values))
     types.discard(type(None))
     if len(types) == 1 and types <= _ALIKE:  # values of one type (and None): none equal to another's
+        if values.count(values[0]) == len(values):  # (one value: the load's time, a file's name)
+            return [pack_value(values[0])] * len(values)
         distinct = list(dict.fromkeys(values))
         packed = _packed_alike(distinct, types.pop())
         if len(packed) == len(values):  # (all distinct)
@@ -125,13 +130,25 @@ def _longs(values: list[int]) -> list[bytes]:
 
 def _packed_lists(values: list[Any]) -> list[bytes]:
     """A column of lists (and None): a provenance's one source each, mostly."""
-    if None not in values and all(len(v) == 1 and v[0].__class__ is str for v in values):
-        return [_ONE + text for text in _texts([v[0] for v in values])]
+    if None not in values and set(map(len, values)) == {1}:
+        texts = list(map(itemgetter(0), values))
+        if set(map(type, texts)) == {str}:
+            return _one_texts(texts)
     return [_pack_list(value) if value is not None else _NULL for value in values]
 
 
-_ALIKE = frozenset({str, int, float, bool})
-_ONE = _TYPED_LONG(5, 1)
+_ONE_TEXT = _ONE + b"\x03"  # a list of one text, up to the text
+_PACKED_ONE_TEXT = re.compile(re.escape(_ONE_TEXT) + rb"[^\x00]*\x00")
+
+
+def _one_texts(texts: list[str]) -> list[bytes]:
+    """:func:`pack_value` of a list of one text, for each text: encoded together and cut as
+    :func:`_texts` does (the list's count holds NULs of its own: as many each)."""
+    head = _ONE_TEXT.decode("ascii")
+    data = (head + ("\x00" + head).join(texts) + "\x00").encode("utf-8")
+    if data.count(b"\x00") != len(texts) * _ONE_TEXT.count(b"\x00") + len(texts):
+        return [_ONE + text for text in _texts(texts)]
+    return _PACKED_ONE_TEXT.findall(data)
 
 
 def _pack_list(value: list[Any]) -> bytes:

@@ -218,10 +218,18 @@ def test_a_column_packed_together_is_each_value_packed_alone() -> None:
     texts = ["", "a", "\x03", "line\nbreak\x03x", "Ünïcödé 岡山市", "a", "\x01\x02"]
     assert falkor_bulk._column(texts) == [ref_value(v) for v in texts]
     assert falkor_bulk._column([[t] for t in texts]) == [ref_value([t]) for t in texts]
+    texts += ["\x05\x01", "x\x05\x01\x03y"]  # (as a list of one text begins)
+    assert falkor_bulk._column([[t] for t in texts]) == [ref_value([t]) for t in texts]
     numbers = [0, -1, 2**63 - 1, -(2**63), 7, 7]
     assert falkor_bulk._column(numbers) == [ref_value(v) for v in numbers]
+    for same in (["one"] * 5, [7] * 3, [2.5] * 2, [True] * 4):
+        assert falkor_bulk._column(same) == [ref_value(v) for v in same]
     with pytest.raises(ValueError, match="NUL"):
         falkor_bulk._column(["a", "b\x00c"])
+    with pytest.raises(ValueError, match="NUL"):
+        falkor_bulk._column([["a"], ["b\x00c"]])
+    with pytest.raises(ValueError, match="NUL"):
+        falkor_bulk._column(["a\x00"] * 3)
     with pytest.raises(struct.error):
         falkor_bulk._column([1, 2**63])
 
