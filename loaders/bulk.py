@@ -134,8 +134,13 @@ class _Values(ValuesView[dict[str, Any]]):
 class _Cities(Streamed[str]):
     """The cities of a first load: whether one is among them is known without a read."""
 
-    def __init__(self, make: Callable[[], Iterator[tuple[str, dict[str, Any]]]], known: Mapping[str, Any]) -> None:
-        super().__init__(make, len(known))
+    def __init__(
+        self,
+        make: Callable[[], Iterator[tuple[str, dict[str, Any]]]],
+        known: Mapping[str, Any],
+        chunks: Callable[[], Iterator[Chunk]],
+    ) -> None:
+        super().__init__(make, len(known), chunks)
         self._known = known
 
     def __contains__(self, key: object) -> bool:
@@ -202,7 +207,7 @@ class BulkBuilder:
         self.plan.nodes.update(self._nodes)
         self.plan.rels.update({k: v for k, v in self._rels.items() if k not in (PARTNERSHIPS, LINKS)})
         if self._city_tables:
-            self.plan.nodes[Label.CITY] = _Cities(self._city_nodes, self.resolver.cities)
+            self.plan.nodes[Label.CITY] = _Cities(self._city_nodes, self.resolver.cities, self._city_chunks)
             self.plan.rels[(Rel.IN_COUNTRY, Label.CITY)] = self._city_stream(_in_country, len(self.resolver.cities))
         if self._members:
             self.plan.rels[(Rel.MEMBER_OF, Label.CITY)] = self._city_stream(_membership, self._members)
@@ -345,6 +350,11 @@ class BulkBuilder:
         self._merge_last(last, prov)
         self._city_tables.append((pt, ids, unplaced))
 
+    def city_tables(self) -> list[tuple[ParsedTable, list[str], bytearray]]:
+        """Each cities table with its good rows' city ids and whether the gazetteer knows no place of
+        the row's name (1)."""
+        return self._city_tables
+
     def _merge_last(self, last: dict[tuple[str, bool], int], prov: _Provenance) -> None:
         """A cities table's shared facts combined with the last of its rows that gave them (the
         rows after the first that did only set the provenance of the file's own facts again,
@@ -365,12 +375,39 @@ class BulkBuilder:
 
     # What a cities row gives once (Streamed), made again from the rows each time it is read.
     def _city_nodes(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        for get, i, cid, status, prov, look_up in self._city_rows():
-            props = {k: get[k][i] for k in CITY_PROPS}
-            aliases = get["aliases"][i]
-            props.update(aliases=list(aliases) if aliases else None, status=status)
-            city = city_props(get["name"][i], get["country"][i], props, look_up=look_up)
-            yield cid, prov.on(city, i)  # (rules.city's city node)
+        for prov, at, ids, cities in self._city_node_blocks():
+            for i, cid, city in zip(at, ids, cities, strict=True):
+                yield cid, prov.on(city, i)  # (rules.city's city node)
+
+    def _city_chunks(self) -> Iterator[Chunk]:
+        """:meth:`_city_nodes` as columns, a block of rows at a time."""
+        for prov, at, ids, cities in self._city_node_blocks():
+            names: set[str] = set()
+            for city in cities:
+                names.update(city)
+            columns = {name: list(map(dict.get, cities, repeat(name))) for name in names}
+            yield _props_chunk(ids, columns, prov, at)
+
+    def _city_node_blocks(self) -> Iterator[tuple[_Provenance, Sequence[int], list[str], list[dict[str, Any]]]]:
+        """For each block of a cities table's rows: the table's provenance, the rows' positions,
+        their cities' ids and properties (:func:`city_props`)."""
+        for pt, ids, unplaced in self._city_tables:
+            get, prov = _city_columns(pt), _Provenance(pt, self.loaded_at)
+            names, codes, statuses, years, aliases = (
+                get[k] for k in ("name", "country", "status", "year_joined", "aliases")
+            )
+            props_of = [(k, get[k]) for k in CITY_PROPS]
+            for start in range(0, len(ids), CHUNK_ROWS):
+                at = pt.good[start : start + CHUNK_ROWS]
+                cities = []
+                for i, no_place in zip(at, unplaced[start : start + CHUNK_ROWS], strict=True):
+                    props = {k: column[i] for k, column in props_of}
+                    props.update(
+                        aliases=list(aliases[i]) if aliases[i] else None,
+                        status=rules.membership_status(statuses[i], years[i]),
+                    )
+                    cities.append(city_props(names[i], codes[i], props, look_up=not no_place))
+                yield prov, at, ids[start : start + CHUNK_ROWS], cities
 
     def _city_stream(self, facts_of: _CityFacts, count: int) -> Streamed[RelKey]:
         """The relationships ``facts_of`` gives for each cities row, with the row's provenance."""
@@ -713,7 +750,9 @@ def plan_first_load(tables: list[ParsedTable], loaded_at: str) -> tuple[BulkPlan
     plan = builder.build(tables)
     # the builder's own resolver answers exact names as KnownCities does (another index of a
     # million names took 700 MB: issue 18)
-    nodes, rels = stamped_plan(plan.nodes, plan.rels, tables, Predictor(builder.resolver, builder.orgs, {}))
+    city_ids = {pt.table.label: ids for pt, ids, _ in builder.city_tables()}
+    predictor = Predictor(builder.resolver, builder.orgs, {})
+    nodes, rels = stamped_plan(plan.nodes, plan.rels, tables, predictor, city_ids=city_ids)
     return plan, nodes, rels
 
 

@@ -371,28 +371,37 @@ class RowHashes:
             self._set[at] = 1
 
 
-def table_hashes(pt: ParsedTable, predictor: Predictor) -> RowHashes:
-    """Each row's hash by its position in the table (None for a bad row), read column by
-    column (no row objects): for a first load in bulk, whose rows resolve names exactly."""
+def table_hashes(pt: ParsedTable, predictor: Predictor, city_ids: Sequence[str] | None = None) -> RowHashes:
+    """Each row's hash by its position in the table (None for a bad row), read column by column
+    (no row objects): for a first load in bulk, whose rows resolve names exactly. ``city_ids``:
+    a cities table's city id for each good row, as the plan made them (else made here)."""
     out = RowHashes(pt.table.row_count)
     guesses = predictor.predict_table(pt) if pt.kind in ABOUT else [None] * len(pt.good)
     if pt.kind == "cities":  # (the plan's city has the id of its name)
-        names, countries = pt.columns["name"], pt.columns["country"]
-        guesses = [
-            g if g and g[0] == (city_id(names[i], countries[i]),) else None
-            for i, g in zip(pt.good, guesses, strict=True)
-        ]
+        if city_ids is None:
+            names, countries = pt.columns["name"], pt.columns["country"]
+            city_ids = [city_id(names[i], countries[i]) for i in pt.good]
+        guesses = [g if g and g[0] == (cid,) else None for cid, g in zip(city_ids, guesses, strict=True)]
     out.set_digests(pt.good, _row_digests(pt, pt.good, [g[0] if g else None for g in guesses]))
     return out
 
 
 def stamped_plan(
-    nodes: BulkNodes, rels: BulkRels, tables: Iterable[ParsedTable], predictor: Predictor
+    nodes: BulkNodes,
+    rels: BulkRels,
+    tables: Iterable[ParsedTable],
+    predictor: Predictor,
+    *,
+    city_ids: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[BulkNodes, BulkRels]:
     """A first load in bulk: the node or relationship each row is about gets, as the store
-    reads it, the hash of that row (as :func:`stamped` does row by row)."""
+    reads it, the hash of that row (as :func:`stamped` does row by row). ``city_ids``: by
+    cities table (its label), the plan's city id for each good row."""
     tables = [pt for pt in tables if pt.kind in ABOUT]
-    by_label = {pt.table.label: (pt.table.first_row, table_hashes(pt, predictor)) for pt in tables}
+    ids = city_ids or {}
+    by_label = {
+        pt.table.label: (pt.table.first_row, table_hashes(pt, predictor, ids.get(pt.table.label))) for pt in tables
+    }
     sources = {ABOUT[pt.kind]: {pt.table.label} for pt in tables}
     for pt in tables:
         sources[ABOUT[pt.kind]].add(pt.table.label)
