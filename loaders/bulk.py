@@ -18,14 +18,18 @@ resolver's index of names, the keys of repeated rows) and the few shared nodes a
 (countries, regions, organisations, the network). What each row alone gives is made again
 from the rows when the store reads it (:class:`Streamed`), not held: a cities row's city, its
 country relationship, its membership and the partnerships a membership implies; a
-partnerships or links row's relationship (a hash per row while they are checked; one that
-rows of two files give is held, combined). Held, they took 500-800 bytes a row (traced;
-tests/test_bulk_memory.py). Of a cities row, a byte is held: whether the gazetteer knows its
-name (asked once, when the row is checked).
+partnerships or links row's relationship (a hash per row while they are checked, and its ends:
+24 bytes a row; one that rows of two files give is held, combined). Held, they took 500-800
+bytes a row (traced; tests/test_bulk_memory.py). Of a cities row, a byte is held: whether the
+gazetteer knows its name (asked once, when the row is checked).
 
-Speed: a row's facts are made once per kind that is read (each stream makes only its own),
-the facts a cities row shares with others (its country, the network, ...) once per country,
-and each row's provenance once per stream (tests/test_bulk_identical.py pins the output).
+Speed: the streams give their nodes and relationships as columns, ``CHUNK_ROWS`` rows at a
+time (:class:`~gnlc.graph.store.Chunk`, which FalkorDB's packer reads without a dict per
+entity; Neo4j's reads the same entities as dicts); a partnerships or links block's properties
+come from the rows' columns (the rules' column forms), its ends from the checks. The facts a
+cities or organisations row shares with others (its country, the network, ...) are combined
+at the first and the last row that gives them. tests/test_bulk_identical.py pins the output:
+the same GRAPH.BULK calls, byte for byte, as a reference packer of the dicts.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from gnlc.graph.store import ABSENT, BulkNodes, BulkRels, Chunk, batches, dict_c
 from gnlc.loaders import rules
 from gnlc.loaders.build import CITY_FIELDS, city_props
 from gnlc.loaders.normalise import fold, region_of
-from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, city_id, gazetteer_lookups
+from gnlc.loaders.resolver import FUZZY_THRESHOLD, CityResolver, KnownCity, Place, city_id, gazetteer_lookups
 from gnlc.loaders.rows import ParsedTable
 from gnlc.loaders.rules import Fact, NodeFact, RelFact, organisation_id
 from gnlc.loaders.unchanged import Predictor, stamped_plan
@@ -79,6 +83,7 @@ STREAMED_RELS = frozenset({(Rel.IN_COUNTRY, Label.CITY), (Rel.MEMBER_OF, Label.C
 # held of them is a hash per row while the rows are checked (a repeat in a later file is held,
 # combined), then nothing (held, they took about 800 bytes a row).
 DERIVED_PARTNERSHIPS = 2  # a member city's: its National Commission's and UIL's (rules.membership)
+LOOKUP_ROWS = 50_000  # rows whose names the gazetteer is asked for together
 CHUNK_ROWS = 10_000  # rows made again at a time, as columns (Streamed.chunks)
 _ROW_BITS = 40  # a row's place among the rows of its kind: its table's number, then its position
 
@@ -308,9 +313,7 @@ class BulkBuilder:
         names, codes, regions, statuses, years = (
             get[k] for k in ("name", "country", "region", "status", "year_joined")
         )
-        unknown = [i for i in pt.good if get["geonames_id"][i] is None]
-        places = dict(zip(unknown, gazetteer_lookups([(names[i], codes[i]) for i in unknown]), strict=True))
-        for i in pt.good:
+        for i, place in self._places(get, pt.good):
             name, code = names[i], codes[i]
             region = region_of(code)
             if regions[i] and region and regions[i] != region:
@@ -336,7 +339,6 @@ class BulkBuilder:
                     self._merge(held, key, props, row_prov)
             last[group] = i
             # the gazetteer place city_props would find (the city itself is made when written)
-            place = places.get(i)
             geonames_id = place.geonames_id if place else get["geonames_id"][i]
             unplaced.append(place is None)
             aliases = tuple(get["aliases"][i] or ())
@@ -354,6 +356,20 @@ class BulkBuilder:
         """Each cities table with its good rows' city ids and whether the gazetteer knows no place of
         the row's name (1)."""
         return self._city_tables
+
+    @staticmethod
+    def _places(get: dict[str, Any], rows: Sequence[int]) -> Iterator[tuple[int, Place | None]]:
+        """Each row with the gazetteer place of its name (None: a row that gives its own
+        ``geonames_id``, or a name the gazetteer does not know), asked for ``LOOKUP_ROWS`` rows
+        together (for all the rows of a million-row file, the questions and answers held
+        took about 150 MB)."""
+        names, codes, given = get["name"], get["country"], get["geonames_id"]
+        for start in range(0, len(rows), LOOKUP_ROWS):
+            block = rows[start : start + LOOKUP_ROWS]
+            unknown = [i for i in block if given[i] is None]
+            places = dict(zip(unknown, gazetteer_lookups([(names[i], codes[i]) for i in unknown]), strict=True))
+            for i in block:
+                yield i, places.get(i)
 
     def _merge_last(self, last: dict[tuple[str, bool], int], prov: _Provenance) -> None:
         """A cities table's shared facts combined with the last of its rows that gave them (the

@@ -115,12 +115,14 @@ class Predictor:
             return (a, b), ("link", *sorted((a, b)), v["kind"])
         return None
 
-    def predict_table(self, pt: ParsedTable) -> list[tuple[Ids, Identity] | None]:
-        """:meth:`predict` of each good row of a table, in order, read column by column (no
-        dict per row): what the rows of a reload are about, the skipped ones included."""
+    def predict_table(self, pt: ParsedTable, rows: Sequence[int] | None = None) -> list[tuple[Ids, Identity] | None]:
+        """:meth:`predict` of each good row of a table (or of the good rows at ``rows``), in order,
+        read column by column (no dict per row): what the rows of a reload are about, the
+        skipped ones included."""
+        rows = pt.good if rows is None else rows
         fields = PREDICTED_FROM.get(pt.kind)
         if fields is None:
-            return [None] * len(pt.good)
+            return [None] * len(rows)
         by_kind: dict[str, Callable[..., tuple[Ids, Identity] | None]] = {
             "cities": self._city_guess,
             "organisations": self._org_guess,
@@ -129,7 +131,7 @@ class Predictor:
         }
         guess = by_kind[pt.kind]
         absent = [None] * pt.table.row_count
-        return [guess(*at) for at in _at(pt.good, *(pt.columns.get(f, absent) for f in fields))]
+        return [guess(*at) for at in _at(rows, *(pt.columns.get(f, absent) for f in fields))]
 
     def _exact_city(self, name: str, country: str | None) -> str | None:
         """:meth:`city` without a Wikidata item, its remembered answers read first."""
@@ -240,6 +242,8 @@ def _at(positions: Sequence[int], *columns: list[Any]) -> Iterable[tuple[Any, ..
     """The given columns' values at each position, a tuple a position."""
     if positions == range(len(columns[0])):
         return zip(*columns, strict=True)
+    if isinstance(positions, range) and positions.step == 1:
+        return zip(*(c[positions.start : positions.stop] for c in columns), strict=True)
     return (tuple(c[i] for c in columns) for i in positions)
 
 
@@ -362,9 +366,12 @@ class RowHashes:
 
     def set_digests(self, positions: Sequence[int], digests: list[bytes]) -> None:
         """The digests (8 bytes each) of the rows at ``positions``, in order."""
-        if positions == range(len(self._set)):  # (every row of the table: at once)
-            self._digests[:] = b"".join(digests)
-            self._set[:] = b"\x01" * len(self._set)
+        if isinstance(positions, range) and positions.step == 1:  # (consecutive rows: at once)
+            start, stop = positions.start, positions.stop
+            if len(digests) != stop - start:
+                raise ValueError(f"{len(digests)} digests for {stop - start} rows")
+            self._digests[8 * start : 8 * stop] = b"".join(digests)
+            self._set[start:stop] = b"\x01" * (stop - start)
             return
         for at, digest in zip(positions, digests, strict=True):
             self._digests[8 * at : 8 * at + 8] = digest
@@ -373,16 +380,21 @@ class RowHashes:
 
 def table_hashes(pt: ParsedTable, predictor: Predictor, city_ids: Sequence[str] | None = None) -> RowHashes:
     """Each row's hash by its position in the table (None for a bad row), read column by column
-    (no row objects): for a first load in bulk, whose rows resolve names exactly. ``city_ids``:
-    a cities table's city id for each good row, as the plan made them (else made here)."""
+    (no row objects), ``HASH_BLOCK`` rows at a time (the guesses of a million rows took 300 MB):
+    for a first load in bulk, whose rows resolve names exactly. ``city_ids``: a cities table's
+    city id for each good row, as the plan made them (else made here)."""
     out = RowHashes(pt.table.row_count)
-    guesses = predictor.predict_table(pt) if pt.kind in ABOUT else [None] * len(pt.good)
-    if pt.kind == "cities":  # (the plan's city has the id of its name)
-        if city_ids is None:
-            names, countries = pt.columns["name"], pt.columns["country"]
-            city_ids = [city_id(names[i], countries[i]) for i in pt.good]
-        guesses = [g if g and g[0] == (cid,) else None for cid, g in zip(city_ids, guesses, strict=True)]
-    out.set_digests(pt.good, _row_digests(pt, pt.good, [g[0] if g else None for g in guesses]))
+    for start in range(0, len(pt.good), HASH_BLOCK):
+        block = pt.good[start : start + HASH_BLOCK]
+        guesses = predictor.predict_table(pt, block) if pt.kind in ABOUT else [None] * len(block)
+        if pt.kind == "cities":  # (the plan's city has the id of its name)
+            if city_ids is None:
+                names, countries = pt.columns["name"], pt.columns["country"]
+                ids: Sequence[str] = [city_id(names[i], countries[i]) for i in block]
+            else:
+                ids = city_ids[start : start + HASH_BLOCK]
+            guesses = [g if g and g[0] == (cid,) else None for cid, g in zip(ids, guesses, strict=True)]
+        out.set_digests(block, _row_digests(pt, block, [g[0] if g else None for g in guesses]))
     return out
 
 
