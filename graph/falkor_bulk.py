@@ -29,7 +29,6 @@ from gnlc.graph.store import ABSENT, BulkNodes, BulkRels, Chunk, chunks_of
 MAX_CALL_BYTES = 8 * 1024 * 1024  # one GRAPH.BULK call carries at most about this much (held while sent)
 PACK_BATCH = 10_000  # nodes or relationships packed at a time
 _NULL = b"\x00"
-_EDGE_ENDS = struct.Struct("=QQ")
 _TYPED_LONG = struct.Struct("=Bq").pack
 _TYPED_DOUBLE = struct.Struct("=Bd").pack
 _BOOLS = {False: b"\x01\x00", True: b"\x01\x01"}
