@@ -84,11 +84,12 @@ def chunks_of(part: Mapping[Any, dict[str, Any]], size: int = CREATE_BATCH) -> I
     """A part's entities as chunks: its own ``chunks()`` when it has them, else its items' dicts
     ``size`` at a time."""
     own: Callable[[], Iterator[Chunk]] | None = getattr(part, "chunks", None)
-    if own is not None:
-        yield from own()
-        return
-    for batch in batches(part.items(), size):
-        yield dict_chunk(batch)
+    return own() if own is not None else dict_chunks(part.items(), size)
+
+
+def dict_chunks(items: Iterable[tuple[Any, dict[str, Any]]], size: int) -> Iterator[Chunk]:
+    """Entities given as (key, properties), ``size`` at a time as chunks."""
+    return (dict_chunk(batch) for batch in batches(items, size))
 
 
 def dict_chunk(items: list[tuple[Any, dict[str, Any]]]) -> Chunk:

@@ -50,7 +50,7 @@ from gnlc.graph.model import (
     has_entry,
     source_entry_of,
 )
-from gnlc.graph.store import ABSENT, BulkNodes, BulkRels, Chunk, batches, dict_chunk
+from gnlc.graph.store import ABSENT, BulkNodes, BulkRels, Chunk, dict_chunk, dict_chunks
 from gnlc.loaders import rules
 from gnlc.loaders.build import CITY_FIELDS, city_props
 from gnlc.loaders.normalise import fold, region_of
@@ -104,7 +104,7 @@ class Streamed(Mapping[K, dict[str, Any]]):
         """The same entities as columns, a block of rows at a time (:class:`~gnlc.graph.store.Chunk`)."""
         if self._chunks is not None:
             return self._chunks()
-        return (dict_chunk(batch) for batch in batches(self._make(), CHUNK_ROWS))
+        return dict_chunks(self._make(), CHUNK_ROWS)
 
     def __iter__(self) -> Iterator[K]:
         return (key for key, _ in self._make())
@@ -398,11 +398,7 @@ class BulkBuilder:
     def _city_chunks(self) -> Iterator[Chunk]:
         """:meth:`_city_nodes` as columns, a block of rows at a time."""
         for prov, at, ids, cities in self._city_node_blocks():
-            names: set[str] = set()
-            for city in cities:
-                names.update(city)
-            columns = {name: list(map(dict.get, cities, repeat(name))) for name in names}
-            yield _props_chunk(ids, columns, prov, at)
+            yield _props_chunk(ids, _columns_of(cities), prov, at)
 
     def _city_node_blocks(self) -> Iterator[tuple[_Provenance, Sequence[int], list[str], list[dict[str, Any]]]]:
         """For each block of a cities table's rows: the table's provenance, the rows' positions,
@@ -649,12 +645,15 @@ def _derived_partnerships(get: dict[str, Any], i: int, cid: str, status: str | N
 def _fact_chunk(facts: list[RelFact], prov: _Provenance, at: Sequence[int]) -> Chunk:
     """Relationships as a chunk: their known properties and the provenance of their rows (``at``:
     each one's row), as :meth:`_Provenance.on` gives them."""
-    props = [fact.props for fact in facts]
+    return _props_chunk([_ends(fact) for fact in facts], _columns_of([fact.props for fact in facts]), prov, at)
+
+
+def _columns_of(dicts: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Dicts as columns: each key any of them has, with its value in each (None where one lacks it)."""
     names: set[str] = set()
-    for p in props:
-        names.update(p)
-    columns = {name: list(map(dict.get, props, repeat(name))) for name in names}
-    return _props_chunk([_ends(fact) for fact in facts], columns, prov, at)
+    for d in dicts:
+        names.update(d)
+    return {name: list(map(dict.get, dicts, repeat(name))) for name in names}
 
 
 def _props_chunk(keys: list[Any], columns: dict[str, list[Any]], prov: _Provenance, at: Sequence[int]) -> Chunk:

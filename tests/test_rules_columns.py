@@ -4,7 +4,10 @@ for one row, whatever the row leaves empty."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from gnlc.loaders import rules
 
@@ -20,18 +23,31 @@ def columns(fields: tuple[str, ...]) -> dict[str, list[Any]]:
     return {f: [row.get(f) for row in ROWS] for f in fields}
 
 
-def test_partnerships_of_a_block_are_the_rules_ones() -> None:
+@pytest.mark.parametrize(
+    ("fields", "props_of", "fact_of", "key"),
+    [
+        (
+            rules.PARTNERSHIP_FIELDS,
+            rules.partnership_props,
+            lambda row: rules.partnership("org-x", "fr-y", row),
+            "role",
+        ),
+        (rules.LINK_FIELDS, rules.link_props, lambda row: rules.link("fr-a", "fr-b", row), "kind"),
+    ],
+)
+def test_a_block_has_the_rules_properties_and_keys(
+    fields: tuple[str, ...],
+    props_of: Callable[[dict[str, list[Any]]], dict[str, list[Any]]],
+    fact_of: Callable[[dict[str, Any]], rules.RelFact],
+    key: str,
+) -> None:
+    props = props_of(columns(fields))
+    for k, row in enumerate(ROWS):
+        fact = fact_of(row)
+        assert {name: values[k] for name, values in props.items()} == fact.props
+        assert props[key][k] == fact.key
+
+
+def test_a_partnership_without_a_role_is_a_partner() -> None:
     props = rules.partnership_props(columns(rules.PARTNERSHIP_FIELDS))
-    for k, row in enumerate(ROWS):
-        fact = rules.partnership("org-x", "fr-y", row)
-        assert {name: values[k] for name, values in props.items()} == fact.props
-        assert props["role"][k] == fact.key
     assert props["role"][1] == props["role"][2] == rules.DEFAULT_ROLE
-
-
-def test_links_of_a_block_are_the_rules_ones() -> None:
-    props = rules.link_props(columns(rules.LINK_FIELDS))
-    for k, row in enumerate(ROWS):
-        fact = rules.link("fr-a", "fr-b", row)
-        assert {name: values[k] for name, values in props.items()} == fact.props
-        assert props["kind"][k] == fact.key
